@@ -1,0 +1,152 @@
+import { Construct } from 'constructs';
+import { IntOrString, KubeDeployment, KubeService } from '../imports/k8s';
+import { EnvVar, Resources } from '../src/types';
+import { Problems, isPlainObject, isPortName } from '../src/validation';
+import { checkResources, toKubeResources } from '../src/resources';
+
+/** A Service port of the workload. */
+export interface UbuntuDevPort {
+  /** Port the Service listens on. */
+  readonly port: number;
+  /** Container port traffic goes to. @default - same as port */
+  readonly targetPort?: number;
+  /** @default 'TCP' */
+  readonly protocol?: 'TCP' | 'UDP' | 'SCTP';
+  /** Port name; required when there is more than one port. @default - unnamed */
+  readonly name?: string;
+}
+
+export interface UbuntuDevWorkloadProps {
+  /** Name of the Deployment and the Service, and the `app` label that ties them. @default 'ubuntu-dev' */
+  readonly name?: string;
+  /** Namespace of both objects. @default - unset: kubectl's current namespace, as upstream */
+  readonly namespace?: string;
+  /** Container image. @default 'ubuntu:22.04' */
+  readonly image?: string;
+  /** Container command; it must keep running, since the pod is a mirrord target. @default ['sleep', 'infinity'] */
+  readonly command?: readonly string[];
+  /** Deployment replicas. @default 1 */
+  readonly replicas?: number;
+  /** Service ports. @default [{ port: 8099, targetPort: 3000, protocol: 'TCP' }] */
+  readonly ports?: readonly UbuntuDevPort[];
+  /** Container environment variables. @default - none */
+  readonly env?: readonly EnvVar[];
+  /** Container resources. @default - none (upstream sets none) */
+  readonly resources?: Resources;
+}
+
+const DEFAULTS = {
+  name: 'ubuntu-dev',
+  image: 'ubuntu:22.04',
+  command: ['sleep', 'infinity'],
+  replicas: 1,
+  ports: [{ port: 8099, targetPort: 3000, protocol: 'TCP' }] as readonly UbuntuDevPort[],
+};
+
+/**
+ * The `ubuntu-dev` Deployment and Service that OpenHands' KIND setup runs as a mirrord target.
+ *
+ * Built from the raw `Kube*` bindings, not cdk8s-plus: its workload defaults (non-root, read-only root
+ * filesystem, CPU requests, `imagePullPolicy: Always`, two replicas, hashed names) would stop a root
+ * `sleep infinity` container from running and would not match upstream.
+ */
+export class UbuntuDevWorkload extends Construct {
+  /** The Deployment. */
+  public readonly deployment: KubeDeployment;
+  /** The Service. */
+  public readonly service: KubeService;
+  /** The labels the Service selects the pods by. */
+  public readonly selector: Readonly<Record<string, string>>;
+  /** The name of both objects. */
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: UbuntuDevWorkloadProps = {}) {
+    super(scope, id);
+    const p = Problems.of(this, 'UbuntuDevWorkload');
+    const name = props.name ?? DEFAULTS.name;
+    const image = props.image ?? DEFAULTS.image;
+    const command = props.command ?? DEFAULTS.command;
+    const replicas = props.replicas ?? DEFAULTS.replicas;
+    const ports = props.ports ?? DEFAULTS.ports;
+    const env = props.env ?? [];
+
+    p.dnsLabel('name', name);
+    if (props.namespace !== undefined) p.dnsLabel('namespace', props.namespace);
+    p.image('image', image);
+    p.nonEmptyStrings('command', command);
+    p.nonNegativeInt('replicas', replicas, 1000);
+    if (!Array.isArray(ports) || ports.length === 0) p.add('ports', ports, 'a non-empty list of { port, targetPort, protocol, name }');
+    else checkPorts(p, ports);
+    if (!Array.isArray(env)) p.add('env', env, 'a list of { name, value }');
+    else {
+      const seen = new Set<string>();
+      env.forEach((e, i) => {
+        if (!isPlainObject(e)) { p.add(`env[${i}]`, e, 'an object { name, value }'); return; }
+        if (p.envName(`env[${i}].name`, e.name) && seen.has(e.name)) p.add(`env[${i}].name`, e.name, 'unique among env names');
+        seen.add(e.name);
+        p.check(typeof e.value === 'string', `env[${i}].value`, e.value, 'a string');
+      });
+    }
+    if (props.resources !== undefined) checkResources(p, 'resources', props.resources);
+    p.throwIfAny();
+
+    this.name = name;
+    this.selector = { app: name };
+    const metadata = { name, namespace: props.namespace };
+    this.deployment = new KubeDeployment(this, 'deployment', {
+      metadata,
+      spec: {
+        replicas,
+        selector: { matchLabels: { ...this.selector } },
+        template: {
+          metadata: { labels: { ...this.selector } },
+          spec: {
+            containers: [{
+              name: 'ubuntu',
+              image,
+              command: [...command],
+              env: env.length > 0 ? env.map(e => ({ name: e.name, value: e.value })) : undefined,
+              resources: props.resources && toKubeResources(props.resources),
+            }],
+          },
+        },
+      },
+    });
+    this.service = new KubeService(this, 'service', {
+      metadata,
+      spec: {
+        selector: { ...this.selector },
+        ports: ports.map(port => ({
+          name: port.name,
+          protocol: port.protocol ?? 'TCP',
+          port: port.port,
+          targetPort: IntOrString.fromNumber(port.targetPort ?? port.port),
+        })),
+      },
+    });
+  }
+}
+
+function checkPorts(p: Problems, ports: readonly UbuntuDevPort[]): void {
+  const seen = new Map<string, number>();
+  const names = new Set<string>();
+  ports.forEach((port, i) => {
+    const f = `ports[${i}]`;
+    if (!isPlainObject(port)) { p.add(f, port, 'an object { port, targetPort, protocol, name }'); return; }
+    p.port(`${f}.port`, port.port);
+    if (port.targetPort !== undefined) p.port(`${f}.targetPort`, port.targetPort);
+    const protocol = port.protocol ?? 'TCP';
+    p.oneOf(`${f}.protocol`, protocol, ['TCP', 'UDP', 'SCTP']);
+    const key = `${port.port}/${protocol}`;
+    if (seen.has(key)) p.add(`${f}.port`, port.port, `unique per protocol (ports[${seen.get(key)}] already uses ${key})`);
+    else seen.set(key, i);
+    if (port.name !== undefined) {
+      if (p.check(isPortName(port.name), `${f}.name`, port.name, 'an IANA service name (at most 15 of a-z, 0-9, "-", with a letter)')) {
+        if (names.has(port.name)) p.add(`${f}.name`, port.name, 'unique among port names');
+        names.add(port.name);
+      }
+    } else if (ports.length > 1) {
+      p.add(`${f}.name`, port.name, 'a name, since the Service has more than one port');
+    }
+  });
+}

@@ -1,0 +1,55 @@
+import { App, Chart } from 'cdk8s';
+import { IngressNginx, IngressNginxProps } from '../constructs/ingress-nginx';
+import { MirrordRbac, MirrordRbacProps } from '../constructs/mirrord-rbac';
+import { UbuntuDevWorkload, UbuntuDevWorkloadProps } from '../constructs/ubuntu-dev-workload';
+
+/**
+ * OpenHands' tuning of the ingress-nginx bundle in `kind/manifests/nginx.yaml`.
+ *
+ * Upstream's file is the 1.12.0-beta.0 manifest relabelled 1.12.1; we render the real 1.12.1
+ * release with the same edits: a small worker pool, more memory, a LoadBalancer Service, and no
+ * `ingress-ready` node selector (OpenHands' KIND config never labels its node).
+ */
+export const OPENHANDS_INGRESS_NGINX: IngressNginxProps = {
+  version: '1.12.1',
+  config: { 'worker-processes': '2', 'max-worker-connections': '1024' },
+  resources: { requests: { cpu: '300m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+  serviceType: 'LoadBalancer',
+  nodeSelector: { 'kubernetes.io/os': 'linux' },
+};
+
+/** Overrides for the stack's parts; each is merged over OpenHands' own settings. */
+export interface OpenHandsStackProps {
+  /** @default - OPENHANDS_INGRESS_NGINX */
+  readonly ingressNginx?: IngressNginxProps;
+  /** @default - MirrordRbac's defaults */
+  readonly mirrordRbac?: MirrordRbacProps;
+  /** @default - UbuntuDevWorkload's defaults */
+  readonly ubuntuDev?: UbuntuDevWorkloadProps;
+}
+
+/** The charts of the OpenHands local stack and the constructs in them. */
+export interface OpenHandsStack {
+  readonly ingressNginx: IngressNginx;
+  readonly mirrordRbac: MirrordRbac;
+  readonly ubuntuDev: UbuntuDevWorkload;
+  /** One chart per part, so `dist/` gets one file per part. */
+  readonly charts: readonly Chart[];
+}
+
+/**
+ * Adds OpenHands' KIND stack to an app as three charts (`ingress-nginx`, `mirrord-rbac`, `ubuntu-dev`).
+ * Charts sit directly under the app so their files keep plain names; `kubectl apply -f dist` reads them in
+ * name order, which creates the ingress-nginx Namespace before anything in it.
+ */
+export function addOpenHandsStack(app: App, props: OpenHandsStackProps = {}): OpenHandsStack {
+  const ingressChart = new Chart(app, 'ingress-nginx');
+  const rbacChart = new Chart(app, 'mirrord-rbac');
+  const ubuntuChart = new Chart(app, 'ubuntu-dev');
+  return {
+    ingressNginx: new IngressNginx(ingressChart, 'ingress', { ...OPENHANDS_INGRESS_NGINX, ...props.ingressNginx }),
+    mirrordRbac: new MirrordRbac(rbacChart, 'mirrord', props.mirrordRbac),
+    ubuntuDev: new UbuntuDevWorkload(ubuntuChart, 'ubuntu-dev', props.ubuntuDev),
+    charts: [ingressChart, rbacChart, ubuntuChart],
+  };
+}

@@ -1,0 +1,80 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+import { parseAllDocuments } from 'yaml';
+
+export const ROOT = path.resolve(__dirname, '..');
+export const REFERENCE = path.resolve(ROOT, '..', 'shared', 'reference');
+
+/** Parses every YAML document of a file or string, skipping empty ones. */
+export function parseDocs(text: string): any[] {
+  return parseAllDocuments(text).map(d => {
+    if (d.errors.length > 0) throw d.errors[0];
+    return d.toJS();
+  }).filter(d => d != null);
+}
+
+export function readDocs(file: string): any[] {
+  return parseDocs(fs.readFileSync(file, 'utf8'));
+}
+
+/**
+ * Drops `null` values: the API server treats `data: null` (as in upstream's kind manifests) the same as
+ * an absent field, and cdk8s never writes nulls.
+ */
+export function dropNulls(v: any): any {
+  if (Array.isArray(v)) return v.map(dropNulls);
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, dropNulls(x)]));
+  }
+  return v;
+}
+
+export function objectKey(o: any): string {
+  return `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
+}
+
+/** Objects by `Kind namespace/name`, null-free, for comparing as parsed data. */
+export function byKey(docs: any[]): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const d of docs) {
+    const k = objectKey(d);
+    if (out[k]) throw new Error(`duplicate object ${k}`);
+    out[k] = dropNulls(d);
+  }
+  return out;
+}
+
+/** Builds constructs in a fresh chart and returns its objects as plain JSON. */
+export function synthChart(build: (chart: Chart) => void): any[] {
+  const app = Testing.app();
+  const chart = new Chart(app, 'test');
+  build(chart);
+  return Testing.synth(chart);
+}
+
+/** Builds constructs in a fresh chart and returns the chart's YAML, as `dist/` would hold it. */
+export function synthChartYaml(build: (chart: Chart) => void): string {
+  const app = new App({ outdir: '/nonexistent' });
+  build(new Chart(app, 'test'));
+  return app.synthYaml();
+}
+
+/** Calls `build` and returns the message of the error it throws. */
+export function errorOf(build: (scope: Construct) => void): string {
+  const app = Testing.app();
+  const chart = new Chart(app, 'test');
+  try {
+    build(chart);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected an error, got none');
+}
+
+export function find(docs: any[], kind: string, name?: string): any {
+  const hit = docs.find(d => d.kind === kind && (name === undefined || d.metadata.name === name));
+  if (!hit) throw new Error(`no ${kind} ${name ?? ''}`);
+  return hit;
+}

@@ -1,0 +1,11 @@
+import * as path from 'path';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/*.test.ts'],
+    // Snapshots live in one top-level folder so pull requests show them next to the code.
+    resolveSnapshotPath: (testPath, ext) => path.join(__dirname, '__snapshots__', `${path.basename(testPath)}${ext}`),
+    testTimeout: 30_000,
+  },
+});
