@@ -4,6 +4,7 @@ import {
   KubeNamespace, KubePodDisruptionBudget, KubeRole, KubeRoleBinding, KubeService, KubeServiceAccount,
   KubeValidatingWebhookConfiguration, PolicyRule,
 } from '../imports/k8s';
+import { clusterScoped } from '../src/cluster-scoped';
 import { checkResources, toKubeResources } from '../src/resources';
 import { Resources, Toleration } from '../src/types';
 import { DIGEST, Problems, isPlainObject, show } from '../src/validation';
@@ -260,9 +261,9 @@ export class IngressNginx extends Construct {
     const webhook = r.webhook.enabled;
     const token = r.release.explicitTokenAndJobTtl ? true : undefined;
 
-    new KubeNamespace(this, 'namespace', {
+    clusterScoped(new KubeNamespace(this, 'namespace', {
       metadata: { name: ns, labels: { 'app.kubernetes.io/instance': INSTANCE, 'app.kubernetes.io/name': NAME, ...r.labels } },
-    });
+    }));
     new KubeServiceAccount(this, 'controller-service-account', {
       automountServiceAccountToken: true,
       metadata: { name: NAME, namespace: ns, labels: ctl },
@@ -280,12 +281,12 @@ export class IngressNginx extends Construct {
         rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create'] }],
       });
     }
-    new KubeClusterRole(this, 'controller-cluster-role', { metadata: { name: NAME, labels: labels() }, rules: CONTROLLER_CLUSTER_ROLE_RULES });
+    clusterScoped(new KubeClusterRole(this, 'controller-cluster-role', { metadata: { name: NAME, labels: labels() }, rules: CONTROLLER_CLUSTER_ROLE_RULES }));
     if (webhook) {
-      new KubeClusterRole(this, 'admission-cluster-role', {
+      clusterScoped(new KubeClusterRole(this, 'admission-cluster-role', {
         metadata: { name: ADMISSION, labels: adm },
         rules: [{ apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], verbs: ['get', 'update'] }],
-      });
+      }));
     }
     const binding = (name: string) => ({
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: '', name },
@@ -301,15 +302,15 @@ export class IngressNginx extends Construct {
         ...withKind(binding(ADMISSION), 'Role'),
       });
     }
-    new KubeClusterRoleBinding(this, 'controller-cluster-role-binding', {
+    clusterScoped(new KubeClusterRoleBinding(this, 'controller-cluster-role-binding', {
       metadata: { name: NAME, labels: labels() },
       ...withKind(binding(NAME), 'ClusterRole'),
-    });
+    }));
     if (webhook) {
-      new KubeClusterRoleBinding(this, 'admission-cluster-role-binding', {
+      clusterScoped(new KubeClusterRoleBinding(this, 'admission-cluster-role-binding', {
         metadata: { name: ADMISSION, labels: adm },
         ...withKind(binding(ADMISSION), 'ClusterRole'),
-      });
+      }));
     }
     new KubeConfigMap(this, 'controller-config', {
       metadata: { name: CONTROLLER, namespace: ns, labels: ctl },
@@ -444,16 +445,16 @@ export class IngressNginx extends Construct {
         `--patch-failure-policy=${r.webhook.failurePolicy}`,
       ]);
     }
-    this.ingressClass = new KubeIngressClass(this, 'ingress-class', {
+    this.ingressClass = clusterScoped(new KubeIngressClass(this, 'ingress-class', {
       metadata: {
         name: r.ingressClass.name,
         labels: ctl,
         annotations: r.ingressClass.default ? { 'ingressclass.kubernetes.io/is-default-class': 'true' } : undefined,
       },
       spec: { controller: r.ingressClass.controllerValue },
-    });
+    }));
     if (webhook) {
-      new KubeValidatingWebhookConfiguration(this, 'admission-webhook', {
+      clusterScoped(new KubeValidatingWebhookConfiguration(this, 'admission-webhook', {
         metadata: { name: ADMISSION, labels: adm },
         webhooks: [{
           admissionReviewVersions: ['v1'],
@@ -464,7 +465,7 @@ export class IngressNginx extends Construct {
           rules: [{ apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['ingresses'] }],
           sideEffects: 'None',
         }],
-      });
+      }));
     }
   }
 }

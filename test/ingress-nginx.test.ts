@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { INGRESS_NGINX_LATEST, INGRESS_NGINX_RELEASES, IngressNginx, IngressNginxProps } from '../constructs';
 import { REFERENCE, byKey, find, readDocs, synthChart, synthChartYaml } from './util';
@@ -143,6 +144,15 @@ describe('IngressNginx props', () => {
   test('a custom tag without a digest drops the release digest', () => {
     const image = find(render({ image: { tag: 'v9.9.9' } }), 'Deployment').spec.template.spec.containers[0].image;
     expect(image).toBe('registry.k8s.io/ingress-nginx/controller:v9.9.9');
+  });
+
+  test("a namespaced chart's namespace stays off the cluster-scoped objects", () => {
+    const app = Testing.app();
+    const docs = Testing.synth(new IngressNginx(new Chart(app, 'c', { namespace: 'team' }), 'ingress').node.scope as Chart);
+    const clusterScoped = docs.filter(d => ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'ValidatingWebhookConfiguration'].includes(d.kind));
+    expect(clusterScoped).toHaveLength(7);
+    for (const d of clusterScoped) expect(d.metadata.namespace, `${d.kind} ${d.metadata.name}`).toBeUndefined();
+    expect(find(docs, 'Deployment').metadata.namespace).toBe('ingress-nginx');
   });
 
   test('typed handles point at the objects made', () => {

@@ -1,0 +1,107 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import { INGRESS_NGINX_RELEASES, addOpenHandsStack } from '../constructs';
+import { REFERENCE, ROOT, byKey, objectKey, parseDocs, readDocs } from './util';
+
+const MANIFESTS = path.join(REFERENCE, 'openhands-kind', 'manifests');
+
+function referenceObjects(): any[] {
+  return fs.readdirSync(MANIFESTS).sort().flatMap(f => readDocs(path.join(MANIFESTS, f)));
+}
+
+function appObjects(): any[] {
+  const app = new App({ outdir: '/nonexistent' });
+  addOpenHandsStack(app);
+  return parseDocs(app.synthYaml());
+}
+
+/** Runs the synth process (the `app` command of cdk8s.yaml) into a fresh folder and returns it. */
+function synthProcess(): string {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-synth-'));
+  execFileSync(process.execPath, ['scripts/run.mjs', 'main.ts'], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: out } });
+  return out;
+}
+
+function readTree(dir: string): Record<string, string> {
+  return Object.fromEntries(fs.readdirSync(dir).sort().map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+describe('the default app', () => {
+  test('equals upstream kind/manifests as parsed data, but for the real 1.12.1 images', () => {
+    // Upstream's nginx.yaml is the 1.12.0-beta.0 manifest relabelled 1.12.1: it still carries beta.0's
+    // image digests and certgen v1.4.4. We emit the 1.12.1 release's images; that is the only difference.
+    const r = INGRESS_NGINX_RELEASES['1.12.1'];
+    const fixed = JSON.parse(JSON.stringify(referenceObjects())
+      .replaceAll('controller:v1.12.1@sha256:9724476b928967173d501040631b23ba07f47073999e80e34b120e8db5f234d5', `controller:${r.controller.tag}@${r.controller.digest}`)
+      .replaceAll('kube-webhook-certgen:v1.4.4@sha256:a9f03b34a3cbfbb26d103a14046ab2c5130a80c3d69d526ff8063d2b37b9fd3f', `kube-webhook-certgen:${r.certgen.tag}@${r.certgen.digest}`));
+    const ours = appObjects();
+    expect(ours).toHaveLength(23);
+    expect(byKey(ours)).toEqual(byKey(fixed));
+  });
+
+  test('differs from upstream only in the three image references', () => {
+    const ours = byKey(appObjects());
+    const theirs = byKey(referenceObjects());
+    const diffs: string[] = [];
+    const walk = (a: any, b: any, at: string) => {
+      if (a && b && typeof a === 'object' && typeof b === 'object') {
+        for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) walk(a[k], b[k], `${at}.${k}`);
+      } else if (a !== b) diffs.push(at);
+    };
+    walk(ours, theirs, '');
+    expect(diffs.sort()).toEqual([
+      '.Deployment ingress-nginx/ingress-nginx-controller.spec.template.spec.containers.0.image',
+      '.Job ingress-nginx/ingress-nginx-admission-create.spec.template.spec.containers.0.image',
+      '.Job ingress-nginx/ingress-nginx-admission-patch.spec.template.spec.containers.0.image',
+    ]);
+  });
+
+  test('whole-app snapshot', async () => {
+    const app = new App({ outdir: '/nonexistent' });
+    addOpenHandsStack(app);
+    await expect(app.synthYaml()).toMatchFileSnapshot('../__snapshots__/app.k8s.yaml');
+  });
+});
+
+describe('dist/', () => {
+  test('the committed dist/ is what a fresh synth writes (CI fails when it is stale)', () => {
+    const out = synthProcess();
+    try {
+      expect(readTree(path.join(ROOT, 'dist'))).toEqual(readTree(out));
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  test('two synths give byte-identical files', () => {
+    const a = synthProcess();
+    const b = synthProcess();
+    try {
+      expect(Object.keys(readTree(a))).toEqual(['ingress-nginx.k8s.yaml', 'mirrord-rbac.k8s.yaml', 'ubuntu-dev.k8s.yaml']);
+      expect(readTree(a)).toEqual(readTree(b));
+    } finally {
+      fs.rmSync(a, { recursive: true, force: true });
+      fs.rmSync(b, { recursive: true, force: true });
+    }
+  });
+
+  test('kubectl apply -f dist reads files in name order, and the Namespace comes before what lives in it', () => {
+    const out = synthProcess();
+    try {
+      const ordered = fs.readdirSync(out).sort().flatMap(f => readDocs(path.join(out, f)));
+      const created = new Set<string>();
+      for (const o of ordered) {
+        if (o.metadata.namespace && o.metadata.namespace !== 'default') {
+          expect(created.has(`Namespace ${o.metadata.namespace}`), objectKey(o)).toBe(true);
+        }
+        created.add(objectKey(o));
+      }
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
