@@ -9,6 +9,7 @@
 //
 // Usage: node tools/controlplane/build.mjs [--print-bin-dir] [--force]
 //   --print-bin-dir  print the bin folder path (building first if needed) and nothing else on stdout
+//   --check          build nothing: print the bin folder and exit 0 if it is complete, else exit 2
 //   --force          rebuild even if the cache looks complete
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -69,9 +70,37 @@ function k8sLdflags() {
   ].join(' ');
 }
 
+// kwok has no built-in behaviour: it needs Stage objects. We take kwok's own
+// upstream "fast" node/pod stages plus the lease heartbeat stage from the pinned
+// kwok module, so node and pod lifecycles are upstream's, not hand-written.
+const KWOK_STAGES = [
+  'kustomize/stage/node/fast/node-initialize.yaml',
+  'kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml',
+  'kustomize/stage/pod/fast/pod-ready.yaml',
+  'kustomize/stage/pod/fast/pod-complete.yaml',
+  'kustomize/stage/pod/fast/pod-delete.yaml',
+];
+export const KWOK_STAGES_FILE = 'kwok-stages.yaml';
+
+function writeKwokStages(dir) {
+  const target = path.join(dir, KWOK_STAGES_FILE);
+  if (fs.existsSync(target)) return;
+  const r = spawnSync('go', ['list', '-m', '-f', '{{.Dir}}', 'sigs.k8s.io/kwok'], {
+    cwd: path.join(here, 'kwok'),
+    encoding: 'utf8',
+    env: { ...process.env, GOFLAGS: '-mod=readonly' },
+  });
+  const modDir = r.stdout?.trim();
+  if (r.status !== 0 || !modDir) throw new Error(`cannot locate the kwok module source: ${r.stderr}`);
+  const docs = KWOK_STAGES.map((f) => fs.readFileSync(path.join(modDir, f), 'utf8').trim());
+  fs.writeFileSync(`${target}.tmp-${process.pid}`, docs.join('\n---\n') + '\n');
+  fs.renameSync(`${target}.tmp-${process.pid}`, target);
+}
+
 export function build({ force = false } = {}) {
   const out = binDir();
   if (!force && isComplete(out)) {
+    writeKwokStages(out);
     log(`up to date: ${out}`);
     return out;
   }
@@ -103,9 +132,10 @@ export function build({ force = false } = {}) {
     }
     log(`[${i}/${BINARIES.length}] ${b.name} done in ${((Date.now() - t0) / 1000).toFixed(0)}s`);
   }
+  writeKwokStages(tmp);
   fs.writeFileSync(path.join(tmp, '.complete'), `${new Date().toISOString()}\n`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  if (isComplete(out)) {
+  if (!force && isComplete(out)) {
     // Another build finished first; keep theirs.
     fs.rmSync(tmp, { recursive: true, force: true });
     log(`another build completed ${out} first; using it`);
@@ -127,6 +157,14 @@ const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPat
 if (isMain) {
   const args = process.argv.slice(2);
   try {
+    if (args.includes('--check')) {
+      // Report only: exit 0 and print the bin folder if it is complete, else exit 2.
+      const out = binDir();
+      if (!isComplete(out)) process.exit(2);
+      writeKwokStages(out);
+      process.stdout.write(out + '\n');
+      process.exit(0);
+    }
     const out = build({ force: args.includes('--force') });
     if (args.includes('--print-bin-dir')) process.stdout.write(out + '\n');
   } catch (e) {
