@@ -5,7 +5,7 @@ export default defineConfig({
   test: {
     include: ['test/*.test.ts'],
     // Snapshots live in one top-level folder so pull requests show them next to the code.
-    resolveSnapshotPath: (testPath, ext) => path.join(__dirname, '__snapshots__', `${path.basename(testPath)}${ext}`),
+    resolveSnapshotPath: (testPath: string, ext: string) => path.join(__dirname, '__snapshots__', `${path.basename(testPath)}${ext}`),
     testTimeout: 30_000,
   },
 });

@@ -5,3 +5,7 @@ export * from '../src/openhands-stack';
 export * from '../src/synth';
 export * from '../src/types';
 export { LocalHandsValidationError } from '../src/validation';
+export * from './sandbox-runtime';
+export * from './sandbox-fleet';
+export * from '../src/kubernetes-config';
+export * from '../src/rbac';

@@ -1,0 +1,46 @@
+import { Construct } from 'constructs';
+import { Problems, show } from '../src/validation';
+import { SandboxRuntime, SandboxRuntimeProps } from './sandbox-runtime';
+
+export interface SandboxFleetProps extends Omit<SandboxRuntimeProps, 'sid'> {
+  /** The session ids, each rendered as a `SandboxRuntime`. @default - `count` ids `<sidPrefix>-1` ... `<sidPrefix>-<count>` */
+  readonly sids?: readonly string[];
+  /** How many sessions to render when `sids` is not given. @default - required unless `sids` is given */
+  readonly count?: number;
+  /** Prefix of generated session ids. @default 'session' */
+  readonly sidPrefix?: string;
+}
+
+/** Many sandbox sessions sharing one config: one `SandboxRuntime` per session id, names kept unique. */
+export class SandboxFleet extends Construct {
+  /** The sessions, in order. */
+  public readonly sessions: readonly SandboxRuntime[];
+
+  constructor(scope: Construct, id: string, props: SandboxFleetProps) {
+    super(scope, id);
+    const p = Problems.of(this, 'SandboxFleet');
+    const { sids: given, count, sidPrefix, ...shared } = props;
+    let sids: readonly string[] = [];
+    if ((given === undefined) === (count === undefined)) {
+      p.addRaw(`give exactly one of sids and count, got ${given === undefined ? 'neither' : 'both'}`);
+    } else if (given !== undefined) {
+      if (!Array.isArray(given)) p.add('sids', given, 'a list of session ids');
+      else {
+        sids = given;
+        const seen = new Map<string, number>();
+        given.forEach((sid, i) => {
+          if (seen.has(sid)) p.add(`sids[${i}]`, sid, `unique (sids[${seen.get(sid)}] is also ${show(sid)})`);
+          seen.set(sid, i);
+        });
+      }
+    } else if (p.nonNegativeInt('count', count, 100_000)) {
+      const prefix = sidPrefix ?? 'session';
+      if (p.check(typeof prefix === 'string' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(prefix) && prefix.length + 1 + String(count).length <= 32,
+        'sidPrefix', prefix, `a DNS label short enough that "<sidPrefix>-${count}" fits in 32 characters`)) {
+        sids = Array.from({ length: count as number }, (_, i) => `${prefix}-${i + 1}`);
+      }
+    }
+    p.throwIfAny();
+    this.sessions = sids.map(sid => new SandboxRuntime(this, sid, { ...shared, sid }));
+  }
+}

@@ -1,0 +1,207 @@
+import * as fs from 'fs';
+import { TomlError, parse as parseToml } from 'smol-toml';
+import { parse as parseYaml } from 'yaml';
+import { Toleration } from './types';
+import { LocalHandsValidationError, Problems, isDnsSubdomain, isPlainObject, show } from './validation';
+
+/**
+ * The `[kubernetes]` section of an OpenHands `config.toml`: what shapes the objects the Kubernetes
+ * runtime creates for each conversation. Field names are camelCase versions of the TOML keys.
+ */
+export interface KubernetesConfig {
+  /** `namespace`: where sandbox objects are created. @default 'default' */
+  readonly namespace: string;
+  /** `ingress_domain`: VS Code is served at `<sid>.<ingressDomain>`. @default 'localhost' */
+  readonly ingressDomain: string;
+  /** `pvc_storage_size`: size of the workspace volume claim. @default '2Gi' */
+  readonly pvcStorageSize: string;
+  /** `pvc_storage_class`: storage class of the claim. @default - unset: the cluster's default class */
+  readonly pvcStorageClass?: string;
+  /** `resource_cpu_request`. @default '1' */
+  readonly resourceCpuRequest: string;
+  /** `resource_memory_request`. @default '1Gi' */
+  readonly resourceMemoryRequest: string;
+  /** `resource_memory_limit`. @default '2Gi' */
+  readonly resourceMemoryLimit: string;
+  /** `image_pull_secret`: Secret for pulling the runtime image. @default - none */
+  readonly imagePullSecret?: string;
+  /** `ingress_tls_secret`: TLS Secret for the VS Code Ingress. @default - none (plain HTTP) */
+  readonly ingressTlsSecret?: string;
+  /** `node_selector_key` and `node_selector_val`, which come as a pair. @default - none */
+  readonly nodeSelector?: { readonly key: string; readonly value: string };
+  /** `tolerations_yaml`, parsed: a YAML list of tolerations. @default - none */
+  readonly tolerations?: readonly Toleration[];
+  /** `privileged`: run the sandbox container privileged (docker-in-docker). @default false */
+  readonly privileged: boolean;
+}
+
+/** The documented defaults of `config.template.toml`'s `[kubernetes]` section. */
+export const DEFAULT_KUBERNETES_CONFIG: KubernetesConfig = {
+  namespace: 'default',
+  ingressDomain: 'localhost',
+  pvcStorageSize: '2Gi',
+  resourceCpuRequest: '1',
+  resourceMemoryRequest: '1Gi',
+  resourceMemoryLimit: '2Gi',
+  privileged: false,
+};
+
+type Kind = 'string' | 'optional string' | 'quantity' | 'boolean';
+
+/** Every key upstream's KubernetesConfig model accepts; like upstream (extra = 'forbid'), others are refused. */
+const KEYS: Readonly<Record<string, Kind>> = {
+  namespace: 'string',
+  ingress_domain: 'string',
+  pvc_storage_size: 'quantity',
+  pvc_storage_class: 'optional string',
+  resource_cpu_request: 'quantity',
+  resource_memory_request: 'quantity',
+  resource_memory_limit: 'quantity',
+  image_pull_secret: 'optional string',
+  ingress_tls_secret: 'optional string',
+  node_selector_key: 'optional string',
+  node_selector_val: 'optional string',
+  tolerations_yaml: 'optional string',
+  privileged: 'boolean',
+};
+
+/** Upstream builds each toleration with `V1Toleration(**entry)`, so entries use its snake_case names. */
+const TOLERATION_FIELDS: Readonly<Record<string, keyof Toleration>> = {
+  key: 'key',
+  operator: 'operator',
+  value: 'value',
+  effect: 'effect',
+  toleration_seconds: 'tolerationSeconds',
+};
+
+/**
+ * Reads the `[kubernetes]` section of an OpenHands config: `source` is a file path, or TOML text (anything
+ * with a newline, `=` or `[`). A missing section means all defaults. Bad values throw a
+ * `LocalHandsValidationError` naming the file, the key, the value and what is allowed.
+ */
+export function loadKubernetesConfig(source: string): KubernetesConfig {
+  if (/[\n=[]/.test(source)) return parseKubernetesConfig(source, '<config text>');
+  let text: string;
+  try {
+    text = fs.readFileSync(source, 'utf8');
+  } catch (e) {
+    throw new LocalHandsValidationError(source, [`cannot read the config file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+  }
+  return parseKubernetesConfig(text, source);
+}
+
+/** Parses TOML text; `where` names it in errors. */
+export function parseKubernetesConfig(text: string, where = '<config text>'): KubernetesConfig {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(text) as Record<string, unknown>;
+  } catch (e) {
+    const t = e as TomlError;
+    const at = t.line !== undefined ? ` at line ${t.line}, column ${t.column}` : '';
+    throw new LocalHandsValidationError(where, [`is not valid TOML${at}: ${t.message.split('\n')[0]}`]);
+  }
+  const p = new Problems(where);
+  const section = doc.kubernetes;
+  if (section === undefined) return DEFAULT_KUBERNETES_CONFIG;
+  if (!isPlainObject(section)) {
+    p.add('[kubernetes]', section, 'a table');
+    p.throwIfAny();
+  }
+  const raw = section as Record<string, unknown>;
+  const f = (key: string) => `[kubernetes] ${key}`;
+
+  for (const key of Object.keys(raw)) {
+    if (!(key in KEYS)) p.add(f(key), raw[key], `absent: not a [kubernetes] key (known: ${Object.keys(KEYS).join(', ')})`);
+  }
+  const value = (key: string): any => {
+    const v = raw[key];
+    switch (KEYS[key]) {
+      case 'boolean':
+        return v === undefined || p.check(typeof v === 'boolean', f(key), v, 'true or false') ? v : undefined;
+      case 'quantity':
+        return v === undefined || p.quantity(f(key), v) ? v : undefined;
+      default:
+        if (v === undefined) return undefined;
+        if (!p.check(typeof v === 'string', f(key), v, 'a string')) return undefined;
+        // The template documents `""` for the optional keys, and upstream treats an empty string as unset.
+        return KEYS[key] === 'optional string' && v === '' ? undefined : v;
+    }
+  };
+  const d = DEFAULT_KUBERNETES_CONFIG;
+  const namespace = value('namespace') ?? d.namespace;
+  p.dnsLabel(f('namespace'), namespace);
+  const ingressDomain = value('ingress_domain') ?? d.ingressDomain;
+  p.check(isDnsSubdomain(ingressDomain), f('ingress_domain'), ingressDomain, 'a DNS name such as "localhost" or "sandbox.example.com"');
+  const pvcStorageClass = value('pvc_storage_class');
+  if (pvcStorageClass !== undefined) p.dnsSubdomain(f('pvc_storage_class'), pvcStorageClass);
+  const imagePullSecret = value('image_pull_secret');
+  if (imagePullSecret !== undefined) p.dnsSubdomain(f('image_pull_secret'), imagePullSecret);
+  const ingressTlsSecret = value('ingress_tls_secret');
+  if (ingressTlsSecret !== undefined) p.dnsSubdomain(f('ingress_tls_secret'), ingressTlsSecret);
+
+  const key = value('node_selector_key');
+  const val = value('node_selector_val');
+  let nodeSelector: KubernetesConfig['nodeSelector'];
+  if ((key === undefined) !== (val === undefined)) {
+    p.addRaw(key === undefined
+      ? `[kubernetes] node_selector_val is set (${show(val)}) but node_selector_key is not: set both or neither`
+      : `[kubernetes] node_selector_key is set (${show(key)}) but node_selector_val is not: set both or neither`);
+  } else if (key !== undefined) {
+    if (p.labels(`[kubernetes] node_selector_key/node_selector_val`, { [key]: val })) nodeSelector = { key, value: val };
+  }
+
+  const tolerationsYaml = value('tolerations_yaml');
+  const tolerations = tolerationsYaml === undefined ? undefined : parseTolerations(p, tolerationsYaml);
+
+  const pvcStorageSize = value('pvc_storage_size') ?? d.pvcStorageSize;
+  const resourceCpuRequest = value('resource_cpu_request') ?? d.resourceCpuRequest;
+  const resourceMemoryRequest = value('resource_memory_request') ?? d.resourceMemoryRequest;
+  const resourceMemoryLimit = value('resource_memory_limit') ?? d.resourceMemoryLimit;
+  const privileged = value('privileged') ?? d.privileged;
+
+  p.throwIfAny();
+  return {
+    namespace,
+    ingressDomain,
+    pvcStorageSize,
+    ...(pvcStorageClass !== undefined ? { pvcStorageClass } : {}),
+    resourceCpuRequest,
+    resourceMemoryRequest,
+    resourceMemoryLimit,
+    ...(imagePullSecret !== undefined ? { imagePullSecret } : {}),
+    ...(ingressTlsSecret !== undefined ? { ingressTlsSecret } : {}),
+    ...(nodeSelector ? { nodeSelector } : {}),
+    ...(tolerations ? { tolerations } : {}),
+    privileged,
+  };
+}
+
+function parseTolerations(p: Problems, text: string): Toleration[] | undefined {
+  const field = '[kubernetes] tolerations_yaml';
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (e) {
+    p.add(field, text, `valid YAML (${(e as Error).message.split('\n')[0]})`);
+    return undefined;
+  }
+  if (!Array.isArray(data)) {
+    p.add(field, text, 'a YAML list of tolerations, e.g. "- key: gpu\\n  operator: Exists\\n  effect: NoSchedule"');
+    return undefined;
+  }
+  const out: Toleration[] = [];
+  data.forEach((entry, i) => {
+    const at = `${field}[${i}]`;
+    if (!isPlainObject(entry)) {
+      p.add(at, entry, 'a mapping with key, operator, value, effect, toleration_seconds');
+      return;
+    }
+    const t: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(entry)) {
+      if (TOLERATION_FIELDS[k]) t[TOLERATION_FIELDS[k]] = v;
+      else p.add(`${at}.${k}`, v, `absent: a toleration has key, operator, value, effect, toleration_seconds (upstream passes them to V1Toleration)`);
+    }
+    if (p.toleration(at, t)) out.push(t as Toleration);
+  });
+  return out;
+}

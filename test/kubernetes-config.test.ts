@@ -1,0 +1,120 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { describe, expect, test } from 'vitest';
+import { DEFAULT_KUBERNETES_CONFIG, LocalHandsValidationError, loadKubernetesConfig, parseKubernetesConfig } from '../constructs';
+import { REFERENCE } from './util';
+
+const REFERENCE_CONFIG = path.join(REFERENCE, 'openhands-kind', 'config.kubernetes.toml');
+const err = (toml: string) => {
+  try {
+    parseKubernetesConfig(toml, 'config.toml');
+  } catch (e) {
+    expect(e).toBeInstanceOf(LocalHandsValidationError);
+    return (e as Error).message;
+  }
+  throw new Error('expected an error');
+};
+
+describe('loadKubernetesConfig', () => {
+  test('the reference [kubernetes] section (all keys commented out) gives the documented defaults', () => {
+    expect(loadKubernetesConfig(REFERENCE_CONFIG)).toEqual(DEFAULT_KUBERNETES_CONFIG);
+  });
+
+  test('the documented defaults, written out uncommented, give the same config', () => {
+    // Every commented key of the template, uncommented; "standard" is the template's example storage class.
+    const text = fs.readFileSync(REFERENCE_CONFIG, 'utf8').replace(/^#(\w+ = )/gm, '$1');
+    expect(loadKubernetesConfig(text)).toEqual({ ...DEFAULT_KUBERNETES_CONFIG, pvcStorageClass: 'standard' });
+  });
+
+  test('a file without the section means all defaults', () => {
+    expect(parseKubernetesConfig('[core]\nworkspace_base = "./workspace"\n')).toEqual(DEFAULT_KUBERNETES_CONFIG);
+  });
+
+  test('every key is read', () => {
+    const config = loadKubernetesConfig([
+      '[kubernetes]',
+      'namespace = "sandboxes"',
+      'ingress_domain = "sandbox.example.com"',
+      'pvc_storage_size = "10Gi"',
+      'pvc_storage_class = "fast"',
+      'resource_cpu_request = "500m"',
+      'resource_memory_request = "512Mi"',
+      'resource_memory_limit = "4Gi"',
+      'image_pull_secret = "regcred"',
+      'ingress_tls_secret = "wildcard-tls"',
+      'node_selector_key = "pool"',
+      'node_selector_val = "sandboxes"',
+      'tolerations_yaml = """',
+      '- key: pool',
+      '  operator: Equal',
+      '  value: sandboxes',
+      '  effect: NoExecute',
+      '  toleration_seconds: 60',
+      '"""',
+      'privileged = true',
+    ].join('\n'));
+    expect(config).toEqual({
+      namespace: 'sandboxes',
+      ingressDomain: 'sandbox.example.com',
+      pvcStorageSize: '10Gi',
+      pvcStorageClass: 'fast',
+      resourceCpuRequest: '500m',
+      resourceMemoryRequest: '512Mi',
+      resourceMemoryLimit: '4Gi',
+      imagePullSecret: 'regcred',
+      ingressTlsSecret: 'wildcard-tls',
+      nodeSelector: { key: 'pool', value: 'sandboxes' },
+      tolerations: [{ key: 'pool', operator: 'Equal', value: 'sandboxes', effect: 'NoExecute', tolerationSeconds: 60 }],
+      privileged: true,
+    });
+  });
+
+  test('empty strings mean unset for the optional keys, as in the template', () => {
+    expect(parseKubernetesConfig('[kubernetes]\nimage_pull_secret = ""\nnode_selector_key = ""\nnode_selector_val = ""\ntolerations_yaml = ""\n'))
+      .toEqual(DEFAULT_KUBERNETES_CONFIG);
+  });
+
+  test('a missing file names the path', () => {
+    expect(() => loadKubernetesConfig(path.join(os.tmpdir(), 'no-such-config.toml'))).toThrow(/no-such-config\.toml: cannot read the config file: ENOENT/);
+  });
+});
+
+const BAD: [string, string, RegExp][] = [
+  ['unknown key', 'namespaces = "x"', /config\.toml: \[kubernetes\] namespaces must be absent: not a \[kubernetes\] key \(known: namespace, /],
+  ['bad cpu quantity', 'resource_cpu_request = "one"', /\[kubernetes\] resource_cpu_request must be a Kubernetes quantity .*, got "one"/],
+  ['memory as a number', 'resource_memory_limit = 2048', /\[kubernetes\] resource_memory_limit must be a Kubernetes quantity .*, got 2048/],
+  ['bad pvc size', 'pvc_storage_size = "2 GB"', /\[kubernetes\] pvc_storage_size must be a Kubernetes quantity .*, got "2 GB"/],
+  ['privileged as a string', 'privileged = "yes"', /\[kubernetes\] privileged must be true or false, got "yes"/],
+  ['namespace as a number', 'namespace = 5', /\[kubernetes\] namespace must be a string, got 5/],
+  ['namespace not a DNS label', 'namespace = "Open_Hands"', /\[kubernetes\] namespace must be a DNS-1123 label .*, got "Open_Hands"/],
+  ['ingress domain', 'ingress_domain = "https://example.com"', /\[kubernetes\] ingress_domain must be a DNS name .*, got "https:\/\/example\.com"/],
+  ['selector key without value', 'node_selector_key = "pool"', /node_selector_key is set \("pool"\) but node_selector_val is not: set both or neither/],
+  ['selector value without key', 'node_selector_val = "gpu"', /node_selector_val is set \("gpu"\) but node_selector_key is not: set both or neither/],
+  ['selector value not a label value', 'node_selector_key = "pool"\nnode_selector_val = "a b"', /node_selector_key\/node_selector_val\["pool"\] must be a label value/],
+  ['tolerations not a list', 'tolerations_yaml = "key: gpu"', /\[kubernetes\] tolerations_yaml must be a YAML list of tolerations/],
+  ['tolerations not YAML', 'tolerations_yaml = "- [unclosed"', /\[kubernetes\] tolerations_yaml must be valid YAML/],
+  ['toleration unknown field', 'tolerations_yaml = "- key: gpu\\n  tolerationSeconds: 5"', /\[kubernetes\] tolerations_yaml\[0\]\.tolerationSeconds must be absent: a toleration has key, operator, value, effect, toleration_seconds/],
+  ['toleration bad operator', 'tolerations_yaml = "- key: gpu\\n  operator: Equals"', /\[kubernetes\] tolerations_yaml\[0\]\.operator must be one of "Exists", "Equal", got "Equals"/],
+  ['toleration bad effect', 'tolerations_yaml = "- key: gpu\\n  operator: Exists\\n  effect: NoExec"', /tolerations_yaml\[0\]\.effect must be one of "NoSchedule", "PreferNoSchedule", "NoExecute", got "NoExec"/],
+  ['toleration entry not a mapping', 'tolerations_yaml = "- gpu"', /tolerations_yaml\[0\] must be a mapping with key, operator, value, effect, toleration_seconds, got "gpu"/],
+  ['storage class not a DNS name', 'pvc_storage_class = "Fast SSD"', /\[kubernetes\] pvc_storage_class must be a DNS-1123 subdomain/],
+  ['section not a table', null as any, /\[kubernetes\] must be a table, got "x"/],
+  ['not TOML', null as any, /config\.toml: is not valid TOML at line 2/],
+];
+
+describe('bad config is refused with the file, key, value and what is allowed', () => {
+  test(`at least 15 cases (${BAD.length})`, () => expect(BAD.length).toBeGreaterThanOrEqual(15));
+
+  test.each(BAD.filter(c => c[1] !== null))('%s', (_name, body, pattern) => {
+    expect(err(`[kubernetes]\n${body}\n`)).toMatch(pattern);
+  });
+
+  test('section not a table', () => expect(err('kubernetes = "x"\n')).toMatch(BAD.find(b => b[0] === 'section not a table')![2]));
+  test('not TOML', () => expect(err('[kubernetes]\nnamespace = \n')).toMatch(BAD.find(b => b[0] === 'not TOML')![2]));
+
+  test('several problems are reported together', () => {
+    const message = err('[kubernetes]\nresource_cpu_request = "x"\nprivileged = 1\nbogus = true\n');
+    expect(message).toContain('config.toml: 3 problems');
+  });
+});
