@@ -9,3 +9,4 @@ export * from './sandbox-runtime';
 export * from './sandbox-fleet';
 export * from '../src/kubernetes-config';
 export * from '../src/rbac';
+export * from './kind-cluster';

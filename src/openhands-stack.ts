@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { IngressNginx, IngressNginxProps } from '../constructs/ingress-nginx';
+import { KindCluster, KindClusterProps } from '../constructs/kind-cluster';
 import { MirrordRbac, MirrordRbacProps } from '../constructs/mirrord-rbac';
 import { UbuntuDevWorkload, UbuntuDevWorkloadProps } from '../constructs/ubuntu-dev-workload';
 
@@ -18,6 +19,8 @@ export const OPENHANDS_INGRESS_NGINX: IngressNginxProps = {
   nodeSelector: { 'kubernetes.io/os': 'linux' },
 };
 
+const INGRESS_READY = { 'ingress-ready': 'true' };
+
 /** Overrides for the stack's parts; each is merged over OpenHands' own settings. */
 export interface OpenHandsStackProps {
   /** @default - OPENHANDS_INGRESS_NGINX */
@@ -26,6 +29,12 @@ export interface OpenHandsStackProps {
   readonly mirrordRbac?: MirrordRbacProps;
   /** @default - UbuntuDevWorkload's defaults */
   readonly ubuntuDev?: UbuntuDevWorkloadProps;
+  /**
+   * The KIND cluster config, cross-checked against the ingress controller. With `workers`, the node with the
+   * port mappings is labelled `ingress-ready: "true"` and the controller selects it, so it stays where the ports are.
+   * @default - upstream's kind/cluster.yaml: `local-hands`, one control-plane node mapping port 80
+   */
+  readonly kind?: Omit<KindClusterProps, 'ingress'>;
 }
 
 /** The charts of the OpenHands local stack and the constructs in them. */
@@ -33,12 +42,14 @@ export interface OpenHandsStack {
   readonly ingressNginx: IngressNginx;
   readonly mirrordRbac: MirrordRbac;
   readonly ubuntuDev: UbuntuDevWorkload;
+  readonly kind: KindCluster;
   /** One chart per part, so `dist/` gets one file per part. */
   readonly charts: readonly Chart[];
 }
 
 /**
- * Adds OpenHands' KIND stack to an app as three charts (`ingress-nginx`, `mirrord-rbac`, `ubuntu-dev`).
+ * Adds OpenHands' KIND stack to an app as three charts (`ingress-nginx`, `mirrord-rbac`, `ubuntu-dev`) and
+ * the KIND cluster config they run on.
  * Charts sit directly under the app so their files keep plain names; `kubectl apply -f dist` reads them in
  * name order, which creates the ingress-nginx Namespace before anything in it.
  */
@@ -46,10 +57,24 @@ export function addOpenHandsStack(app: App, props: OpenHandsStackProps = {}): Op
   const ingressChart = new Chart(app, 'ingress-nginx');
   const rbacChart = new Chart(app, 'mirrord-rbac');
   const ubuntuChart = new Chart(app, 'ubuntu-dev');
+  const pinned = (props.kind?.workers ?? 0) > 0;
+  const ingressNginx = new IngressNginx(ingressChart, 'ingress', {
+    ...OPENHANDS_INGRESS_NGINX,
+    ...(pinned ? { nodeSelector: { ...OPENHANDS_INGRESS_NGINX.nodeSelector, ...INGRESS_READY } } : {}),
+    ...props.ingressNginx,
+  });
+  const kind = new KindCluster(app, 'kind', {
+    // Upstream's config maps host port 80 only; the controller's 443 stays reachable from inside the node only.
+    unmappedHostPortsAllowed: [443],
+    ...(pinned ? { nodes: [{ role: 'control-plane', labels: INGRESS_READY, extraPortMappings: [{ containerPort: 80, hostPort: 80 }] }] } : {}),
+    ...props.kind,
+    ingress: ingressNginx,
+  });
   return {
-    ingressNginx: new IngressNginx(ingressChart, 'ingress', { ...OPENHANDS_INGRESS_NGINX, ...props.ingressNginx }),
+    ingressNginx,
     mirrordRbac: new MirrordRbac(rbacChart, 'mirrord', props.mirrordRbac),
     ubuntuDev: new UbuntuDevWorkload(ubuntuChart, 'ubuntu-dev', props.ubuntuDev),
+    kind,
     charts: [ingressChart, rbacChart, ubuntuChart],
   };
 }

@@ -1,21 +1,24 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { KindCluster } from '../constructs/kind-cluster';
 import { LocalHandsValidationError } from './validation';
 
 /**
  * Synthesizes an app into `outdir` so that it is never left half-written: the app is built (all
  * props validated) and written into a sibling temporary folder, which then replaces `outdir`.
- * Returns the files written, relative to `outdir`, sorted.
+ * With `kindDir`, each `KindCluster` in the app is written there too (file by file, atomically).
+ * Returns the files written to `outdir`, sorted.
  */
-export function synthToDir(build: (app: App) => void, outdir: string): string[] {
+export function synthToDir(build: (app: App) => void, outdir: string, kindDir?: string): string[] {
   const target = path.resolve(outdir);
   const parent = path.dirname(target);
   const tmp = path.join(parent, `.${path.basename(target)}.tmp-${process.pid}`);
   const old = path.join(parent, `.${path.basename(target)}.old-${process.pid}`);
   fs.rmSync(tmp, { recursive: true, force: true });
+  let app: App;
   try {
-    const app = new App({ outdir: tmp });
+    app = new App({ outdir: tmp });
     build(app);
     app.synth();
   } catch (e) {
@@ -26,17 +29,31 @@ export function synthToDir(build: (app: App) => void, outdir: string): string[] 
   if (fs.existsSync(target)) fs.renameSync(target, old);
   fs.renameSync(tmp, target);
   fs.rmSync(old, { recursive: true, force: true });
+  if (kindDir !== undefined) {
+    for (const cluster of app.node.findAll().filter((c): c is KindCluster => c instanceof KindCluster)) {
+      writeFileAtomic(path.join(kindDir, cluster.fileName), cluster.toYaml());
+    }
+  }
   return fs.readdirSync(target).sort();
+}
+
+function writeFileAtomic(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return;
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
 }
 
 /**
  * The entry point of a synth process: runs `synthToDir` into `CDK8S_OUTDIR` (set by `cdk8s synth`)
- * or `dist`, and turns a validation error into one clear message and exit code 1.
+ * or `dist`, with KIND configs in `LOCAL_HANDS_KIND_DIR` or `kind`, and turns a validation error into one
+ * clear message and exit code 1.
  */
 export function runSynth(build: (app: App) => void): void {
   const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
   try {
-    synthToDir(build, outdir);
+    synthToDir(build, outdir, process.env.LOCAL_HANDS_KIND_DIR ?? 'kind');
   } catch (e) {
     if (e instanceof LocalHandsValidationError) {
       process.stderr.write(`local-hands: synth failed, nothing written to ${outdir}/\n${e.message}\n`);

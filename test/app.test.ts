@@ -19,12 +19,18 @@ function appObjects(): any[] {
   return parseDocs(app.synthYaml());
 }
 
-/** Runs the synth process (the `app` command of cdk8s.yaml) into a fresh folder and returns it. */
+/** Runs the synth process (the `app` command of cdk8s.yaml) into a fresh folder; returns its dist/ (kind/ beside it). */
 function synthProcess(): string {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-synth-'));
-  execFileSync(process.execPath, ['scripts/run.mjs', 'main.ts'], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: out } });
+  const top = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-synth-'));
+  const out = path.join(top, 'dist');
+  execFileSync(process.execPath, ['scripts/run.mjs', 'main.ts'], {
+    cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: out, LOCAL_HANDS_KIND_DIR: path.join(top, 'kind'), LOCAL_HANDS_QUIET_BUILD: '1' },
+  });
   return out;
 }
+
+const kindOf = (dist: string) => path.join(path.dirname(dist), 'kind');
+const cleanup = (...dists: string[]) => dists.forEach(d => fs.rmSync(path.dirname(d), { recursive: true, force: true }));
 
 function readTree(dir: string): Record<string, string> {
   return Object.fromEntries(fs.readdirSync(dir).sort().map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
@@ -68,12 +74,13 @@ describe('the default app', () => {
 });
 
 describe('dist/', () => {
-  test('the committed dist/ is what a fresh synth writes (CI fails when it is stale)', () => {
+  test('the committed dist/ and kind/ are what a fresh synth writes (CI fails when they are stale)', () => {
     const out = synthProcess();
     try {
       expect(readTree(path.join(ROOT, 'dist'))).toEqual(readTree(out));
+      expect(readTree(path.join(ROOT, 'kind'))).toEqual(readTree(kindOf(out)));
     } finally {
-      fs.rmSync(out, { recursive: true, force: true });
+      cleanup(out);
     }
   });
 
@@ -83,9 +90,9 @@ describe('dist/', () => {
     try {
       expect(Object.keys(readTree(a))).toEqual(['ingress-nginx.k8s.yaml', 'mirrord-rbac.k8s.yaml', 'ubuntu-dev.k8s.yaml']);
       expect(readTree(a)).toEqual(readTree(b));
+      expect(readTree(kindOf(a))).toEqual(readTree(kindOf(b)));
     } finally {
-      fs.rmSync(a, { recursive: true, force: true });
-      fs.rmSync(b, { recursive: true, force: true });
+      cleanup(a, b);
     }
   });
 
@@ -101,7 +108,7 @@ describe('dist/', () => {
         created.add(objectKey(o));
       }
     } finally {
-      fs.rmSync(out, { recursive: true, force: true });
+      cleanup(out);
     }
   });
 });

@@ -106,8 +106,9 @@ describe('a failed synth writes nothing', () => {
   test('the synth process exits 1 with the message on stderr, and the output folder keeps its files', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-bad-'));
     fs.writeFileSync(path.join(out, 'ingress-nginx.k8s.yaml'), 'previous\n');
+    const kind = path.join(out, 'kind');
     const r = spawnSync(process.execPath, ['scripts/run.mjs', 'test/fixtures/bad-app.ts'], {
-      cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: out, LOCAL_HANDS_QUIET_BUILD: '1' }, encoding: 'utf8',
+      cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: out, LOCAL_HANDS_KIND_DIR: kind, LOCAL_HANDS_QUIET_BUILD: '1' }, encoding: 'utf8',
     });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("IngressNginx 'ingress' (ingress-nginx/ingress): hostPorts.http must be an integer in 1-65535, got 70000");

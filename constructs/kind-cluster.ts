@@ -1,0 +1,196 @@
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { Toleration } from '../src/types';
+import { Problems, isDnsLabel, isPlainObject, show } from '../src/validation';
+import type { IngressNginx } from './ingress-nginx';
+
+/** A KIND `extraPortMappings` entry: host port → port on the node container. */
+export interface KindPortMapping {
+  /** Port on the node (what a hostPort pod binds). */
+  readonly containerPort: number;
+  /** Port on the machine running KIND. */
+  readonly hostPort: number;
+  /** Host address to listen on. @default - KIND's default, all addresses */
+  readonly listenAddress?: string;
+  /** @default - KIND's default, TCP */
+  readonly protocol?: 'TCP' | 'UDP' | 'SCTP';
+}
+
+/** One KIND node. */
+export interface KindNode {
+  readonly role: 'control-plane' | 'worker';
+  /** Node labels KIND applies. @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Ports published from the host to this node. @default - none */
+  readonly extraPortMappings?: readonly KindPortMapping[];
+}
+
+export interface KindClusterProps {
+  /** Cluster name (`kind create cluster --name`); kubectl's context is `kind-<name>`. @default 'local-hands' */
+  readonly name?: string;
+  /**
+   * The nodes. @default - one control-plane node mapping host port 80 to node port 80, as upstream's `kind/cluster.yaml`
+   */
+  readonly nodes?: readonly KindNode[];
+  /** Worker nodes appended after `nodes`. @default 0 */
+  readonly workers?: number;
+  /**
+   * The ingress controller to cross-check: each of its host ports must be mapped on every node it can
+   * schedule on, and its node selector must be carried by some node.
+   * @default - no cross-check
+   */
+  readonly ingress?: IngressNginx;
+  /**
+   * Controller host ports KIND may leave unmapped (bound on the node, unreachable from the host).
+   * Upstream maps only 80 while the controller binds 80 and 443; the default app lists 443 here to stay faithful.
+   * @default - none: every host port must be mapped
+   */
+  readonly unmappedHostPortsAllowed?: readonly number[];
+  /** File name under the kind folder (`kind/`). @default 'cluster.yaml' */
+  readonly fileName?: string;
+}
+
+const DEFAULT_NODES: readonly KindNode[] = [
+  { role: 'control-plane', extraPortMappings: [{ containerPort: 80, hostPort: 80 }] },
+];
+
+/** Labels every KIND node carries (kubeadm and the kubelet set them). */
+function builtInLabels(node: KindNode): Record<string, string> {
+  return {
+    'kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': 'amd64',
+    ...(node.role === 'control-plane' ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
+  };
+}
+
+function tolerates(tolerations: readonly Toleration[], taint: { key: string; effect: string }): boolean {
+  return tolerations.some(t => (t.key === undefined || t.key === '' ? t.operator === 'Exists' : t.key === taint.key)
+    && (t.effect === undefined || t.effect === taint.effect)
+    && (t.operator === 'Exists' || (t.value ?? '') === ''));
+}
+
+/**
+ * A KIND cluster config (`kind.x-k8s.io/v1alpha4` `Cluster`), written by the synth to `kind/<fileName>`.
+ * Not a Kubernetes object: cdk8s ignores it, and `synthToDir` writes it beside `dist/`.
+ */
+export class KindCluster extends Construct {
+  /** Cluster name. */
+  public readonly name: string;
+  /** kubectl context KIND creates: `kind-<name>`. */
+  public readonly context: string;
+  /** All nodes, workers included. */
+  public readonly nodes: readonly KindNode[];
+  /** File name under `kind/`. */
+  public readonly fileName: string;
+
+  constructor(scope: Construct, id: string, props: KindClusterProps = {}) {
+    super(scope, id);
+    const p = Problems.of(this, 'KindCluster');
+    const name = props.name ?? 'local-hands';
+    const workers = props.workers ?? 0;
+    const fileName = props.fileName ?? 'cluster.yaml';
+    p.check(isDnsLabel(name), 'name', name, 'a cluster name of a-z, 0-9 and "-" (at most 63), starting and ending with a letter or digit');
+    p.nonNegativeInt('workers', workers, 100);
+    p.check(typeof fileName === 'string' && /^[A-Za-z0-9][-A-Za-z0-9_.]*\.ya?ml$/.test(fileName), 'fileName', fileName, 'a plain file name ending in .yaml or .yml');
+
+    const given = props.nodes ?? DEFAULT_NODES;
+    const nodes: KindNode[] = Array.isArray(given) ? [...given] : [];
+    if (!Array.isArray(given)) p.add('nodes', given, 'a list of nodes');
+    if (Number.isInteger(workers)) for (let i = 0; i < workers; i++) nodes.push({ role: 'worker' });
+    if (!nodes.some(n => isPlainObject(n) && n.role === 'control-plane')) p.add('nodes', given, 'a list with at least one control-plane node');
+
+    const mapped = new Map<string, string>();
+    nodes.forEach((node, i) => {
+      const f = `nodes[${i}]`;
+      if (!isPlainObject(node)) { p.add(f, node, 'a node { role, labels, extraPortMappings }'); return; }
+      p.oneOf(`${f}.role`, node.role, ['control-plane', 'worker']);
+      if (node.labels !== undefined) p.labels(`${f}.labels`, node.labels);
+      const maps = node.extraPortMappings ?? [];
+      if (!Array.isArray(maps)) { p.add(`${f}.extraPortMappings`, maps, 'a list of port mappings'); return; }
+      maps.forEach((m, j) => {
+        const g = `${f}.extraPortMappings[${j}]`;
+        if (!isPlainObject(m)) { p.add(g, m, 'a mapping { containerPort, hostPort, listenAddress, protocol }'); return; }
+        p.port(`${g}.containerPort`, m.containerPort);
+        p.port(`${g}.hostPort`, m.hostPort);
+        if (m.protocol !== undefined) p.oneOf(`${g}.protocol`, m.protocol, ['TCP', 'UDP', 'SCTP']);
+        if (m.listenAddress !== undefined) {
+          p.check(typeof m.listenAddress === 'string' && /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+)$/.test(m.listenAddress), `${g}.listenAddress`, m.listenAddress, 'an IPv4 or IPv6 address');
+        }
+        const key = `${m.listenAddress ?? '0.0.0.0'}:${m.hostPort}/${m.protocol ?? 'TCP'}`;
+        if (mapped.has(key)) p.add(`${g}.hostPort`, m.hostPort, `mapped once (${mapped.get(key)} already maps host ${key})`);
+        else mapped.set(key, g);
+      });
+    });
+    p.throwIfAny();
+    if (props.ingress) checkIngress(p, props.ingress, nodes, props.unmappedHostPortsAllowed ?? []);
+    p.throwIfAny();
+
+    this.name = name;
+    this.context = `kind-${name}`;
+    this.nodes = nodes;
+    this.fileName = fileName;
+  }
+
+  /** The config as KIND reads it. */
+  public toJson(): Record<string, unknown> {
+    return {
+      kind: 'Cluster',
+      apiVersion: 'kind.x-k8s.io/v1alpha4',
+      name: this.name,
+      nodes: this.nodes.map(n => ({
+        role: n.role,
+        ...(n.labels && Object.keys(n.labels).length > 0 ? { labels: { ...n.labels } } : {}),
+        ...(n.extraPortMappings && n.extraPortMappings.length > 0 ? {
+          extraPortMappings: n.extraPortMappings.map(m => ({
+            containerPort: m.containerPort,
+            hostPort: m.hostPort,
+            ...(m.listenAddress !== undefined ? { listenAddress: m.listenAddress } : {}),
+            ...(m.protocol !== undefined ? { protocol: m.protocol } : {}),
+          })),
+        } : {}),
+      })),
+    };
+  }
+
+  /** The config file's text. */
+  public toYaml(): string {
+    return `# Generated by local-hands (npm run synth) from ${this.node.path}; do not edit.\n---\n${stringify(this.toJson())}`;
+  }
+}
+
+/** The nodes the controller can schedule on must map its host ports; its node selector must exist. */
+function checkIngress(p: Problems, ingress: IngressNginx, nodes: readonly KindNode[], allowed: readonly number[]): void {
+  const selector = ingress.nodeSelector;
+  // KIND taints control-plane nodes only when the cluster has workers.
+  const hasWorkers = nodes.some(n => n.role === 'worker');
+  const where = `the ingress controller (${ingress.node.path})`;
+  const labelsOf = (n: KindNode) => ({ ...builtInLabels(n), ...(n.labels ?? {}) });
+
+  for (const [k, v] of Object.entries(selector)) {
+    if (!nodes.some(n => labelsOf(n)[k] === v)) {
+      p.addRaw(`ingress nodeSelector ${k}=${show(v)} of ${where} is carried by no node: add labels: { ${show(k)}: ${show(v)} } to the node with the port mappings, or drop it from the controller's nodeSelector`);
+    }
+  }
+  const schedulable = nodes.map((n, i) => ({ n, i })).filter(({ n }) => {
+    const labels = labelsOf(n);
+    if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) return false;
+    if (n.role === 'control-plane' && hasWorkers) return tolerates(ingress.tolerations, { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' });
+    return true;
+  });
+  if (schedulable.length === 0) {
+    p.addRaw(`${where} can schedule on no node: its nodeSelector ${show(selector)} and tolerations match none`);
+    return;
+  }
+  const ports = Object.entries(ingress.hostPorts).filter(([, port]) => port !== undefined && !allowed.includes(port));
+  for (const { n, i } of schedulable) {
+    for (const [which, port] of ports) {
+      const ok = (n.extraPortMappings ?? []).some(m => m.containerPort === port && (m.protocol ?? 'TCP') === 'TCP');
+      if (!ok) {
+        p.addRaw(`ingress hostPorts.${which} (${port}) of ${where} is not mapped on nodes[${i}] (${n.role}), where the controller can schedule: `
+          + (n.extraPortMappings?.length
+            ? `add extraPortMappings { containerPort: ${port}, hostPort: ${port} } to it`
+            : 'label the node that has the port mappings (e.g. ingress-ready: "true") and put that label in the controller\'s nodeSelector'));
+      }
+    }
+  }
+}
