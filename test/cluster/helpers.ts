@@ -56,8 +56,8 @@ export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** The flags every apply in these tests uses: server-side, strict field validation. */
-export const APPLY = ['apply', '--server-side', '--field-manager=local-hands', '--field-validation=Strict'];
+/** The flags every apply in these tests uses: server-side, strict field validation (kubectl --validate=strict sends fieldValidation=Strict to the server). */
+export const APPLY = ['apply', '--server-side', '--field-manager=local-hands', '--validate=strict'];
 
 /** Runs fn over items with at most `limit` running at once. */
 export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {

@@ -43,9 +43,19 @@ describe('dist/ on a real control plane', () => {
     spec.replicaz = spec.replicas ?? 1; // the typo
     delete spec.replicas;
     fs.writeFileSync(path.join(dir, 'typo.k8s.yaml'), docs.map((d) => stringify(d)).join('---\n'));
+    // Server-side apply: the server refuses the typed patch.
     const r = await cp.kubectl([...APPLY, '--dry-run=server', '-f', dir], { allowFail: true });
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/unknown field "spec\.replicaz"/);
+    expect(r.stderr).toMatch(/\.?spec\.replicaz"?: field not declared in schema|unknown field "spec\.replicaz"/);
+    // A plain create with fieldValidation=Strict is refused by the server too...
+    const strict = await cp.kubectl(['create', '--dry-run=server', '--validate=strict', '-f', dir], { allowFail: true });
+    expect(strict.code).not.toBe(0);
+    expect(strict.stderr).toMatch(/unknown field "spec\.replicaz"/);
+    // ...and it is that setting that refuses it: with validation off the server drops the field.
+    const lax = await cp.kubectl(['create', '--dry-run=server', '--validate=false', '-f', path.join(dir, 'typo.k8s.yaml')], {
+      allowFail: true,
+    });
+    expect(lax.stderr).not.toMatch(/replicaz/);
   });
 
   it('a second apply changes nothing (kubectl diff exits 0)', async () => {
@@ -79,6 +89,15 @@ describe('dist/ on a real control plane', () => {
         expect(p.status.phase).toBe('Running');
       }
     }
+  });
+
+  it('needs no admission secret: kwok marks pods Ready without mounting volumes', async () => {
+    // The Job that would create ingress-nginx-admission never really runs under kwok
+    // (its pods are only marked Succeeded), yet the controller Deployment is Available.
+    const secret = await cp.kubectl(['-n', 'ingress-nginx', 'get', 'secret', 'ingress-nginx-admission', '--ignore-not-found', '-o', 'name']);
+    expect(secret.stdout.trim()).toBe('');
+    const jobs = JSON.parse((await cp.kubectl(['-n', 'ingress-nginx', 'get', 'jobs', '-o', 'json'])).stdout).items;
+    expect(jobs.length).toBeGreaterThan(0);
   });
 
   it('kubectl delete -f dist removes every object', async () => {
