@@ -23,7 +23,7 @@ function appObjects(): any[] {
 function synthProcess(): string {
   const top = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-synth-'));
   const out = path.join(top, 'dist');
-  execFileSync(process.execPath, ['scripts/run.mjs', 'main.ts'], {
+  execFileSync(process.execPath, ['scripts/run.cjs', 'main.ts'], {
     cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: out, LOCAL_HANDS_KIND_DIR: path.join(top, 'kind'), LOCAL_HANDS_QUIET_BUILD: '1' },
   });
   return out;

@@ -8,7 +8,7 @@ import { SandboxRuntime } from '../constructs';
 import { REFERENCE, ROOT } from './util';
 
 const CONFIG = path.join(REFERENCE, 'openhands-kind', 'config.kubernetes.toml');
-const run = (...args: string[]) => spawnSync(process.execPath, ['scripts/run.mjs', 'scripts/sandbox.ts', ...args], {
+const run = (...args: string[]) => spawnSync(process.execPath, ['scripts/run.cjs', 'scripts/sandbox.ts', ...args], {
   cwd: ROOT, encoding: 'utf8', env: { ...process.env, LOCAL_HANDS_QUIET_BUILD: '1' },
 });
 

@@ -1,0 +1,61 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { ROOT } from './util';
+
+// A throwaway entry inside the project (the launcher bundles relative to the project root).
+const dir = fs.mkdtempSync(path.join(ROOT, 'test', 'fixtures', '.launcher-'));
+const entry = path.join(dir, 'entry.ts');
+const dep = path.join(dir, 'dep.ts');
+const rel = path.relative(ROOT, entry);
+const run = () => spawnSync(process.execPath, ['scripts/run.cjs', rel, 'arg1'], { cwd: ROOT, encoding: 'utf8' });
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  const key = rel.replace(/\.ts$/, '').replace(/[\\/]/g, '__');
+  for (const f of fs.readdirSync(path.join(ROOT, '.build'))) if (f.startsWith(key)) fs.rmSync(path.join(ROOT, '.build', f));
+});
+
+describe('scripts/run.cjs', () => {
+  test('bundles on first run, then runs the bundle without rebuilding; argv reaches the entry', () => {
+    fs.writeFileSync(dep, "export const word = 'alpha';\n");
+    fs.writeFileSync(entry, "import { word } from './dep';\nprocess.stdout.write(`${word} ${process.argv.slice(2).join(',')} ${require.main === module}`);\n");
+    const first = run();
+    expect(first.status).toBe(0);
+    expect(first.stdout).toBe('alpha arg1 true');
+    expect(first.stderr).toMatch(/bundling .*entry\.ts \(no bundle yet\)/);
+    const second = run();
+    expect(second.stdout).toBe('alpha arg1 true');
+    expect(second.stderr).toBe('');
+  });
+
+  test('a changed import is rebuilt even when its size and mtime are forged back', () => {
+    const before = fs.statSync(dep);
+    fs.writeFileSync(dep, "export const word = 'omega';\n"); // same length as 'alpha'
+    fs.utimesSync(dep, before.atime, before.mtime);
+    const r = run();
+    expect(r.stderr).toMatch(/dep\.ts changed/);
+    expect(r.stdout).toBe('omega arg1 true');
+  });
+
+  test('a removed input is never run from the old bundle: the rebuild fails loudly', () => {
+    expect(run().stdout).toBe('omega arg1 true');
+    fs.rmSync(dep);
+    const r = run();
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/dep\.ts was removed/);
+    expect(r.stdout).toBe('');
+    fs.writeFileSync(entry, "process.stdout.write('standalone');\n");
+    expect(run().stdout).toBe('standalone');
+  });
+
+  test('a corrupt code cache is rejected by V8 and replaced, not trusted', () => {
+    const key = rel.replace(/\.ts$/, '').replace(/[\\/]/g, '__');
+    fs.writeFileSync(path.join(ROOT, '.build', `${key}.v8cache`), Buffer.from('not a code cache'));
+    const r = run();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('standalone');
+    expect(fs.readFileSync(path.join(ROOT, '.build', `${key}.v8cache`)).toString()).not.toBe('not a code cache');
+  });
+});
