@@ -24,7 +24,9 @@ const { Script } = require('node:vm');
 const root = resolve(__dirname, '..');
 
 /** Bump when the bundle options below change, so old bundles are rebuilt. */
-const RECIPE = 'cjs-node20-full-bundle-v2';
+const RECIPE = 'cjs-node20-full-bundle-v3';
+/** Files that shape every bundle without being bundled as such: a change to them rebuilds too. */
+const TOOLING = ['scripts/run.cjs', 'scripts/prune-k8s.cjs', 'node_modules/cdk8s-plus-27/lib/imports/k8s.js'];
 /** An input modified this close to the build start (ms) is always re-hashed: its mtime cannot prove it unchanged. */
 const RACY_MS = 2000;
 
@@ -83,8 +85,12 @@ function build(entry) {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    // One copy of `yaml`: cdk8s bundles its own, and so would we.
-    alias: { yaml: dirname(require.resolve('cdk8s/node_modules/yaml/package.json')) },
+    alias: {
+      // One copy of `yaml`: cdk8s bundles its own, and so would we.
+      yaml: dirname(require.resolve('cdk8s/node_modules/yaml/package.json')),
+      // Only the k8s bindings imports/k8s.ts names, and what they reach.
+      'cdk8s-plus-27/lib/imports/k8s': writePrunedK8s(dir),
+    },
     sourcemap: 'linked',
     sourcesContent: false,
     metafile: true,
@@ -92,7 +98,8 @@ function build(entry) {
     absWorkingDir: root,
   });
   const inputs = {};
-  for (const file of Object.keys(result.metafile.inputs).sort()) {
+  const bundled = Object.keys(result.metafile.inputs).filter(file => !file.startsWith('.build/'));
+  for (const file of [...new Set([...TOOLING, ...bundled])].sort()) {
     const st = statSync(join(root, file));
     inputs[file] = { size: st.size, mtimeMs: st.mtimeMs, sha1: hashFile(join(root, file)) };
   }
@@ -103,6 +110,15 @@ function build(entry) {
   writeAtomic(manifest, `${JSON.stringify({ recipe: RECIPE, esbuild: esbuildVersion(), started, inputs }, null, 1)}\n`);
   writeAtomic(cache, Buffer.alloc(0));
   return out;
+}
+
+/** Writes the pruned k8s bindings into the build folder and returns their path. */
+function writePrunedK8s(dir) {
+  const { prune, exportedNames } = require('./prune-k8s.cjs');
+  const file = join(dir, 'k8s.pruned.js');
+  const source = readFileSync(join(root, 'node_modules', 'cdk8s-plus-27', 'lib', 'imports', 'k8s.js'), 'utf8');
+  writeAtomic(file, prune(source, exportedNames(join(root, 'imports', 'k8s.ts'))));
+  return file;
 }
 
 function writeAtomic(file, data) {

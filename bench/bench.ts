@@ -1,0 +1,150 @@
+// npm run bench: times whole processes, side by side, and writes bench/RESULTS.md.
+//
+// 1. The default app's synth process (the `app` of cdk8s.yaml) against `kubectl kustomize` over the same
+//    upstream objects, alternating A and B after a warm-up; median wall time, median of per-pair ratios,
+//    min and max, peak RSS.
+// 2. `cdk8s synth` (the CLI) against the bare app command: the CLI's own share.
+// 3. Scale: the default app plus N sandbox sessions, N = 0, 10, 100, 1000, 3000.
+// Timings are reported, never asserted.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse as parseYaml } from 'yaml';
+
+const ROOT = path.resolve(__dirname, '..');
+const REFERENCE = path.resolve(ROOT, '..', 'shared', 'reference', 'openhands-kind', 'manifests');
+const PAIRS = Number(process.env.BENCH_PAIRS ?? '11');
+const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+interface Sample { ms: number; rssKb?: number }
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-bench-'));
+process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** Runs a command through `sh -c` (as cdk8s runs `app`), timing the whole process; RSS from /usr/bin/time. */
+function runOnce(cmd: string, env: Record<string, string> = {}): Sample {
+  const rssFile = path.join(tmp, 'rss');
+  const argv = TIME ? [TIME, '-f', '%M', '-o', rssFile, 'sh', '-c', cmd] : ['sh', '-c', cmd];
+  const start = process.hrtime.bigint();
+  const r = spawnSync(argv[0], argv.slice(1), { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr}`);
+  const rssKb = TIME ? Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : undefined;
+  return { ms, rssKb };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+interface PairResult { a: Sample[]; b: Sample[]; ratios: number[] }
+
+function pair(a: () => Sample, b: () => Sample): PairResult {
+  a(); b(); // warm-up: page cache, bundle and code cache
+  const res: PairResult = { a: [], b: [], ratios: [] };
+  for (let i = 0; i < PAIRS; i++) {
+    const x = a();
+    const y = b();
+    res.a.push(x); res.b.push(y); res.ratios.push(x.ms / y.ms);
+  }
+  return res;
+}
+
+const f = (n: number, d = 1) => n.toFixed(d);
+const stats = (s: Sample[]) => {
+  const ms = s.map(x => x.ms);
+  const rss = s.map(x => x.rssKb ?? NaN);
+  return `${f(median(ms))} | ${f(Math.min(...ms))} | ${f(Math.max(...ms))} | ${isNaN(rss[0]) ? 'n/a' : f(Math.max(...rss) / 1024)}`;
+};
+const ratioRow = (r: number[]) => `${f(median(r), 2)}× (min ${f(Math.min(...r), 2)}×, max ${f(Math.max(...r), 2)}×)`;
+
+function appCommand(): string {
+  const cfg = parseYaml(fs.readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf8'));
+  return cfg.app;
+}
+
+function machine(): string {
+  const cpu = fs.existsSync('/proc/cpuinfo')
+    ? (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? os.cpus()[0]?.model)
+    : os.cpus()[0]?.model;
+  const kubectl = spawnSync('kubectl', ['version', '--client', '-o', 'json'], { encoding: 'utf8' });
+  let kv = 'unknown';
+  try { kv = JSON.parse(kubectl.stdout).clientVersion.gitVersion; } catch { /* keep unknown */ }
+  return `${cpu}, ${os.cpus().length} cores, ${f(os.totalmem() / 2 ** 30, 0)} GiB; Node ${process.version}; kubectl ${kv}; load average at start ${os.loadavg().map(x => f(x, 2)).join(' ')}`;
+}
+
+function main(): void {
+  const app = appCommand();
+  const out = path.join(tmp, 'dist');
+  const synthEnv = { CDK8S_OUTDIR: out, LOCAL_HANDS_KIND_DIR: path.join(tmp, 'kind'), LOCAL_HANDS_QUIET_BUILD: '1' };
+
+  // The same upstream objects for kustomize: the reference manifests in a temporary kustomization.
+  const kz = path.join(tmp, 'kustomize');
+  fs.mkdirSync(kz);
+  const files = fs.readdirSync(REFERENCE).filter(x => x.endsWith('.yaml')).sort();
+  for (const file of files) fs.copyFileSync(path.join(REFERENCE, file), path.join(kz, file));
+  fs.writeFileSync(path.join(kz, 'kustomization.yaml'), `resources:\n${files.map(x => `- ${x}`).join('\n')}\n`);
+  const kzObjects = spawnSync('kubectl', ['kustomize', kz], { encoding: 'utf8' }).stdout.split(/^---$/m).length;
+
+  const lines: string[] = [];
+  const say = (s = '') => { lines.push(s); process.stdout.write(`${s}\n`); };
+  say('# local-hands benchmark');
+  say();
+  say(`Machine: ${machine()}.`);
+  say(`Each comparison alternates A and B after one warm-up run of each, ${PAIRS} pairs; wall time of the whole process in ms (median, min, max), peak RSS in MiB; ratio = A/B per pair.`);
+  say();
+
+  const synth = () => runOnce(app, synthEnv);
+  const kustomize = () => runOnce(`kubectl kustomize ${kz} > ${path.join(tmp, 'kz.yaml')}`);
+  const p1 = pair(synth, kustomize);
+  say(`## 1. Default app synth vs kubectl kustomize (${kzObjects} objects)`);
+  say();
+  say('| command | median ms | min | max | peak RSS MiB |');
+  say('|---|---|---|---|---|');
+  say(`| A: \`${app}\` | ${stats(p1.a)} |`);
+  say(`| B: \`kubectl kustomize\` | ${stats(p1.b)} |`);
+  say();
+  say(`A/B: **${ratioRow(p1.ratios)}** (target: at most 1.5×).`);
+  say();
+
+  const cli = () => runOnce(`node ${path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s')} synth --output ${out}`, synthEnv);
+  const p2 = pair(cli, synth);
+  say('## 2. `cdk8s synth` (the CLI) vs the bare app command');
+  say();
+  say('| command | median ms | min | max | peak RSS MiB |');
+  say('|---|---|---|---|---|');
+  say(`| A: \`cdk8s synth\` | ${stats(p2.a)} |`);
+  say(`| B: \`${app}\` | ${stats(p2.b)} |`);
+  say();
+  say(`A/B: **${ratioRow(p2.ratios)}**; the CLI's own share is about ${f(median(p2.a.map(x => x.ms)) - median(p2.b.map(x => x.ms)), 0)} ms.`);
+  say();
+
+  say('## 3. Scale: default app plus N sandbox sessions');
+  say();
+  say('| N | objects | median ms | min | max | µs per object | peak RSS MiB |');
+  say('|---|---|---|---|---|---|---|');
+  const runs = Number(process.env.BENCH_SCALE_RUNS ?? '5');
+  const scale: { n: number; objects: number; ms: number }[] = [];
+  for (const n of [0, 10, 100, 1000, 3000]) {
+    const one = () => runOnce(`${process.execPath} scripts/run.cjs bench/fleet-app.ts`, { ...synthEnv, LOCAL_HANDS_FLEET: String(n) });
+    one();
+    const samples = Array.from({ length: runs }, one);
+    const objects = fs.readdirSync(out).reduce((sum, file) => sum + fs.readFileSync(path.join(out, file), 'utf8').split(/^---$/m).length, 0);
+    const ms = median(samples.map(x => x.ms));
+    scale.push({ n, objects, ms });
+    say(`| ${n} | ${objects} | ${f(ms)} | ${f(Math.min(...samples.map(x => x.ms)))} | ${f(Math.max(...samples.map(x => x.ms)))} | ${f((ms * 1000) / objects, 0)} | ${f(Math.max(...samples.map(x => x.rssKb ?? NaN)) / 1024)} |`);
+  }
+  const at = (n: number) => scale.find(s => s.n === n)!;
+  const base = at(0).ms;
+  const objRatio = at(3000).objects / at(1000).objects;
+  say();
+  say(`Growth exponent from 1000 to 3000 sessions: **${f(Math.log(at(3000).ms / at(1000).ms) / Math.log(objRatio), 2)}** on wall time; `
+    + `${f(Math.log((at(3000).ms - base) / (at(1000).ms - base)) / Math.log(objRatio), 2)} on wall time less the N = 0 start-up (target: at most 1.1). `
+    + `1000 sessions: **${f(at(1000).ms / 1000, 2)} s** (target: at most 2 s). ${scale.length} sizes, ${runs} runs each after a warm-up; medians.`);
+  say();
+  fs.writeFileSync(path.join(ROOT, 'bench', 'RESULTS.md'), `${lines.join('\n')}\n`);
+}
+
+main();

@@ -1,0 +1,69 @@
+// Keeps, of cdk8s-plus-27's generated k8s bindings (2.5 MB, ~700 classes and
+// ~1,000 toJson functions), only what imports/k8s.ts re-exports and what that reaches.
+//
+// The generated file is a flat list of top-level declarations (class, function, enum var), each followed
+// by expression statements that belong to it (`exports.X = X`, the jsii type symbol, `X.GVK = ...`).
+// Groups are kept when reachable from the exported names by identifier references; the preamble
+// (imports, helper vars) is kept whole; the `exports.a = exports.b = ... = void 0` line is dropped.
+// scripts/run.cjs writes the result to .build/k8s.pruned.js and bundles that instead of the original, only
+// when a bundle is rebuilt; TypeScript's parser is loaded then and only then.
+'use strict';
+const fs = require('node:fs');
+
+function exportedNames(importsFile) {
+  const text = fs.readFileSync(importsFile, 'utf8');
+  const names = new Set();
+  for (const m of text.matchAll(/export\s*\{([^}]*)\}\s*from\s*'cdk8s-plus-27\/lib\/imports\/k8s'/g)) {
+    for (const n of m[1].split(',')) if (n.trim()) names.add(n.trim());
+  }
+  if (names.size === 0) throw new Error(`prune-k8s: no names re-exported by ${importsFile}`);
+  return names;
+}
+
+function prune(source, roots) {
+  const ts = require('typescript');
+  const sf = ts.createSourceFile('k8s.js', source, ts.ScriptTarget.ES2022, false, ts.ScriptKind.JS);
+  const declared = node => {
+    if ((ts.isClassDeclaration(node) || ts.isFunctionDeclaration(node)) && node.name) return [node.name.text];
+    if (ts.isVariableStatement(node)) return node.declarationList.declarations.map(d => d.name.getText(sf));
+    return [];
+  };
+  const refs = node => {
+    const out = new Set();
+    const walk = n => {
+      if (ts.isIdentifier(n)) out.add(n.text);
+      ts.forEachChild(n, walk);
+    };
+    walk(node);
+    return out;
+  };
+  const preamble = [];
+  const groups = [];
+  for (const stmt of sf.statements) {
+    const names = declared(stmt);
+    if (groups.length === 0 && !ts.isClassDeclaration(stmt) && !ts.isFunctionDeclaration(stmt)) {
+      if (!/^exports\.\w+ = exports\./.test(stmt.getText(sf))) preamble.push(stmt);
+    } else if (names.length > 0) {
+      groups.push({ names, stmts: [stmt] });
+    } else {
+      groups[groups.length - 1].stmts.push(stmt);
+    }
+  }
+  const byName = new Map();
+  for (const g of groups) for (const n of g.names) byName.set(n, g);
+  const keep = new Set();
+  const queue = [...roots];
+  while (queue.length > 0) {
+    const name = queue.pop();
+    const g = byName.get(name);
+    if (!g || keep.has(g)) continue;
+    keep.add(g);
+    for (const s of g.stmts) for (const r of refs(s)) if (byName.has(r)) queue.push(r);
+  }
+  const missing = [...roots].filter(n => !byName.has(n));
+  if (missing.length > 0) throw new Error(`prune-k8s: not in cdk8s-plus-27's k8s bindings: ${missing.join(', ')}`);
+  const text = s => source.slice(s.getFullStart(), s.getEnd());
+  return [...preamble.map(text), ...groups.filter(g => keep.has(g)).flatMap(g => g.stmts.map(text))].join('') + '\n';
+}
+
+module.exports = { prune, exportedNames };
