@@ -4,11 +4,11 @@
 //   node scripts/run.cjs <entry.ts> [args...]
 //
 // The entry is bundled by esbuild, with its dependencies, into one file .build/<entry>.cjs, next to
-// a manifest of every input file (size, mtime, content hash). Each run checks the inputs: our sources
-// are re-hashed every time; a file under node_modules is re-hashed when its size or mtime differs (or it
-// changed too close to the build to trust its mtime). Any real change, a missing input, or another
-// esbuild version triggers a rebuild first, so running stale JavaScript is impossible; esbuild itself
-// is only loaded to rebuild.
+// a manifest of every input file and a copy of our own sources. Each run checks the inputs: our sources
+// are compared byte for byte with that copy; a file under node_modules is re-hashed when its size or
+// mtime differs (or it changed too close to the build to trust its mtime). Any change, a missing input,
+// or another esbuild version triggers a rebuild first, so running stale JavaScript is impossible;
+// esbuild itself is only loaded to rebuild.
 //
 // The bundle runs from a V8 code cache (.build/<entry>.v8cache) so that a warm run neither parses nor
 // compiles the ~3 MB of JavaScript again. V8 rejects a cache that does not match the source, the V8
@@ -24,9 +24,14 @@ const { Script } = require('node:vm');
 const root = resolve(__dirname, '..');
 
 /** Bump when the bundle options below change, so old bundles are rebuilt. */
-const RECIPE = 'cjs-node20-full-bundle-v3';
+const RECIPE = 'cjs-node20-full-bundle-v4';
 /** Files that shape every bundle without being bundled as such: a change to them rebuilds too. */
-const TOOLING = ['scripts/run.cjs', 'scripts/prune-k8s.cjs', 'node_modules/cdk8s-plus-27/lib/imports/k8s.js'];
+const TOOLING = [
+  'scripts/run.cjs',
+  'scripts/prune-k8s.cjs',
+  'node_modules/cdk8s-plus-27/lib/imports/k8s.js',
+  'node_modules/esbuild/package.json',
+];
 /** An input modified this close to the build start (ms) is always re-hashed: its mtime cannot prove it unchanged. */
 const RACY_MS = 2000;
 
@@ -34,46 +39,61 @@ function bundlePaths(entry) {
   const abs = resolve(root, entry);
   const key = relative(root, abs).replace(/\.ts$/, '').replace(/[\\/]/g, '__');
   const dir = join(root, '.build');
-  return { abs, dir, out: join(dir, `${key}.cjs`), manifest: join(dir, `${key}.inputs.json`), cache: join(dir, `${key}.v8cache`) };
+  return {
+    abs,
+    dir,
+    out: join(dir, `${key}.cjs`),
+    manifest: join(dir, `${key}.inputs.json`),
+    sources: join(dir, `${key}.sources`),
+    cache: join(dir, `${key}.v8cache`),
+  };
 }
 
 // node:crypto is loaded only when a file must be hashed.
 const hashFile = file => require('node:crypto').createHash('sha1').update(readFileSync(file)).digest('hex');
 
-function esbuildVersion() {
-  return JSON.parse(readFileSync(require.resolve('esbuild/package.json'), 'utf8')).version;
-}
-
 /** Returns why the bundle must be rebuilt, or undefined when it is fresh. */
 function staleReason(entry) {
-  const { out, manifest } = bundlePaths(entry);
+  const { out, manifest, sources } = bundlePaths(entry);
   let m;
+  let snapshot;
   try {
     m = JSON.parse(readFileSync(manifest, 'utf8'));
+    snapshot = readFileSync(sources);
   } catch {
     return 'no bundle yet';
   }
   if (m.recipe !== RECIPE) return 'bundle recipe changed';
   if (!existsSync(out)) return 'bundle missing';
-  if (m.esbuild !== esbuildVersion()) return 'esbuild version changed';
   for (const [file, rec] of Object.entries(m.inputs)) {
+    const abs = join(root, file);
+    if (rec.offset !== undefined) {
+      // Our own sources: compared byte for byte with the copy taken at build time.
+      let now;
+      try {
+        now = readFileSync(abs);
+      } catch {
+        return `${file} was removed`;
+      }
+      if (now.length !== rec.size || !now.equals(snapshot.subarray(rec.offset, rec.offset + rec.size))) return `${file} changed`;
+      continue;
+    }
+    // Installed packages: trusted on size and mtime unless they changed too close to the build (as git
+    // trusts its index), else re-hashed.
     let st;
     try {
-      st = statSync(join(root, file));
+      st = statSync(abs);
     } catch {
       return `${file} was removed`;
     }
-    // Our own sources are always re-hashed (they are small); installed packages are trusted on size and
-    // mtime unless they changed too close to the build, as git trusts its index.
-    const trusted = file.startsWith('node_modules/')
-      && st.size === rec.size && st.mtimeMs === rec.mtimeMs && rec.mtimeMs < m.started - RACY_MS;
-    if (!trusted && hashFile(join(root, file)) !== rec.sha1) return `${file} changed`;
+    const trusted = st.size === rec.size && st.mtimeMs === rec.mtimeMs && rec.mtimeMs < m.started - RACY_MS;
+    if (!trusted && hashFile(abs) !== rec.sha1) return `${file} changed`;
   }
   return undefined;
 }
 
 function build(entry) {
-  const { abs, dir, out, manifest, cache } = bundlePaths(entry);
+  const { abs, dir, out, manifest, cache, sources } = bundlePaths(entry);
   const esbuild = require('esbuild');
   mkdirSync(dir, { recursive: true });
   const started = Date.now();
@@ -98,16 +118,27 @@ function build(entry) {
     absWorkingDir: root,
   });
   const inputs = {};
+  const copies = [];
+  let offset = 0;
   const bundled = Object.keys(result.metafile.inputs).filter(file => !file.startsWith('.build/'));
   for (const file of [...new Set([...TOOLING, ...bundled])].sort()) {
-    const st = statSync(join(root, file));
-    inputs[file] = { size: st.size, mtimeMs: st.mtimeMs, sha1: hashFile(join(root, file)) };
+    const abs = join(root, file);
+    if (file.startsWith('node_modules/')) {
+      const st = statSync(abs);
+      inputs[file] = { size: st.size, mtimeMs: st.mtimeMs, sha1: hashFile(abs) };
+    } else {
+      const data = readFileSync(abs);
+      inputs[file] = { size: data.length, offset };
+      copies.push(data);
+      offset += data.length;
+    }
   }
   // The bundle is renamed into place before the manifest that vouches for it, each atomically, so a
   // concurrent or interrupted run never pairs a manifest with another bundle.
   renameSync(`${tmp}.map`, `${out}.map`);
   renameSync(tmp, out);
-  writeAtomic(manifest, `${JSON.stringify({ recipe: RECIPE, esbuild: esbuildVersion(), started, inputs }, null, 1)}\n`);
+  writeAtomic(sources, Buffer.concat(copies));
+  writeAtomic(manifest, `${JSON.stringify({ recipe: RECIPE, started, inputs }, null, 1)}\n`);
   writeAtomic(cache, Buffer.alloc(0));
   return out;
 }

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { App, Chart, Names, YamlOutputType } from 'cdk8s';
 import { KindCluster } from '../constructs/kind-cluster';
+import { stringifyManifests } from './fast-yaml';
 import { LocalHandsValidationError } from './validation';
 
 /**
@@ -20,7 +21,7 @@ export function synthToDir(build: (app: App) => void, outdir: string, kindDir?: 
   try {
     app = new App({ outdir: tmp });
     build(app);
-    app.synth();
+    writeCharts(app);
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;
@@ -35,6 +36,29 @@ export function synthToDir(build: (app: App) => void, outdir: string, kindDir?: 
     }
   }
   return fs.readdirSync(target).sort();
+}
+
+/**
+ * What `app.synth()` does for the common case (a file per chart, no dependencies between constructs, no
+ * nested charts, no construct metadata), with the YAML written by `stringifyManifests`: the same bytes,
+ * several times faster. Any other app goes through `app.synth()` itself.
+ */
+export function writeCharts(app: App): void {
+  const all = app.node.findAll();
+  const simple = app.yamlOutputType === YamlOutputType.FILE_PER_CHART
+    && !(app as unknown as { recordConstructMetadata: boolean }).recordConstructMetadata
+    && all.every(c => c.node.dependencies.length === 0 && !(c instanceof Chart && c.node.children.some(x => x instanceof Chart)));
+  if (!simple) {
+    app.synth();
+    return;
+  }
+  const errors = all.flatMap(c => c.node.validate().map(e => `[${c.node.path}] ${e}`));
+  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+  fs.mkdirSync(app.outdir, { recursive: true });
+  for (const chart of app.charts) {
+    const file = path.join(app.outdir, `${Names.toDnsLabel(chart)}${app.outputFileExtension}`);
+    fs.writeFileSync(file, stringifyManifests(Object.values(chart.toJson())));
+  }
 }
 
 function writeFileAtomic(file: string, text: string): void {

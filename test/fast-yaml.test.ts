@@ -1,0 +1,85 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Chart, Yaml } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import { IngressNginx, SandboxFleet, UbuntuDevWorkload, addOpenHandsStack } from '../constructs';
+import { stringifyManifests } from '../src/fast-yaml';
+import { writeCharts } from '../src/synth';
+
+function tree(dir: string): Record<string, string> {
+  return Object.fromEntries(fs.readdirSync(dir).sort().map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+/** Writes the same app through writeCharts and through cdk8s's own app.synth(). */
+function both(build: (app: App) => void): [Record<string, string>, Record<string, string>] {
+  const top = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-fastyaml-'));
+  const a = new App({ outdir: path.join(top, 'fast') });
+  build(a);
+  writeCharts(a);
+  const b = new App({ outdir: path.join(top, 'cdk8s') });
+  build(b);
+  b.synth();
+  const out: [Record<string, string>, Record<string, string>] = [tree(a.outdir), tree(b.outdir)];
+  fs.rmSync(top, { recursive: true, force: true });
+  return out;
+}
+
+const APPS: [string, (app: App) => void][] = [
+  ['the default app', app => { addOpenHandsStack(app); }],
+  ['every IngressNginx prop, webhook off, a namespaced chart', app => {
+    new IngressNginx(new Chart(app, 'a'), 'i', {
+      namespace: 'edge', replicas: 3, config: { 'use-forwarded-headers': 'true', 'log-format-upstream': '$remote_addr - [$time_local] "$request"', 'ssl-ciphers': 'A:B:!C', 'empty': '' },
+      extraArgs: { 'v': '2', 'enable-ssl-passthrough': '' }, labels: { yes: 'no', 'example.com/team': 'on' },
+      ingressClass: { name: 'edge', default: true }, image: { digest: `sha256:${'0'.repeat(64)}` },
+    });
+    new IngressNginx(new Chart(app, 'b', { namespace: 'team' }), 'i', { admissionWebhook: { enabled: false }, hostPorts: false });
+  }],
+  ['a fleet with every option', app => {
+    new SandboxFleet(new Chart(app, 'fleet'), 'f', {
+      count: 25,
+      config: {
+        namespace: 'sandboxes', ingressDomain: 'sandbox.example.com', pvcStorageSize: '10Gi', pvcStorageClass: 'fast',
+        resourceCpuRequest: '0.5', resourceMemoryRequest: '1e3Mi', resourceMemoryLimit: '4Gi', imagePullSecret: 'regcred',
+        ingressTlsSecret: 'tls', nodeSelector: { key: 'pool', value: 'true' }, privileged: true,
+        tolerations: [{ key: 'pool', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }],
+      },
+      env: [{ name: 'JSON', value: '{"a": [1, 2]}' }, { name: 'MULTI', value: 'line one\nline two' }, { name: 'HASH', value: '# not a comment' }],
+      command: ['sh', '-c', 'echo "$PATH" && sleep 1'],
+    });
+  }],
+  ['ubuntu with quotes and numbers', app => {
+    new UbuntuDevWorkload(new Chart(app, 'u'), 'u', { env: [{ name: 'A', value: '0123' }, { name: 'B', value: '1.5' }, { name: 'C', value: 'null' }, { name: 'D', value: '-x' }, { name: 'E', value: "it's" }] });
+  }],
+];
+
+describe('writeCharts writes what cdk8s app.synth() writes, byte for byte', () => {
+  test.each(APPS)('%s', (_name, build) => {
+    const [fast, slow] = both(build);
+    expect(Object.keys(fast).length).toBeGreaterThan(0);
+    expect(fast).toEqual(slow);
+  });
+});
+
+describe('stringifyManifests equals Yaml.stringify on random manifests', () => {
+  // A seeded generator, so a failure reproduces.
+  let seed = 42;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const STRINGS = ['', ' ', 'a', 'y', 'Yes', 'no', 'ON', 'off', 'null', '~', 'true', 'False', '0', '007', '1.5', '1e3', '0x1F', '.inf', '-', '-a', 'a-',
+    'a: b', 'a:b', 'a #b', '#a', '@a', '`a`', '!a', '&a', '*a', '%a', '|', '>', "'q'", '"q"', 'a\nb', 'a\tb', ' lead', 'trail ', 'é', 'ünï', '日本',
+    'http://x/y?z=1', '$(POD_NAMESPACE)/x', '2001-12-14', '12:30:45', '<<', '=', '?', 'a,b', '[a]', '{a}', 'k8s.io/ingress-nginx', 'x'.repeat(200)];
+  const str = () => (rnd() < 0.5 ? pick(STRINGS) : `${pick(STRINGS)}${pick(STRINGS)}`);
+  const value = (depth: number): unknown => {
+    const r = rnd();
+    if (depth > 3 || r < 0.4) return pick([str(), str(), Math.floor(rnd() * 70000) - 10, rnd() < 0.5, 0.25]);
+    if (r < 0.7) return Object.fromEntries(Array.from({ length: Math.floor(rnd() * 4) }, () => [str(), value(depth + 1)]));
+    return Array.from({ length: Math.floor(rnd() * 4) }, () => value(depth + 1));
+  };
+  test('2,000 documents', () => {
+    for (let i = 0; i < 2000; i++) {
+      const doc = { apiVersion: 'v1', kind: 'ConfigMap', data: value(0), [str()]: value(1) };
+      expect(stringifyManifests([doc, doc])).toBe(Yaml.stringify(doc, doc));
+    }
+  });
+});
