@@ -138,6 +138,8 @@ export function resolveBinDir(opts: { repoRoot?: string; binDir?: string; build?
 interface Running {
   pgids: Set<number>;
   dataDir: string;
+  /** SIGKILLs every group and resolves once our children are reaped (no zombies left for PID 1). */
+  kill: () => Promise<void>;
 }
 const running = new Set<Running>();
 let handlersInstalled = false;
@@ -169,10 +171,14 @@ function installHandlers(): void {
   process.on('exit', cleanupAllSync);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const handler = (): void => {
-      cleanupAllSync();
       process.removeListener(sig, handler);
       // Keep the default behaviour (exit by that signal) unless someone else handles it.
-      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+      const reraise = process.listenerCount(sig) === 0;
+      const all = Promise.all([...running].map((r) => r.kill()));
+      void Promise.race([all, sleep(3000)]).finally(() => {
+        cleanupAllSync();
+        if (reraise) process.kill(process.pid, sig);
+      });
     };
     process.on(sig, handler);
   }
@@ -329,13 +335,20 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-hands-cp-'));
   const logDir = path.join(dataDir, 'logs');
   fs.mkdirSync(logDir);
-  const state: Running = { pgids: new Set(), dataDir };
-  installHandlers();
-  running.add(state);
-
   const children = new Map<Component | 'watchdog', ChildProcess>();
   const exited = new Map<string, number | string>();
   let stopped = false;
+  const state: Running = {
+    pgids: new Set(),
+    dataDir,
+    kill: async () => {
+      for (const [name, c] of children) if (name !== 'watchdog' && c.pid) killGroup(c.pid, 'SIGKILL');
+      const until = Date.now() + 2000;
+      while (Date.now() < until && [...children.keys()].some((n) => n !== 'watchdog' && !exited.has(n))) await sleep(20);
+    },
+  };
+  installHandlers();
+  running.add(state);
 
   const writePgids = (): void => {
     fs.writeFileSync(path.join(dataDir, 'pgids'), [...state.pgids].join('\n') + '\n');
