@@ -1,7 +1,7 @@
 /**
  * The control plane helper itself: it is real (RBAC enforced, version as pinned),
- * and it leaves no processes and no data folder behind, after stop() and also
- * when the process that started it is killed outright.
+ * and it leaves no processes and no data folder behind, after stop(), when the
+ * process that started it is interrupted, and when it is killed outright.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -61,9 +61,9 @@ describe('startControlPlane', () => {
     START_TIMEOUT,
   );
 
-  it(
-    'cleans up when the process that started it is killed with SIGKILL',
-    async () => {
+  it.each(['SIGKILL', 'SIGTERM', 'SIGINT'] as const)(
+    'cleans up when the process that started it gets %s',
+    async (signal) => {
       const dir = tempDir('local-hands-orphan-');
       try {
         const bundle = path.join(dir, 'start.cjs');
@@ -94,8 +94,8 @@ describe('startControlPlane', () => {
           child.on('exit', (code) => reject(new Error(`starter exited ${code}`)));
         });
         for (const p of info.pids) expect(groupAlive(p)).toBe(true);
-        child.kill('SIGKILL');
-        // The watchdog notices within a second or so.
+        child.kill(signal);
+        // SIGTERM/SIGINT: the exit handlers clean up; SIGKILL: the watchdog notices within a second or so.
         await eventually(async () => {
           for (const p of info.pids) expect(groupAlive(p), `process group ${p}`).toBe(false);
           expect(fs.existsSync(info.dataDir)).toBe(false);
