@@ -22,7 +22,12 @@ const repoRoot = path.resolve(here, '..', '..');
 
 // Bump when the way the binaries are built changes (flags, names, ...).
 const RECIPE = 'v1';
-const K8S_VERSION = 'v1.36.3';
+// The Kubernetes release, as pinned in go.mod; stamped into the binaries' version info.
+const K8S_VERSION = (() => {
+  const m = /^\s*k8s\.io\/kubernetes (v\d+\.\d+\.\d+)\b/m.exec(fs.readFileSync(path.join(here, 'go.mod'), 'utf8'));
+  if (!m) throw new Error('tools/controlplane/go.mod does not require k8s.io/kubernetes');
+  return m[1];
+})();
 
 /** name -> { module dir, package, extra ldflags } */
 export const BINARIES = [
