@@ -1,0 +1,304 @@
+// The KIND workflow, as upstream's `make kind`, in one command each:
+//
+//   npm run kind:up     [-- --name local-hands --config kind/cluster.yaml --timeout 300]
+//   npm run kind:down   [-- --name local-hands]
+//   npm run status      [-- --name local-hands]
+//
+// kind:up checks its tools first (Docker daemon, kind, kubectl) and changes nothing if one is missing;
+// then re-synthesizes if dist/ or kind/ is stale, creates the cluster only if it does not exist, applies
+// dist/ with context kind-<name>, and waits (with progress and a timeout) for ubuntu-dev, the ingress
+// controller and its admission webhook. Running it twice is safe.
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs } from 'util';
+
+const ROOT = path.resolve(__dirname, '..');
+
+interface Options { name: string; config: string; timeout: number }
+
+const USAGE = `usage: node scripts/run.cjs scripts/kind.ts <up|down|status> [--name NAME] [--config FILE] [--timeout SECONDS]
+  --name     KIND cluster name (context kind-<name>)          default local-hands
+  --config   KIND config file, for up                         default kind/cluster.yaml
+  --timeout  seconds to wait for the stack to be ready, for up default 300`;
+
+const say = (s: string) => process.stdout.write(`${s}\n`);
+const warn = (s: string) => process.stderr.write(`${s}\n`);
+
+interface Run { code: number; stdout: string; stderr: string; missing: boolean }
+
+function run(cmd: string, args: string[], opts: { input?: string } = {}): Run {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', input: opts.input, cwd: ROOT });
+  const missing = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+  return { code: r.status ?? (missing ? 127 : 1), stdout: r.stdout ?? '', stderr: r.stderr ?? String(r.error ?? ''), missing };
+}
+
+/** Runs a command with its output shown, for the steps that take a while. */
+function runShown(cmd: string, args: string[]): Promise<number> {
+  return new Promise(resolve => {
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: 'inherit' });
+    child.on('error', () => resolve(127));
+    child.on('exit', code => resolve(code ?? 1));
+  });
+}
+
+const firstLine = (s: string) => s.trim().split('\n')[0] ?? '';
+
+/** Each missing tool gets its own message saying what to install. Returns the problems found. */
+function preflight(need: { docker: boolean; kind: boolean; kubectl: boolean }): string[] {
+  const problems: string[] = [];
+  if (need.docker) {
+    const v = run('docker', ['version', '--format', '{{.Server.Version}}']);
+    if (v.missing) problems.push('docker is not on PATH: install Docker Engine or Docker Desktop (https://docs.docker.com/get-docker/); KIND runs its nodes as containers.');
+    else if (v.code !== 0 || !v.stdout.trim()) problems.push(`the Docker daemon is not reachable (${firstLine(v.stderr) || `docker exited ${v.code}`}): start Docker (e.g. \`sudo systemctl start docker\` or open Docker Desktop).`);
+    else say(`  docker  server ${v.stdout.trim()}`);
+  }
+  if (need.kind) {
+    const v = run('kind', ['version']);
+    if (v.missing) problems.push('kind is not on PATH: install it (https://kind.sigs.k8s.io/docs/user/quick-start/#installation, e.g. `go install sigs.k8s.io/kind@v0.29.0`).');
+    else if (v.code !== 0) problems.push(`\`kind version\` failed: ${firstLine(v.stderr)}`);
+    else say(`  kind    ${firstLine(v.stdout)}`);
+  }
+  if (need.kubectl) {
+    const v = run('kubectl', ['version', '--client']);
+    if (v.missing) problems.push('kubectl is not on PATH: install it (https://kubernetes.io/docs/tasks/tools/#kubectl).');
+    else if (v.code !== 0) problems.push(`\`kubectl version --client\` failed: ${firstLine(v.stderr)}`);
+    else say(`  kubectl ${firstLine(v.stdout)}`);
+  }
+  return problems;
+}
+
+function clusterExists(name: string): boolean {
+  const r = run('kind', ['get', 'clusters']);
+  if (r.code !== 0) throw new Error(`\`kind get clusters\` failed: ${firstLine(r.stderr)}`);
+  return r.stdout.split('\n').map(s => s.trim()).includes(name);
+}
+
+function readTree(dir: string): Record<string, string> {
+  if (!fs.existsSync(dir)) return {};
+  return Object.fromEntries(fs.readdirSync(dir).sort().map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+/** Synthesizes into a scratch folder; if dist/ or kind/ differ, runs the real synth. */
+function synthIfStale(): boolean {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-kind-synth-'));
+  try {
+    const env = { ...process.env, CDK8S_OUTDIR: path.join(scratch, 'dist'), LOCAL_HANDS_KIND_DIR: path.join(scratch, 'kind') };
+    const app = ['scripts/run.cjs', 'main.ts'];
+    const probe = spawnSync(process.execPath, app, { cwd: ROOT, env, encoding: 'utf8' });
+    if (probe.status !== 0) throw new Error(`synth failed:\n${probe.stderr}`);
+    const same = JSON.stringify(readTree(path.join(scratch, 'dist'))) === JSON.stringify(readTree(path.join(ROOT, 'dist')))
+      && JSON.stringify(readTree(path.join(scratch, 'kind'))) === JSON.stringify(readTree(path.join(ROOT, 'kind')));
+    if (same) return false;
+    const real = spawnSync(process.execPath, app, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: 'dist', LOCAL_HANDS_KIND_DIR: 'kind' } });
+    if (real.status !== 0) throw new Error(`synth failed:\n${real.stderr}`);
+    return true;
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function kubectlJson(context: string, args: string[]): any | undefined {
+  const r = run('kubectl', ['--context', context, ...args, '-o', 'json']);
+  if (r.code !== 0) return undefined;
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    return undefined;
+  }
+}
+
+interface Check { what: string; ready: (context: string) => string | true }
+
+/** `true` when the Deployment reports Available, else what it is waiting for. */
+const deploymentAvailable = (namespace: string, name: string): Check => ({
+  what: `deployment ${namespace}/${name}`,
+  ready: context => {
+    const d = kubectlJson(context, ['-n', namespace, 'get', 'deployment', name]);
+    if (!d) return 'not found yet';
+    const available = (d.status?.conditions ?? []).find((c: any) => c.type === 'Available');
+    if (available?.status === 'True') return true;
+    return `${d.status?.availableReplicas ?? 0}/${d.spec?.replicas ?? 1} available`;
+  },
+});
+
+/**
+ * The admission webhook accepts Ingress objects once its certificate Job has patched the CA into the
+ * webhook configuration and the controller behind its Service is ready.
+ */
+const webhookReady = (namespace: string): Check => ({
+  what: 'ingress-nginx admission webhook',
+  ready: context => {
+    const vwc = kubectlJson(context, ['get', 'validatingwebhookconfiguration', 'ingress-nginx-admission']);
+    if (!vwc) return 'webhook configuration not found yet';
+    if (!vwc.webhooks?.every((w: any) => w.clientConfig?.caBundle)) return 'waiting for the certificate Job to patch its CA bundle';
+    const slices = kubectlJson(context, ['-n', namespace, 'get', 'endpointslices', '-l', 'kubernetes.io/service-name=ingress-nginx-controller-admission']);
+    const ready = (slices?.items ?? []).some((s: any) => (s.endpoints ?? []).some((e: any) => e.conditions?.ready));
+    return ready ? true : 'no ready endpoint behind ingress-nginx-controller-admission yet';
+  },
+});
+
+async function waitFor(context: string, checks: Check[], timeoutS: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutS * 1000;
+  let last = '';
+  for (;;) {
+    const states = checks.map(c => ({ c, s: c.ready(context) }));
+    const pending = states.filter(x => x.s !== true);
+    const line = pending.map(x => `${x.c.what}: ${x.s}`).join('; ');
+    if (pending.length === 0) {
+      for (const c of checks) say(`  ready: ${c.what}`);
+      return true;
+    }
+    if (Date.now() > deadline) {
+      warn(`timed out after ${timeoutS} s; not ready:`);
+      for (const x of pending) warn(`  ${x.c.what}: ${x.s}`);
+      return false;
+    }
+    if (line !== last) say(`  waiting (${Math.round((deadline - Date.now()) / 1000)} s left): ${line}`);
+    last = line;
+    await new Promise(r => setTimeout(r, 2000));
+  }
+}
+
+async function up(o: Options): Promise<number> {
+  say('preflight:');
+  const problems = preflight({ docker: true, kind: true, kubectl: true });
+  if (problems.length > 0) {
+    for (const p of problems) warn(`kind:up: ${p}`);
+    warn('kind:up: nothing was changed.');
+    return 1;
+  }
+  say(synthIfStale() ? 'dist/ or kind/ was stale: synthesized.' : 'dist/ and kind/ are up to date.');
+  const context = `kind-${o.name}`;
+  if (clusterExists(o.name)) {
+    say(`cluster ${o.name} exists: not creating it.`);
+  } else {
+    say(`creating cluster ${o.name} from ${path.relative(ROOT, o.config) || o.config} ...`);
+    const code = await runShown('kind', ['create', 'cluster', '--name', o.name, '--config', o.config]);
+    if (code !== 0) {
+      warn(`kind:up: \`kind create cluster\` exited ${code}.`);
+      return 1;
+    }
+  }
+  say(`applying dist/ with context ${context} ...`);
+  const applied = await runShown('kubectl', ['--context', context, 'apply', '-f', path.join(ROOT, 'dist')]);
+  if (applied !== 0) {
+    warn(`kind:up: \`kubectl apply -f dist\` exited ${applied}.`);
+    return 1;
+  }
+  const ubuntu = findDeployment('ubuntu-dev');
+  const ok = await waitFor(context, [
+    deploymentAvailable(ubuntu ?? 'default', 'ubuntu-dev'),
+    deploymentAvailable('ingress-nginx', 'ingress-nginx-controller'),
+    webhookReady('ingress-nginx'),
+  ], o.timeout);
+  if (!ok) return 1;
+  say(`local-hands is up: kubectl --context ${context} get pods -A`);
+  return 0;
+}
+
+/** The namespace dist/ puts a Deployment in (unset means the context's namespace, `default` on KIND). */
+function findDeployment(name: string): string | undefined {
+  for (const f of fs.readdirSync(path.join(ROOT, 'dist'))) {
+    const text = fs.readFileSync(path.join(ROOT, 'dist', f), 'utf8');
+    for (const doc of text.split(/^---$/m)) {
+      if (/^kind: Deployment$/m.test(doc) && new RegExp(`^  name: ${name}$`, 'm').test(doc)) {
+        return doc.match(/^  namespace: (\S+)$/m)?.[1] ?? 'default';
+      }
+    }
+  }
+  return undefined;
+}
+
+async function down(o: Options): Promise<number> {
+  const problems = preflight({ docker: true, kind: true, kubectl: false });
+  if (problems.length > 0) {
+    for (const p of problems) warn(`kind:down: ${p}`);
+    return 1;
+  }
+  if (!clusterExists(o.name)) {
+    say(`no cluster named ${o.name}: nothing to delete.`);
+    return 0;
+  }
+  const code = await runShown('kind', ['delete', 'cluster', '--name', o.name]);
+  return code === 0 ? 0 : 1;
+}
+
+function status(o: Options): number {
+  const context = `kind-${o.name}`;
+  const problems = preflight({ docker: false, kind: false, kubectl: true });
+  if (problems.length > 0) {
+    for (const p of problems) warn(`status: ${p}`);
+    return 2;
+  }
+  const nodes = kubectlJson(context, ['get', 'nodes']);
+  if (!nodes) {
+    warn(`status: cannot reach context ${context}: is the cluster up? (npm run kind:up)`);
+    return 2;
+  }
+  const shown = run('kubectl', ['--context', context, 'get', 'nodes,deployments,services,ingresses', '-A', '-o', 'wide']);
+  process.stdout.write(shown.stdout);
+  const notReady: string[] = [];
+  for (const n of nodes.items) {
+    const ready = (n.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
+    if (ready?.status !== 'True') notReady.push(`node ${n.metadata.name}: ${ready?.reason ?? 'not Ready'}`);
+  }
+  for (const d of kubectlJson(context, ['get', 'deployments', '-A'])?.items ?? []) {
+    const want = d.spec?.replicas ?? 1;
+    const have = d.status?.availableReplicas ?? 0;
+    if (have < want) notReady.push(`deployment ${d.metadata.namespace}/${d.metadata.name}: ${have}/${want} available`);
+  }
+  for (const i of kubectlJson(context, ['get', 'ingresses', '-A'])?.items ?? []) {
+    if (!(i.status?.loadBalancer?.ingress ?? []).length) notReady.push(`ingress ${i.metadata.namespace}/${i.metadata.name}: no address yet`);
+  }
+  if (notReady.length === 0) {
+    say('\nall ready.');
+    return 0;
+  }
+  say('\nnot ready:');
+  for (const x of notReady) say(`  ${x}`);
+  return 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { name: { type: 'string' }, config: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (e) {
+    warn(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0];
+  if (values.help || !['up', 'down', 'status'].includes(command ?? '') || positionals.length !== 1) {
+    (values.help ? say : warn)(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const timeout = values.timeout === undefined ? 300 : Number(values.timeout);
+  if (!Number.isInteger(timeout) || timeout <= 0) {
+    warn(`--timeout must be a whole number of seconds above 0, got ${JSON.stringify(values.timeout)}`);
+    return 2;
+  }
+  const o: Options = {
+    name: values.name ?? 'local-hands',
+    config: path.resolve(values.config ?? path.join(ROOT, 'kind', 'cluster.yaml')),
+    timeout,
+  };
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.name)) {
+    warn(`--name must be a KIND cluster name (a-z, 0-9, "-"), got ${JSON.stringify(o.name)}`);
+    return 2;
+  }
+  if (command === 'up') return up(o);
+  if (command === 'down') return down(o);
+  return status(o);
+}
+
+main(process.argv.slice(2)).then(code => { process.exitCode = code; }, e => {
+  warn(`error: ${(e as Error).message}`);
+  process.exitCode = 1;
+});
