@@ -32,28 +32,7 @@ describe('loadKubernetesConfig', () => {
   });
 
   test('every key is read', () => {
-    const config = loadKubernetesConfig([
-      '[kubernetes]',
-      'namespace = "sandboxes"',
-      'ingress_domain = "sandbox.example.com"',
-      'pvc_storage_size = "10Gi"',
-      'pvc_storage_class = "fast"',
-      'resource_cpu_request = "500m"',
-      'resource_memory_request = "512Mi"',
-      'resource_memory_limit = "4Gi"',
-      'image_pull_secret = "regcred"',
-      'ingress_tls_secret = "wildcard-tls"',
-      'node_selector_key = "pool"',
-      'node_selector_val = "sandboxes"',
-      'tolerations_yaml = """',
-      '- key: pool',
-      '  operator: Equal',
-      '  value: sandboxes',
-      '  effect: NoExecute',
-      '  toleration_seconds: 60',
-      '"""',
-      'privileged = true',
-    ].join('\n'));
+    const config = loadKubernetesConfig(path.join(__dirname, 'fixtures', 'every-option.toml'));
     expect(config).toEqual({
       namespace: 'sandboxes',
       ingressDomain: 'sandbox.example.com',

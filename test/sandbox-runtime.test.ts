@@ -1,26 +1,13 @@
 import * as path from 'path';
 import { describe, expect, test } from 'vitest';
 import {
-  DEFAULT_KUBERNETES_CONFIG, DEFAULT_RUNTIME_IMAGE, IngressNginx, KubernetesConfig, SandboxFleet, SandboxRuntime,
+  DEFAULT_KUBERNETES_CONFIG, DEFAULT_RUNTIME_IMAGE, IngressNginx, SandboxFleet, SandboxRuntime,
   SandboxRuntimeProps, actionExecutionServerCommand, loadKubernetesConfig,
 } from '../constructs';
 import { REFERENCE, errorOf, find, synthChart, synthChartYaml } from './util';
 
 const render = (props: SandboxRuntimeProps) => synthChart(c => new SandboxRuntime(c, 's', props));
-const EVERY_OPTION_CONFIG: KubernetesConfig = {
-  namespace: 'sandboxes',
-  ingressDomain: 'sandbox.example.com',
-  pvcStorageSize: '10Gi',
-  pvcStorageClass: 'fast',
-  resourceCpuRequest: '500m',
-  resourceMemoryRequest: '512Mi',
-  resourceMemoryLimit: '4Gi',
-  imagePullSecret: 'regcred',
-  ingressTlsSecret: 'wildcard-tls',
-  nodeSelector: { key: 'pool', value: 'sandboxes' },
-  tolerations: [{ key: 'pool', operator: 'Equal', value: 'sandboxes', effect: 'NoSchedule' }],
-  privileged: true,
-};
+const EVERY_OPTION_CONFIG = loadKubernetesConfig(path.join(__dirname, 'fixtures', 'every-option.toml'));
 
 describe('SandboxRuntime', () => {
   test('the reference config yields the default objects', () => {
