@@ -11,9 +11,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
+import { REFERENCE as REFERENCE_ROOT } from '../test/util';
 
 const ROOT = path.resolve(__dirname, '..');
-const REFERENCE = path.resolve(ROOT, '..', 'shared', 'reference', 'openhands-kind', 'manifests');
+const REFERENCE = path.join(REFERENCE_ROOT, 'openhands-kind', 'manifests');
 const PAIRS = Number(process.env.BENCH_PAIRS ?? '11');
 const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 

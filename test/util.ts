@@ -5,7 +5,12 @@ import { Construct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
 
 export const ROOT = path.resolve(__dirname, '..');
-export const REFERENCE = path.resolve(ROOT, '..', 'shared', 'reference');
+/** The upstream reference data as the workplace publishes it, beside the project. */
+export const SHARED_REFERENCE = path.resolve(ROOT, '..', 'shared', 'reference');
+/** A byte-for-byte copy, so a clone elsewhere still has it (test/reference.test.ts keeps it identical). */
+export const VENDORED_REFERENCE = path.join(ROOT, 'test', 'reference');
+/** The reference data: ../shared/reference when present, else the vendored copy. */
+export const REFERENCE = fs.existsSync(SHARED_REFERENCE) ? SHARED_REFERENCE : VENDORED_REFERENCE;
 
 /** Parses every YAML document of a file or string, skipping empty ones. */
 export function parseDocs(text: string): any[] {
