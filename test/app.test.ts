@@ -96,6 +96,20 @@ describe('dist/', () => {
     }
   });
 
+  test('`cdk8s synth` (the CLI, through the app of cdk8s.yaml) writes the same files', () => {
+    const top = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-cli-'));
+    try {
+      const out = path.join(top, 'dist');
+      execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--output', out], {
+        cwd: ROOT, env: { ...process.env, LOCAL_HANDS_KIND_DIR: path.join(top, 'kind'), LOCAL_HANDS_QUIET_BUILD: '1' }, stdio: 'pipe',
+      });
+      expect(readTree(out)).toEqual(readTree(path.join(ROOT, 'dist')));
+      expect(readTree(path.join(top, 'kind'))).toEqual(readTree(path.join(ROOT, 'kind')));
+    } finally {
+      fs.rmSync(top, { recursive: true, force: true });
+    }
+  });
+
   test('kubectl apply -f dist reads files in name order, and the Namespace comes before what lives in it', () => {
     const out = synthProcess();
     try {
