@@ -288,28 +288,29 @@ export class IngressNginx extends Construct {
         rules: [{ apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], verbs: ['get', 'update'] }],
       }));
     }
-    const binding = (name: string) => ({
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: '', name },
+    // Each binding gives the same-named role to the same-named ServiceAccount.
+    const binding = (name: string, kind: 'Role' | 'ClusterRole') => ({
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name },
       subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
     });
     new KubeRoleBinding(this, 'controller-role-binding', {
       metadata: { name: NAME, namespace: ns, labels: ctl },
-      ...withKind(binding(NAME), 'Role'),
+      ...binding(NAME, 'Role'),
     });
     if (webhook) {
       new KubeRoleBinding(this, 'admission-role-binding', {
         metadata: { name: ADMISSION, namespace: ns, labels: adm },
-        ...withKind(binding(ADMISSION), 'Role'),
+        ...binding(ADMISSION, 'Role'),
       });
     }
     clusterScoped(new KubeClusterRoleBinding(this, 'controller-cluster-role-binding', {
       metadata: { name: NAME, labels: labels() },
-      ...withKind(binding(NAME), 'ClusterRole'),
+      ...binding(NAME, 'ClusterRole'),
     }));
     if (webhook) {
       clusterScoped(new KubeClusterRoleBinding(this, 'admission-cluster-role-binding', {
         metadata: { name: ADMISSION, labels: adm },
-        ...withKind(binding(ADMISSION), 'ClusterRole'),
+        ...binding(ADMISSION, 'ClusterRole'),
       }));
     }
     new KubeConfigMap(this, 'controller-config', {
@@ -468,10 +469,6 @@ export class IngressNginx extends Construct {
       }));
     }
   }
-}
-
-function withKind<T extends { roleRef: { kind: string } }>(b: T, kind: 'Role' | 'ClusterRole'): T {
-  return { ...b, roleRef: { ...b.roleRef, kind } };
 }
 
 function healthz(failureThreshold: number) {

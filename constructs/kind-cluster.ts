@@ -54,11 +54,19 @@ const DEFAULT_NODES: readonly KindNode[] = [
   { role: 'control-plane', extraPortMappings: [{ containerPort: 80, hostPort: 80 }] },
 ];
 
-/** Labels every KIND node carries (kubeadm and the kubelet set them). */
-function builtInLabels(node: KindNode): Record<string, string> {
+/**
+ * Labels KIND's nodes carry (kubeadm and the kubelet set them): the OS, the host's architecture (nodes
+ * are containers on it), the hostname KIND gives (`<cluster>-control-plane`, `<cluster>-worker2`, ...)
+ * and the control-plane role.
+ */
+function builtInLabels(cluster: string, nodes: readonly KindNode[], index: number): Record<string, string> {
+  const node = nodes[index];
+  const role = node.role === 'control-plane' ? 'control-plane' : 'worker';
+  const nth = nodes.slice(0, index + 1).filter(n => n.role === node.role).length;
   return {
     'kubernetes.io/os': 'linux',
-    'kubernetes.io/arch': 'amd64',
+    'kubernetes.io/arch': process.arch === 'x64' ? 'amd64' : process.arch,
+    'kubernetes.io/hostname': `${cluster}-${role}${nth > 1 ? nth : ''}`,
     ...(node.role === 'control-plane' ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
   };
 }
@@ -122,7 +130,7 @@ export class KindCluster extends Construct {
       });
     });
     p.throwIfAny();
-    if (props.ingress) checkIngress(p, props.ingress, nodes, props.unmappedHostPortsAllowed ?? []);
+    if (props.ingress) checkIngress(p, props.ingress, name, nodes, props.unmappedHostPortsAllowed ?? []);
     p.throwIfAny();
 
     this.name = name;
@@ -159,12 +167,12 @@ export class KindCluster extends Construct {
 }
 
 /** The nodes the controller can schedule on must map its host ports; its node selector must exist. */
-function checkIngress(p: Problems, ingress: IngressNginx, nodes: readonly KindNode[], allowed: readonly number[]): void {
+function checkIngress(p: Problems, ingress: IngressNginx, cluster: string, nodes: readonly KindNode[], allowed: readonly number[]): void {
   const selector = ingress.nodeSelector;
   // KIND taints control-plane nodes only when the cluster has workers.
   const hasWorkers = nodes.some(n => n.role === 'worker');
   const where = `the ingress controller (${ingress.node.path})`;
-  const labelsOf = (n: KindNode) => ({ ...builtInLabels(n), ...(n.labels ?? {}) });
+  const labelsOf = (n: KindNode) => ({ ...builtInLabels(cluster, nodes, nodes.indexOf(n)), ...(n.labels ?? {}) });
 
   for (const [k, v] of Object.entries(selector)) {
     if (!nodes.some(n => labelsOf(n)[k] === v)) {

@@ -13,6 +13,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
+import { parseAllDocuments } from 'yaml';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -200,12 +201,11 @@ async function up(o: Options): Promise<number> {
 
 /** The namespace dist/ puts a Deployment in (unset means the context's namespace, `default` on KIND). */
 function findDeployment(name: string): string | undefined {
-  for (const f of fs.readdirSync(path.join(ROOT, 'dist'))) {
-    const text = fs.readFileSync(path.join(ROOT, 'dist', f), 'utf8');
-    for (const doc of text.split(/^---$/m)) {
-      if (/^kind: Deployment$/m.test(doc) && new RegExp(`^  name: ${name}$`, 'm').test(doc)) {
-        return doc.match(/^  namespace: (\S+)$/m)?.[1] ?? 'default';
-      }
+  const dist = path.join(ROOT, 'dist');
+  for (const f of fs.readdirSync(dist).sort()) {
+    for (const doc of parseAllDocuments(fs.readFileSync(path.join(dist, f), 'utf8'))) {
+      const o = doc.toJS();
+      if (o?.kind === 'Deployment' && o.metadata?.name === name) return o.metadata.namespace ?? 'default';
     }
   }
   return undefined;

@@ -79,6 +79,18 @@ describe('KindCluster', () => {
       })).toMatch(/can schedule on no node/);
     });
 
+    test("KIND's own node labels count: a hostname selector picks one worker", () => {
+      const nodes = [
+        { role: 'control-plane' as const },
+        { role: 'worker' as const },
+        { role: 'worker' as const, extraPortMappings: [{ containerPort: 80, hostPort: 80 }, { containerPort: 443, hostPort: 443 }] },
+      ];
+      expect(() => check({ nodeSelector: { 'kubernetes.io/hostname': 'dev-worker2' } }, { name: 'dev', nodes }))
+        .toThrow('expected an error, got none');
+      expect(check({ nodeSelector: { 'kubernetes.io/hostname': 'dev-worker' } }, { name: 'dev', nodes }))
+        .toMatch(/hostPorts\.http \(80\) .* is not mapped on nodes\[1\] \(worker\)/);
+    });
+
     test('hostPorts off needs no mapping', () => {
       expect(() => check({ hostPorts: false }, { nodes: [{ role: 'control-plane' }] })).toThrow('expected an error, got none');
     });
