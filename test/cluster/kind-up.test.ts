@@ -33,40 +33,45 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function kindCommand(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise(resolve => {
-    const child = spawn(process.execPath, ['scripts/run.cjs', 'scripts/kind.ts', ...args], { cwd: repoRoot, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', d => { stdout += d; });
-    child.stderr.on('data', d => { stderr += d; });
-    child.on('exit', code => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+interface Running { done: Promise<{ code: number; stdout: string; stderr: string }>; stdout: () => string }
+
+function startKind(args: string[]): Running {
+  const child = spawn(process.execPath, ['scripts/run.cjs', 'scripts/kind.ts', ...args], { cwd: repoRoot, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', d => { stdout += d; });
+  child.stderr.on('data', d => { stderr += d; });
+  return {
+    done: new Promise(resolve => child.on('exit', code => resolve({ code: code ?? 1, stdout, stderr }))),
+    stdout: () => stdout,
+  };
 }
 
-/** What the certgen patch Job does in a real cluster; kwok pods run no containers, so the test does it. */
-async function patchCaBundleWhenPresent(): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    const r = await cp.kubectl(['get', 'validatingwebhookconfiguration', 'ingress-nginx-admission'], { allowFail: true });
-    if (r.code === 0) {
-      const ca = Buffer.from('-----BEGIN CERTIFICATE-----\nstand-in for certgen\n-----END CERTIFICATE-----\n').toString('base64');
-      await cp.kubectl(['patch', 'validatingwebhookconfiguration', 'ingress-nginx-admission', '--type=json',
-        '-p', JSON.stringify([{ op: 'add', path: '/webhooks/0/clientConfig/caBundle', value: ca }])]);
-      return;
-    }
-    await new Promise(r2 => setTimeout(r2, 1000));
+const kindCommand = (args: string[]) => startKind(args).done;
+
+/**
+ * What the certgen patch Job does in a real cluster; kwok pods run no containers, so the test does it,
+ * once kind:up has shown that it is waiting for exactly that.
+ */
+async function patchCaBundleOnceWaitedFor(run: Running): Promise<void> {
+  const deadline = Date.now() + 150_000;
+  while (!run.stdout().includes('ingress-nginx admission webhook: waiting for the certificate Job to patch its CA bundle')) {
+    if (Date.now() > deadline) throw new Error(`kind:up never waited for the CA bundle:\n${run.stdout()}`);
+    await new Promise(r => setTimeout(r, 250));
   }
-  throw new Error('the webhook configuration never appeared');
+  const ca = Buffer.from('-----BEGIN CERTIFICATE-----\nstand-in for certgen\n-----END CERTIFICATE-----\n').toString('base64');
+  await cp.kubectl(['patch', 'validatingwebhookconfiguration', 'ingress-nginx-admission', '--type=json',
+    '-p', JSON.stringify([{ op: 'add', path: '/webhooks/0/clientConfig/caBundle', value: ca }])]);
 }
 
 describe('npm run kind:up against a real control plane', () => {
   test('first run: creates the (stand-in) cluster, applies dist/, waits for the deployments and the webhook', async () => {
-    const [r] = await Promise.all([kindCommand(['up', '--timeout', '180']), patchCaBundleWhenPresent()]);
+    const running = startKind(['up', '--timeout', '180']);
+    const [r] = await Promise.all([running.done, patchCaBundleOnceWaitedFor(running)]);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(fs.readFileSync(env.FAKE_LOG, 'utf8')).toContain(`kind create cluster --name local-hands --config ${path.join(repoRoot, 'kind', 'cluster.yaml')}`);
     expect(r.stdout).toContain('applying dist/ with context kind-local-hands');
-    expect(r.stdout).toMatch(/waiting \(\d+ s left\): .*ingress-nginx admission webhook: (webhook configuration not found yet|waiting for the certificate Job)/);
+    expect(r.stdout).toMatch(/waiting \(\d+ s left\): .*ingress-nginx admission webhook: waiting for the certificate Job/);
     expect(r.stdout).toContain('ready: deployment default/ubuntu-dev');
     expect(r.stdout).toContain('ready: deployment ingress-nginx/ingress-nginx-controller');
     expect(r.stdout).toContain('ready: ingress-nginx admission webhook');
