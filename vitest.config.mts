@@ -1,11 +1,12 @@
 import * as path from 'path';
+import { fileURLToPath } from 'url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/*.test.ts'],
     // Snapshots live in one top-level folder so pull requests show them next to the code.
-    resolveSnapshotPath: (testPath: string, ext: string) => path.join(__dirname, '__snapshots__', `${path.basename(testPath)}${ext}`),
+    resolveSnapshotPath: (testPath: string, ext: string) => path.join(path.dirname(fileURLToPath(import.meta.url)), '__snapshots__', `${path.basename(testPath)}${ext}`),
     testTimeout: 30_000,
   },
 });

@@ -6,11 +6,12 @@ import { Yaml } from 'cdk8s';
  *
  * The `yaml` library builds a full document tree per object; manifests are plain JSON trees of maps,
  * lists, integers, booleans and single-line strings, whose block layout is fixed. Those are written
- * directly. A string that is not plainly safe is rendered once by the `yaml` library itself (in the same
- * value context, so the quoting is its own) and cached. Anything else (multi-line strings, floats, nested
+ * directly. Strings that are not plainly safe are rendered by the `yaml` library itself (in the same
+ * context, so the quoting is its own), in one batch per call, and cached. Anything else (multi-line strings, floats, nested
  * lists, empty keys) makes the whole document fall back to `Yaml.stringify`, so the output never differs.
  */
 export function stringifyManifests(docs: readonly unknown[]): string {
+  prime(docs);
   return docs.map(doc => stringifyDoc(doc) ?? Yaml.stringify(doc)).join('---\n');
 }
 
@@ -27,8 +28,48 @@ const PLAIN = /^[A-Za-z][A-Za-z0-9._/-]*$/;
 const valueCache = new Map<string, string>();
 const keyCache = new Map<string, string>();
 
+const plain = (s: string) => PLAIN.test(s) && !RESERVED.has(s);
+
+/**
+ * Renders every string that needs the library's judgement in two calls (values, then keys) instead of one
+ * call each: a single-line string renders the same in any block map value, or as any block map key. A
+ * batch whose lines do not come out one per string is not used; those strings are then rendered singly.
+ */
+function prime(docs: readonly unknown[]): void {
+  const values = new Set<string>();
+  const keys = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (!plain(v) && !v.includes('\n') && !valueCache.has(v)) values.add(v);
+    } else if (Array.isArray(v)) {
+      v.forEach(walk);
+    } else if (isMap(v)) {
+      for (const k of Object.keys(v)) {
+        if (k !== '' && !plain(k) && !k.includes('\n') && !keyCache.has(k)) keys.add(k);
+        walk(v[k]);
+      }
+    }
+  };
+  docs.forEach(walk);
+  if (values.size > 0) {
+    const list = [...values];
+    const lines = Yaml.stringify(Object.fromEntries(list.map((x, i) => [`v${i}`, x]))).split('\n').slice(0, -1);
+    if (lines.length === list.length && lines.every((l, i) => l.startsWith(`v${i}: `))) {
+      list.forEach((x, i) => valueCache.set(x, lines[i].slice(`v${i}: `.length)));
+    }
+  }
+  if (keys.size > 0) {
+    const list = [...keys];
+    // A Map keeps the order (an object would move integer-like keys first).
+    const lines = Yaml.stringify(new Map(list.map(k => [k, 0]))).split('\n').slice(0, -1);
+    if (lines.length === list.length && lines.every(l => l.endsWith(': 0'))) {
+      list.forEach((k, i) => keyCache.set(k, lines[i].slice(0, -3)));
+    }
+  }
+}
+
 function scalarString(s: string): string {
-  if (PLAIN.test(s) && !RESERVED.has(s)) return s;
+  if (plain(s)) return s;
   let out = valueCache.get(s);
   if (out === undefined) {
     const full = Yaml.stringify({ k: s });
@@ -40,7 +81,7 @@ function scalarString(s: string): string {
 }
 
 function key(s: string): string {
-  if (PLAIN.test(s) && !RESERVED.has(s)) return s;
+  if (plain(s)) return s;
   let out = keyCache.get(s);
   if (out === undefined) {
     const full = Yaml.stringify({ [s]: 0 });

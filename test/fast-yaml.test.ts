@@ -76,8 +76,8 @@ describe('stringifyManifests equals Yaml.stringify on random manifests', () => {
     if (r < 0.7) return Object.fromEntries(Array.from({ length: Math.floor(rnd() * 4) }, () => [str(), value(depth + 1)]));
     return Array.from({ length: Math.floor(rnd() * 4) }, () => value(depth + 1));
   };
-  test('2,000 documents', () => {
-    for (let i = 0; i < 2000; i++) {
+  test('6,000 documents', () => {
+    for (let i = 0; i < 6000; i++) {
       const doc = { apiVersion: 'v1', kind: 'ConfigMap', data: value(0), [str()]: value(1) };
       expect(stringifyManifests([doc, doc])).toBe(Yaml.stringify(doc, doc));
     }
