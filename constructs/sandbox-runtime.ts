@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import {
   IntOrString, KubeIngress, KubePersistentVolumeClaim, KubePod, KubeService, Quantity, ServicePort,
 } from '../imports/k8s';
-import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig } from '../src/kubernetes-config';
+import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../src/kubernetes-config';
 import { EnvVar } from '../src/types';
 import { Problems, isDnsLabel, isPlainObject } from '../src/validation';
 
@@ -31,8 +31,11 @@ export function actionExecutionServerCommand(vscode = true): string[] {
 export interface SandboxRuntimeProps {
   /** Session (conversation) id: non-empty, at most 32 characters of a-z, 0-9 and "-" (it becomes part of DNS names). */
   readonly sid: string;
-  /** The `[kubernetes]` config, e.g. from `loadKubernetesConfig`. @default - DEFAULT_KUBERNETES_CONFIG */
-  readonly config?: KubernetesConfig;
+  /**
+   * The `[kubernetes]` config, e.g. from `loadKubernetesConfig`; fields given override the defaults.
+   * @default - DEFAULT_KUBERNETES_CONFIG
+   */
+  readonly config?: Partial<KubernetesConfig>;
   /** Runtime image. @default DEFAULT_RUNTIME_IMAGE */
   readonly image?: string;
   /** Container command. @default - actionExecutionServerCommand(vscode) */
@@ -91,7 +94,7 @@ export class SandboxRuntime extends Construct {
       p.add('props', props, 'an object with at least { sid }');
       p.throwIfAny();
     }
-    const config = props.config ?? DEFAULT_KUBERNETES_CONFIG;
+    const config: KubernetesConfig = { ...DEFAULT_KUBERNETES_CONFIG, ...(isPlainObject(props.config) ? props.config : {}) };
     const vscode = props.vscode ?? true;
     const image = props.image ?? DEFAULT_RUNTIME_IMAGE;
     const command = props.command ?? actionExecutionServerCommand(vscode);
@@ -103,7 +106,8 @@ export class SandboxRuntime extends Construct {
 
     p.check(isDnsLabel(props.sid) && props.sid.length <= 32, 'sid', props.sid,
       'a session id of 1-32 characters of a-z, 0-9 and "-", starting and ending with a letter or digit');
-    p.check(isPlainObject(config), 'config', config, 'a KubernetesConfig (see loadKubernetesConfig)');
+    if (props.config !== undefined && !isPlainObject(props.config)) p.add('config', props.config, 'a KubernetesConfig (see loadKubernetesConfig)');
+    else checkKubernetesConfig(p, 'config', config);
     p.image('image', image);
     p.nonEmptyStrings('command', command);
     p.check(typeof vscode === 'boolean', 'vscode', vscode, 'true or false');

@@ -176,6 +176,31 @@ export function parseKubernetesConfig(text: string, where = '<config text>'): Ku
   };
 }
 
+/**
+ * Checks a config given in code (not read from a file), naming fields as `<prefix>.<field>`: the same
+ * rules the loader applies to the TOML keys.
+ */
+export function checkKubernetesConfig(p: Problems, prefix: string, c: KubernetesConfig): void {
+  const f = (k: string) => `${prefix}.${k}`;
+  p.dnsLabel(f('namespace'), c.namespace);
+  p.check(isDnsSubdomain(c.ingressDomain), f('ingressDomain'), c.ingressDomain, 'a DNS name such as "localhost" or "sandbox.example.com"');
+  for (const k of ['pvcStorageSize', 'resourceCpuRequest', 'resourceMemoryRequest', 'resourceMemoryLimit'] as const) p.quantity(f(k), c[k]);
+  for (const k of ['pvcStorageClass', 'imagePullSecret', 'ingressTlsSecret'] as const) {
+    if (c[k] !== undefined) p.dnsSubdomain(f(k), c[k]);
+  }
+  if (c.nodeSelector !== undefined) {
+    if (!isPlainObject(c.nodeSelector)) p.add(f('nodeSelector'), c.nodeSelector, 'an object { key, value }');
+    else p.labels(f('nodeSelector'), { [c.nodeSelector.key]: c.nodeSelector.value });
+  }
+  if (c.tolerations !== undefined) {
+    if (!Array.isArray(c.tolerations)) p.add(f('tolerations'), c.tolerations, 'a list of tolerations');
+    else c.tolerations.forEach((t, i) => p.toleration(`${f('tolerations')}[${i}]`, t));
+  }
+  p.check(typeof c.privileged === 'boolean', f('privileged'), c.privileged, 'true or false');
+  const known = Object.keys(DEFAULT_KUBERNETES_CONFIG).concat(['pvcStorageClass', 'imagePullSecret', 'ingressTlsSecret', 'nodeSelector', 'tolerations']);
+  for (const k of Object.keys(c)) if (!known.includes(k)) p.add(f(k), (c as unknown as Record<string, unknown>)[k], `absent: KubernetesConfig has no field ${show(k)}`);
+}
+
 function parseTolerations(p: Problems, text: string): Toleration[] | undefined {
   const field = '[kubernetes] tolerations_yaml';
   let data: unknown;

@@ -40,7 +40,7 @@ const APPS: [string, (app: App) => void][] = [
       count: 25,
       config: {
         namespace: 'sandboxes', ingressDomain: 'sandbox.example.com', pvcStorageSize: '10Gi', pvcStorageClass: 'fast',
-        resourceCpuRequest: '0.5', resourceMemoryRequest: '1e3Mi', resourceMemoryLimit: '4Gi', imagePullSecret: 'regcred',
+        resourceCpuRequest: '0.5', resourceMemoryRequest: '1e9', resourceMemoryLimit: '4Gi', imagePullSecret: 'regcred',
         ingressTlsSecret: 'tls', nodeSelector: { key: 'pool', value: 'true' }, privileged: true,
         tolerations: [{ key: 'pool', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }],
       },

@@ -121,6 +121,13 @@ describe('SandboxRuntime', () => {
     });
   });
 
+  test('a partial config in code overrides the defaults', () => {
+    const docs = render({ sid: 'a', config: { namespace: 'sandboxes', privileged: true } });
+    expect(find(docs, 'Pod').metadata.namespace).toBe('sandboxes');
+    expect(find(docs, 'Pod').spec.containers[0].securityContext).toEqual({ privileged: true });
+    expect(find(docs, 'PersistentVolumeClaim').spec.resources.requests.storage).toBe('2Gi');
+  });
+
   test('handles', () => {
     let s!: SandboxRuntime;
     synthChart(c => { s = new SandboxRuntime(c, 's', { sid: 'abc', config: { ...DEFAULT_KUBERNETES_CONFIG, ingressDomain: 'example.com' } }); });
@@ -141,6 +148,9 @@ describe('SandboxRuntime', () => {
     ['reserved env', { sid: 'a', env: [{ name: 'port', value: '1' }] }, /env\[0\]\.name must be a name other than port, PYTHONUNBUFFERED, VSCODE_PORT/],
     ['bad image', { sid: 'a', image: 'Runtime Image' }, /image must be an image reference/],
     ['bad ingress class', { sid: 'a', ingressClassName: 'Nginx' }, /ingressClassName must be a DNS-1123 subdomain/],
+    ['a config in code with a bad quantity', { sid: 'a', config: { resourceCpuRequest: 'lots' } }, /config\.resourceCpuRequest must be a Kubernetes quantity .*, got "lots"/],
+    ['a config in code with a bad toleration', { sid: 'a', config: { tolerations: [{ key: 'a', operator: 'Maybe' }] } }, /config\.tolerations\[0\]\.operator must be one of "Exists", "Equal", got "Maybe"/],
+    ['a config in code with an unknown field', { sid: 'a', config: { pvcSize: '1Gi' } }, /config\.pvcSize must be absent: KubernetesConfig has no field "pvcSize"/],
   ];
   test.each(BAD)('bad prop: %s', (_n, props, pattern) => {
     const message = errorOf(c => new SandboxRuntime(c, 's', props));
