@@ -9,7 +9,7 @@ import { LocalHandsValidationError } from './validation';
  * Synthesizes an app into `outdir` so that it is never left half-written: the app is built (all
  * props validated) and written into a sibling temporary folder, which then replaces `outdir`.
  * With `kindDir`, each `KindCluster` in the app is written there too (file by file, atomically).
- * Returns the files written to `outdir`, sorted.
+ * Returns the files written, `outdir`'s then `kindDir`'s, as paths relative to the working directory.
  */
 export function synthToDir(build: (app: App) => void, outdir: string, kindDir?: string): string[] {
   const target = path.resolve(outdir);
@@ -30,12 +30,15 @@ export function synthToDir(build: (app: App) => void, outdir: string, kindDir?: 
   if (fs.existsSync(target)) fs.renameSync(target, old);
   fs.renameSync(tmp, target);
   fs.rmSync(old, { recursive: true, force: true });
+  const written = fs.readdirSync(target).sort().map(f => path.join(outdir, f));
   if (kindDir !== undefined) {
     for (const cluster of app.node.findAll().filter((c): c is KindCluster => c instanceof KindCluster)) {
-      writeFileAtomic(path.join(kindDir, cluster.fileName), cluster.toYaml());
+      const file = path.join(kindDir, cluster.fileName);
+      writeFileAtomic(file, cluster.toYaml());
+      written.push(file);
     }
   }
-  return fs.readdirSync(target).sort();
+  return written;
 }
 
 /**
@@ -77,7 +80,8 @@ function writeFileAtomic(file: string, text: string): void {
 export function runSynth(build: (app: App) => void): void {
   const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
   try {
-    synthToDir(build, outdir, process.env.LOCAL_HANDS_KIND_DIR ?? 'kind');
+    const written = synthToDir(build, outdir, process.env.LOCAL_HANDS_KIND_DIR ?? 'kind');
+    process.stdout.write(`local-hands: wrote ${written.join(', ')}\n`);
   } catch (e) {
     if (e instanceof LocalHandsValidationError) {
       process.stderr.write(`local-hands: synth failed, nothing written to ${outdir}/\n${e.message}\n`);
