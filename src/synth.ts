@@ -18,9 +18,17 @@ export function synthToDir(build: (app: App) => void, outdir: string, kindDir?: 
   const old = path.join(parent, `.${path.basename(target)}.old-${process.pid}`);
   fs.rmSync(tmp, { recursive: true, force: true });
   let app: App;
+  let clusters: KindCluster[];
   try {
     app = new App({ outdir: tmp });
     build(app);
+    clusters = app.node.findAll().filter((c): c is KindCluster => c instanceof KindCluster);
+    const seen = new Map<string, string>();
+    for (const c of clusters) {
+      const other = seen.get(c.fileName);
+      if (other) throw new LocalHandsValidationError(`KindCluster '${c.node.id}' (${c.node.path})`, [`fileName must be unique, got "${c.fileName}", which ${other} also writes`]);
+      seen.set(c.fileName, c.node.path);
+    }
     writeCharts(app);
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -32,7 +40,7 @@ export function synthToDir(build: (app: App) => void, outdir: string, kindDir?: 
   fs.rmSync(old, { recursive: true, force: true });
   const written = fs.readdirSync(target).sort().map(f => path.join(outdir, f));
   if (kindDir !== undefined) {
-    for (const cluster of app.node.findAll().filter((c): c is KindCluster => c instanceof KindCluster)) {
+    for (const cluster of clusters) {
       const file = path.join(kindDir, cluster.fileName);
       writeFileAtomic(file, cluster.toYaml());
       written.push(file);

@@ -1,7 +1,9 @@
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { IngressNginx, IngressNginxProps, KindCluster, KindClusterProps, addOpenHandsStack } from '../constructs';
+import { IngressNginx, IngressNginxProps, KindCluster, KindClusterProps, addOpenHandsStack, synthToDir } from '../constructs';
 import { REFERENCE, ROOT, errorOf, parseDocs, readDocs } from './util';
 
 const REFERENCE_CLUSTER = path.join(REFERENCE, 'openhands-kind', 'cluster.yaml');
@@ -105,6 +107,16 @@ describe('KindCluster', () => {
     ['a bad port', { nodes: [{ role: 'control-plane', extraPortMappings: [{ containerPort: 0, hostPort: 80 }] }] }, /containerPort must be an integer in 1-65535, got 0/],
   ] as [string, any, RegExp][])('bad props: %s', (_n, props, pattern) => {
     expect(errorOf(scope => new KindCluster(scope, 'kind', props))).toMatch(pattern);
+  });
+
+  test('two KindClusters writing the same file are refused before anything is written', () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-kind-dup-'));
+    expect(() => synthToDir(app => {
+      new KindCluster(app, 'a');
+      new KindCluster(app, 'b', { name: 'other' });
+    }, path.join(parent, 'dist'), path.join(parent, 'kind'))).toThrow(/KindCluster 'b' \(b\): fileName must be unique, got "cluster\.yaml", which a also writes/);
+    expect(fs.readdirSync(parent)).toEqual([]);
+    fs.rmSync(parent, { recursive: true, force: true });
   });
 
   test('the OpenHands stack with workers labels the mapping node and pins the controller to it', () => {
