@@ -224,6 +224,8 @@ export class IngressNginx extends Construct {
   public readonly ingressClassName: string;
   /** Host ports the controller binds (empty when `hostPorts: false`). */
   public readonly hostPorts: IngressNginxHostPorts;
+  /** Controller replicas (1 when not set). */
+  public readonly replicas: number;
   /** The controller pods' node selector. */
   public readonly nodeSelector: Readonly<Record<string, string>>;
   /** The controller pods' tolerations. */
@@ -239,6 +241,7 @@ export class IngressNginx extends Construct {
     this.release = r.release;
     this.namespace = r.namespace;
     this.hostPorts = r.hostPorts;
+    this.replicas = r.replicas ?? 1;
     this.nodeSelector = r.nodeSelector;
     this.tolerations = r.tolerations;
     this.ingressClassName = r.ingressClass.name;

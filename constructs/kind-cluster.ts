@@ -189,6 +189,11 @@ function checkIngress(p: Problems, ingress: IngressNginx, cluster: string, nodes
     p.addRaw(`${where} can schedule on no node: its nodeSelector ${show(selector)} and tolerations match none`);
     return;
   }
+  // Two pods cannot bind the same host port on one node: each replica needs a node of its own.
+  if (Object.keys(ingress.hostPorts).length > 0 && ingress.replicas > schedulable.length) {
+    p.addRaw(`${where} has ${ingress.replicas} replicas binding host ports, but only ${schedulable.length} node(s) can host them: `
+      + 'lower replicas, add nodes the controller can schedule on, or set hostPorts: false');
+  }
   const ports = Object.entries(ingress.hostPorts).filter(([, port]) => port !== undefined && !allowed.includes(port));
   for (const { n, i } of schedulable) {
     for (const [which, port] of ports) {

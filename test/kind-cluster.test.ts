@@ -27,6 +27,12 @@ describe('KindCluster', () => {
     expect(readDocs(path.join(ROOT, 'kind', 'cluster.yaml'))).toEqual(readDocs(REFERENCE_CLUSTER));
   });
 
+  test('snapshots: defaults, and workers with labels and mappings', async () => {
+    await expect(new KindCluster(Testing.app(), 'kind').toYaml()).toMatchFileSnapshot('../__snapshots__/kind-cluster-defaults.yaml');
+    const app = new App({ outdir: '/nonexistent' });
+    await expect(addOpenHandsStack(app, { kind: { workers: 2 } }).kind.toYaml()).toMatchFileSnapshot('../__snapshots__/kind-cluster-workers.yaml');
+  });
+
   test('workers, labels, listen address and protocol are rendered', () => {
     const cluster = new KindCluster(Testing.app(), 'kind', {
       name: 'dev',
@@ -91,6 +97,12 @@ describe('KindCluster', () => {
         .toThrow('expected an error, got none');
       expect(check({ nodeSelector: { 'kubernetes.io/hostname': 'dev-worker' } }, { name: 'dev', nodes }))
         .toMatch(/hostPorts\.http \(80\) .* is not mapped on nodes\[1\] \(worker\)/);
+    });
+
+    test('more replicas than nodes that can bind the host ports is an error', () => {
+      expect(check({ replicas: 2 }, { unmappedHostPortsAllowed: [443] }))
+        .toMatch(/has 2 replicas binding host ports, but only 1 node\(s\) can host them/);
+      expect(() => check({ replicas: 2, hostPorts: false }, { nodes: [{ role: 'control-plane' }] })).toThrow('expected an error, got none');
     });
 
     test('hostPorts off needs no mapping', () => {
