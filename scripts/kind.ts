@@ -293,6 +293,10 @@ async function main(argv: string[]): Promise<number> {
     warn(`--name must be a KIND cluster name (a-z, 0-9, "-"), got ${JSON.stringify(o.name)}`);
     return 2;
   }
+  if (command === 'up' && values.config !== undefined && !fs.existsSync(o.config)) {
+    warn(`--config ${values.config}: no such file`);
+    return 2;
+  }
   if (command === 'up') return up(o);
   if (command === 'down') return down(o);
   return status(o);

@@ -130,6 +130,7 @@ describe('bad usage', () => {
     [['sideways'], /usage: /],
     [['up', '--timeout', 'soon'], /--timeout must be a whole number of seconds above 0, got "soon"/],
     [['up', '--name', 'Local_Hands'], /--name must be a KIND cluster name/],
+    [['up', '--config', 'no/such/cluster.yaml'], /--config no\/such\/cluster\.yaml: no such file/],
   ])('%j exits 2', (args, pattern) => {
     const r = kind(args as string[], { PATH: tools('docker', 'kind', 'kubectl') });
     expect(r.status).toBe(2);
