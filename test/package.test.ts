@@ -5,19 +5,13 @@ import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROOT, parseDocs } from './util';
 
-// Another cdk8s app, in its own folder, that depends on local-hands the way `npm install` would lay it out.
-const CONSUMER_TS = `
-import { App, Chart } from 'cdk8s';
-import { IngressNginx, MirrordRbac, UbuntuDevWorkload } from 'local-hands';
-
-const app = new App();
-const chart = new Chart(app, 'team', { namespace: 'team-a' });
-const ingress = new IngressNginx(chart, 'ingress', { namespace: 'team-a-ingress', replicas: 2 });
-new MirrordRbac(chart, 'rbac', { namespace: 'team-a' });
-new UbuntuDevWorkload(chart, 'dev', { namespace: 'team-a' });
-const name: string = ingress.ingressClassName;
-process.stdout.write(name + '\\n' + app.synthYaml());
-`;
+/** The README's example of importing the constructs into your own chart, taken from the README itself. */
+function readmeExample(): string {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const block = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map(m => m[1]).find(b => b.includes("from 'local-hands'"));
+  if (!block) throw new Error('README has no ts example importing from local-hands');
+  return block;
+}
 
 describe("another cdk8s app can import { IngressNginx } from 'local-hands'", () => {
   let dir: string;
@@ -27,25 +21,33 @@ describe("another cdk8s app can import { IngressNginx } from 'local-hands'", () 
     fs.mkdirSync(path.join(dir, 'node_modules'));
     fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'local-hands'));
     for (const dep of ['cdk8s', 'constructs', '@types']) fs.symlinkSync(path.join(ROOT, 'node_modules', dep), path.join(dir, 'node_modules', dep));
-    fs.writeFileSync(path.join(dir, 'main.ts'), CONSUMER_TS);
+    fs.writeFileSync(path.join(dir, 'main.ts'), readmeExample());
+    fs.copyFileSync(path.join(ROOT, 'test', 'fixtures', 'every-option.toml'), path.join(dir, 'config.toml'));
     fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
       compilerOptions: { target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, outDir: 'out', types: ['node'] },
       files: ['main.ts'],
     }));
   }, 60_000);
-  afterAll(() => { if (process.env.KEEP) return; fs.rmSync(dir, { recursive: true, force: true }); });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('the types resolve through package.json exports, and the app synthesizes', () => {
+  test("the README's example type-checks against the package's exports and synthesizes what it says", () => {
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: dir });
-    const out = execFileSync(process.execPath, ['out/main.js'], { cwd: dir, encoding: 'utf8' });
-    const cut = out.indexOf('\n');
-    const [name, yaml] = [out.slice(0, cut), out.slice(cut + 1)];
-    expect(name).toBe('nginx');
-    const docs = parseDocs(yaml);
-    expect(docs.find(d => d.kind === 'Namespace').metadata.name).toBe('team-a-ingress');
-    expect(docs.find(d => d.kind === 'PodDisruptionBudget').metadata.namespace).toBe('team-a-ingress');
-    expect(docs.find(d => d.kind === 'Role' && d.metadata.name === 'mirrord-role').metadata.namespace).toBe('team-a');
-    expect(docs.find(d => d.kind === 'Deployment' && d.metadata.name === 'ubuntu-dev').metadata.namespace).toBe('team-a');
+    execFileSync(process.execPath, ['out/main.js'], { cwd: dir });
+    const docs = parseDocs(fs.readFileSync(path.join(dir, 'dist', 'team-a.k8s.yaml'), 'utf8'));
+    const get = (kind: string, name?: string) => docs.find(d => d.kind === kind && (name === undefined || d.metadata.name === name));
+    expect(get('Namespace').metadata.name).toBe('team-a-ingress');
+    expect(get('Deployment', 'ingress-nginx-controller').metadata.namespace).toBe('team-a-ingress');
+    expect(get('PodDisruptionBudget').metadata.namespace).toBe('team-a-ingress');
+    expect(get('IngressClass').metadata.name).toBe('team-a');
+    expect(get('Role', 'mirrord-role').metadata.namespace).toBe('team-a');
+    expect(get('Role', 'mirrord-role').rules).toEqual([
+      { apiGroups: [''], resources: ['pods', 'persistentvolumeclaims', 'services'], verbs: ['get', 'create', 'delete'] },
+      { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ['get', 'create', 'delete'] },
+    ]);
+    expect(get('Deployment', 'ubuntu-dev').metadata.namespace).toBe('team-a');
+    // The sandbox's namespace comes from its config file, and its Ingress names the team's class.
+    expect(get('Ingress').metadata.namespace).toBe('sandboxes');
+    expect(get('Ingress').spec.ingressClassName).toBe('team-a');
     // The chart's namespace must not leak onto cluster-scoped objects.
     for (const kind of ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'ValidatingWebhookConfiguration']) {
       for (const d of docs.filter(x => x.kind === kind)) expect(d.metadata.namespace, `${kind} ${d.metadata.name}`).toBeUndefined();
