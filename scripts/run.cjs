@@ -29,6 +29,8 @@ const RECIPE = 'cjs-node20-full-bundle-v5';
 const TOOLING = [
   'scripts/run.cjs',
   'scripts/prune-k8s.cjs',
+  // esbuild reads compiler options (class fields, decorators, paths) from here.
+  'tsconfig.json',
   'node_modules/cdk8s-plus-27/lib/imports/k8s.js',
   'node_modules/esbuild/package.json',
 ];
