@@ -512,12 +512,9 @@ function resolve(scope: Construct, props: IngressNginxProps): Resolved {
     p.add('props', props, 'an object');
     p.throwIfAny();
   }
-  const knownProps = ['version', 'namespace', 'config', 'resources', 'replicas', 'serviceType', 'hostPorts', 'nodeSelector',
-    'tolerations', 'extraArgs', 'ingressClass', 'watchIngressWithoutClass', 'admissionWebhook', 'terminationGracePeriodSeconds',
-    'image', 'labels'];
-  for (const k of Object.keys(props)) {
-    if (!knownProps.includes(k)) p.add(k, (props as any)[k], `absent: IngressNginx has no prop ${show(k)} (known: ${knownProps.join(', ')})`);
-  }
+  p.knownProps('IngressNginx', props, ['version', 'namespace', 'config', 'resources', 'replicas', 'serviceType', 'hostPorts',
+    'nodeSelector', 'tolerations', 'extraArgs', 'ingressClass', 'watchIngressWithoutClass', 'admissionWebhook',
+    'terminationGracePeriodSeconds', 'image', 'labels']);
 
   const version = props.version ?? INGRESS_NGINX_LATEST;
   const release = INGRESS_NGINX_RELEASES[version as IngressNginxVersion];

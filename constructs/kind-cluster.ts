@@ -94,6 +94,7 @@ export class KindCluster extends Construct {
   constructor(scope: Construct, id: string, props: KindClusterProps = {}) {
     super(scope, id);
     const p = Problems.of(this, 'KindCluster');
+    p.knownProps('KindCluster', props, ['name', 'nodes', 'workers', 'ingress', 'unmappedHostPortsAllowed', 'fileName']);
     const name = props.name ?? 'local-hands';
     const workers = props.workers ?? 0;
     const fileName = props.fileName ?? 'cluster.yaml';

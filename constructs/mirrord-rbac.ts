@@ -97,6 +97,7 @@ export class MirrordRbac extends Construct {
   constructor(scope: Construct, id: string, props: MirrordRbacProps = {}) {
     super(scope, id);
     const p = Problems.of(this, 'MirrordRbac');
+    p.knownProps('MirrordRbac', props, ['namespace', 'roleName', 'bindingName', 'subject', 'preset', 'extraRules']);
     const namespace = props.namespace ?? 'default';
     const roleName = props.roleName ?? 'mirrord-role';
     const bindingName = props.bindingName ?? 'mirrord-binding';

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { Problems, show } from '../src/validation';
-import { SandboxRuntime, SandboxRuntimeProps } from './sandbox-runtime';
+import { SANDBOX_RUNTIME_PROPS, SandboxRuntime, SandboxRuntimeProps } from './sandbox-runtime';
 
 export interface SandboxFleetProps extends Omit<SandboxRuntimeProps, 'sid'> {
   /** The session ids, each rendered as a `SandboxRuntime`. @default - `count` ids `<sidPrefix>-1` ... `<sidPrefix>-<count>` */
@@ -19,6 +19,7 @@ export class SandboxFleet extends Construct {
   constructor(scope: Construct, id: string, props: SandboxFleetProps) {
     super(scope, id);
     const p = Problems.of(this, 'SandboxFleet');
+    p.knownProps('SandboxFleet', props, [...SANDBOX_RUNTIME_PROPS.filter(k => k !== 'sid'), 'sids', 'count', 'sidPrefix']);
     const { sids: given, count, sidPrefix, ...shared } = props;
     let sids: readonly string[] = [];
     if ((given === undefined) === (count === undefined)) {

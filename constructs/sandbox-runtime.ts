@@ -28,6 +28,10 @@ export function actionExecutionServerCommand(vscode = true): string[] {
   ];
 }
 
+/** The prop names of SandboxRuntimeProps (SandboxFleet accepts them too). */
+export const SANDBOX_RUNTIME_PROPS: readonly string[] = ['sid', 'config', 'image', 'command', 'env', 'vscode', 'appPorts',
+  'exposeAppPorts', 'vscodeObjectsWhenDisabled', 'ingressClassName'];
+
 export interface SandboxRuntimeProps {
   /** Session (conversation) id: non-empty, at most 32 characters of a-z, 0-9 and "-" (it becomes part of DNS names). */
   readonly sid: string;
@@ -94,6 +98,7 @@ export class SandboxRuntime extends Construct {
       p.add('props', props, 'an object with at least { sid }');
       p.throwIfAny();
     }
+    p.knownProps('SandboxRuntime', props, SANDBOX_RUNTIME_PROPS);
     const config: KubernetesConfig = { ...DEFAULT_KUBERNETES_CONFIG, ...(isPlainObject(props.config) ? props.config : {}) };
     const vscode = props.vscode ?? true;
     const image = props.image ?? DEFAULT_RUNTIME_IMAGE;

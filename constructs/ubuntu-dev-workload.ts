@@ -63,6 +63,7 @@ export class UbuntuDevWorkload extends Construct {
   constructor(scope: Construct, id: string, props: UbuntuDevWorkloadProps = {}) {
     super(scope, id);
     const p = Problems.of(this, 'UbuntuDevWorkload');
+    p.knownProps('UbuntuDevWorkload', props, ['name', 'namespace', 'image', 'command', 'replicas', 'ports', 'env', 'resources']);
     const name = props.name ?? DEFAULTS.name;
     const image = props.image ?? DEFAULTS.image;
     const command = props.command ?? DEFAULTS.command;

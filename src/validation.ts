@@ -185,6 +185,13 @@ export class Problems {
       'an image reference such as "ubuntu:22.04" or "registry.k8s.io/pause:3.9@sha256:<64 hex>"');
   }
 
+  /** Refuses props a construct does not have (a typo would otherwise be silently ignored). */
+  knownProps(construct: string, props: object, known: readonly string[]): void {
+    for (const k of Object.keys(props)) {
+      if (!known.includes(k)) this.add(k, (props as Record<string, unknown>)[k], `absent: ${construct} has no prop ${show(k)} (known: ${known.join(', ')})`);
+    }
+  }
+
   nonEmptyStrings(field: string, value: unknown): boolean {
     if (!Array.isArray(value) || value.length === 0) return this.add(field, value, 'a non-empty list of strings');
     let ok = true;

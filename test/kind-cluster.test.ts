@@ -116,6 +116,7 @@ describe('KindCluster', () => {
     ['no control plane', { nodes: [{ role: 'worker' }] }, /nodes must be a list with at least one control-plane node/],
     ['a bad role', { nodes: [{ role: 'control-plane' }, { role: 'master' }] }, /nodes\[1\]\.role must be one of "control-plane", "worker", got "master"/],
     ['a bad name', { name: 'Local_Hands' }, /name must be a cluster name .*, got "Local_Hands"/],
+    ['an unknown prop', { worker: 2 }, /worker must be absent: KindCluster has no prop "worker"/],
     ['a bad port', { nodes: [{ role: 'control-plane', extraPortMappings: [{ containerPort: 0, hostPort: 80 }] }] }, /containerPort must be an integer in 1-65535, got 0/],
   ] as [string, any, RegExp][])('bad props: %s', (_n, props, pattern) => {
     expect(errorOf(scope => new KindCluster(scope, 'kind', props))).toMatch(pattern);

@@ -148,6 +148,7 @@ describe('SandboxRuntime', () => {
     ['reserved env', { sid: 'a', env: [{ name: 'port', value: '1' }] }, /env\[0\]\.name must be a name other than port, PYTHONUNBUFFERED, VSCODE_PORT/],
     ['bad image', { sid: 'a', image: 'Runtime Image' }, /image must be an image reference/],
     ['bad ingress class', { sid: 'a', ingressClassName: 'Nginx' }, /ingressClassName must be a DNS-1123 subdomain/],
+    ['unknown prop', { sid: 'a', vsCode: false }, /vsCode must be absent: SandboxRuntime has no prop "vsCode"/],
     ['a config in code with a bad quantity', { sid: 'a', config: { resourceCpuRequest: 'lots' } }, /config\.resourceCpuRequest must be a Kubernetes quantity .*, got "lots"/],
     ['a config in code with a bad toleration', { sid: 'a', config: { tolerations: [{ key: 'a', operator: 'Maybe' }] } }, /config\.tolerations\[0\]\.operator must be one of "Exists", "Equal", got "Maybe"/],
     ['a config in code with an unknown field', { sid: 'a', config: { pvcSize: '1Gi' } }, /config\.pvcSize must be absent: KubernetesConfig has no field "pvcSize"/],

@@ -44,6 +44,8 @@ const CASES: [string, () => string, RegExp][] = [
   ['ingress class name', () => ingress({ ingressClass: { name: 'Nginx!' } }), /ingressClass\.name must be a DNS-1123 subdomain .*, got "Nginx!"/],
   ['unknown prop', () => ingress({ hostPort: 80 }), /hostPort must be absent: IngressNginx has no prop "hostPort"/],
   ['image tag', () => ingress({ image: { tag: 'v1:2' } }), /image\.tag must be an image tag .*, got "v1:2"/],
+  ['rbac unknown prop', () => rbac({ roleNmae: 'x' }), /roleNmae must be absent: MirrordRbac has no prop "roleNmae"/],
+  ['ubuntu unknown prop', () => ubuntu({ replica: 2 }), /replica must be absent: UbuntuDevWorkload has no prop "replica" \(known: name, namespace, /],
   ['rbac verb', () => rbac({ extraRules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['read'] }] }), /extraRules\[0\]\.verbs\[0\] must be one of "get", .*, got "read"/],
   ['rbac empty resources', () => rbac({ extraRules: [{ apiGroups: [''], resources: [], verbs: ['get'] }] }), /extraRules\[0\]\.resources must be a non-empty list of strings, got \[\]/],
   ['rbac namespace', () => rbac({ namespace: 'Default' }), /namespace must be a DNS-1123 label .*, got "Default"/],
