@@ -517,8 +517,10 @@ function resolve(scope: Construct, props: IngressNginxProps): Resolved {
     'terminationGracePeriodSeconds', 'image', 'labels']);
 
   const version = props.version ?? INGRESS_NGINX_LATEST;
-  const release = INGRESS_NGINX_RELEASES[version as IngressNginxVersion];
-  if (!release || !Object.prototype.hasOwnProperty.call(INGRESS_NGINX_RELEASES, version)) {
+  // Own keys only: a version such as "constructor" must not find Object's prototype.
+  const release = Object.prototype.hasOwnProperty.call(INGRESS_NGINX_RELEASES, version)
+    ? INGRESS_NGINX_RELEASES[version as IngressNginxVersion] : undefined;
+  if (!release) {
     p.add('version', version, `a release in the table: ${RELEASE_ROWS.map(x => show(x.version)).join(', ')}`);
   }
 
@@ -610,8 +612,10 @@ function resolve(scope: Construct, props: IngressNginxProps): Resolved {
   }
 
   p.throwIfAny();
+  // An unknown version was reported above, so the release is known from here on.
+  const known = release as IngressNginxRelease;
   return {
-    release,
+    release: known,
     namespace,
     config: props.config,
     resources,
@@ -626,7 +630,7 @@ function resolve(scope: Construct, props: IngressNginxProps): Resolved {
     webhook,
     terminationGracePeriodSeconds,
     controllerImage: `${registry}/ingress-nginx/controller:${tag}${digest ? `@${digest}` : ''}`,
-    certgenImage: `${registry}/ingress-nginx/kube-webhook-certgen:${release.certgen.tag}@${release.certgen.digest}`,
+    certgenImage: `${registry}/ingress-nginx/kube-webhook-certgen:${known.certgen.tag}@${known.certgen.digest}`,
     labels,
   };
 }

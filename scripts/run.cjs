@@ -233,8 +233,6 @@ function runBundle({ out, cache }) {
   module.loaded = true;
 }
 
-module.exports = { bundlePaths, staleReason, build, ensureBundle, runBundle };
-
 if (require.main === module) {
   const [entry, ...args] = process.argv.slice(2);
   if (!entry) {

@@ -22,14 +22,15 @@ export function synthToDir(build: (app: App) => void, outdir: string, kindDir?: 
   try {
     app = new App({ outdir: tmp });
     build(app);
-    clusters = app.node.findAll().filter((c): c is KindCluster => c instanceof KindCluster);
+    const all = app.node.findAll();
+    clusters = all.filter((c): c is KindCluster => c instanceof KindCluster);
     const seen = new Map<string, string>();
     for (const c of clusters) {
       const other = seen.get(c.fileName);
       if (other) throw new LocalHandsValidationError(`KindCluster '${c.node.id}' (${c.node.path})`, [`fileName must be unique, got "${c.fileName}", which ${other} also writes`]);
       seen.set(c.fileName, c.node.path);
     }
-    writeCharts(app);
+    writeCharts(app, all);
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;
@@ -54,8 +55,7 @@ export function synthToDir(build: (app: App) => void, outdir: string, kindDir?: 
  * nested charts, no construct metadata), with the YAML written by `stringifyManifests`: the same bytes,
  * several times faster. Any other app goes through `app.synth()` itself.
  */
-export function writeCharts(app: App): void {
-  const all = app.node.findAll();
+export function writeCharts(app: App, all = app.node.findAll()): void {
   const simple = app.yamlOutputType === YamlOutputType.FILE_PER_CHART
     && !(app as unknown as { recordConstructMetadata: boolean }).recordConstructMetadata
     && all.every(c => c.node.dependencies.length === 0 && !(c instanceof Chart && c.node.children.some(x => x instanceof Chart)));

@@ -59,10 +59,6 @@ export class Problems {
     return false;
   }
 
-  get empty(): boolean {
-    return this.list.length === 0;
-  }
-
   throwIfAny(): void {
     if (this.list.length > 0) throw new LocalHandsValidationError(this.where, this.list);
   }
@@ -127,17 +123,6 @@ export class Problems {
         'a qualified name (an optional DNS subdomain prefix and "/", then at most 63 characters of a-z, A-Z, 0-9, "-", "_", "." starting and ending with a letter or digit)') && ok;
       ok = this.check(isLabelValue(v), `${field}[${show(k)}]`, v,
         'a label value (a string of at most 63 characters of a-z, A-Z, 0-9, "-", "_", ".", starting and ending with a letter or digit, or empty)') && ok;
-    }
-    return ok;
-  }
-
-  /** Annotations: qualified keys, any string values. */
-  annotations(field: string, value: unknown): boolean {
-    if (!isPlainObject(value)) return this.add(field, value, 'an object of annotation keys to string values');
-    let ok = true;
-    for (const [k, v] of Object.entries(value)) {
-      ok = this.check(isQualifiedName(k), `${field} key ${show(k)}`, k, 'a qualified name') && ok;
-      ok = this.check(typeof v === 'string', `${field}[${show(k)}]`, v, 'a string') && ok;
     }
     return ok;
   }

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { INGRESS_NGINX_RELEASES, addOpenHandsStack } from '../constructs';
-import { REFERENCE, ROOT, byKey, objectKey, parseDocs, readDocs } from './util';
+import { REFERENCE, ROOT, byKey, objectKey, parseDocs, readDocs, readTree } from './util';
 
 const MANIFESTS = path.join(REFERENCE, 'openhands-kind', 'manifests');
 
@@ -31,10 +31,6 @@ function synthProcess(): string {
 
 const kindOf = (dist: string) => path.join(path.dirname(dist), 'kind');
 const cleanup = (...dists: string[]) => dists.forEach(d => fs.rmSync(path.dirname(d), { recursive: true, force: true }));
-
-function readTree(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
-}
 
 describe('the default app', () => {
   test('equals upstream kind/manifests as parsed data, but for the real 1.12.1 images', () => {

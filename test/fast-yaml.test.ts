@@ -6,10 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { IngressNginx, SandboxFleet, UbuntuDevWorkload, addOpenHandsStack } from '../constructs';
 import { stringifyManifests } from '../src/fast-yaml';
 import { writeCharts } from '../src/synth';
-
-function tree(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
-}
+import { readTree } from './util';
 
 /** Writes the same app through writeCharts and through cdk8s's own app.synth(). */
 function both(build: (app: App) => void): [Record<string, string>, Record<string, string>] {
@@ -20,7 +17,7 @@ function both(build: (app: App) => void): [Record<string, string>, Record<string
   const b = new App({ outdir: path.join(top, 'cdk8s') });
   build(b);
   b.synth();
-  const out: [Record<string, string>, Record<string, string>] = [tree(a.outdir), tree(b.outdir)];
+  const out: [Record<string, string>, Record<string, string>] = [readTree(a.outdir), readTree(b.outdir)];
   fs.rmSync(top, { recursive: true, force: true });
   return out;
 }
