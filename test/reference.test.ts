@@ -17,9 +17,13 @@ test.skipIf(!fs.existsSync(SHARED_REFERENCE))('test/reference is a byte-for-byte
   expect(files(VENDORED_REFERENCE)).toEqual(files(SHARED_REFERENCE));
 });
 
+const GATEWAY_API_CRDS = ['backendtlspolicies', 'gatewayclasses', 'gateways', 'grpcroutes', 'httproutes', 'listenersets',
+  'referencegrants', 'tcproutes', 'tlsroutes', 'udproutes', 'vap_safeupgrades'].map(f => `gateway-api-v1.6.1/gateway.networking.k8s.io_${f}.yaml`);
+
 test('the vendored reference holds the upstream files', () => {
   expect(Object.keys(files(VENDORED_REFERENCE)).sort()).toEqual([
     'README.md',
+    ...GATEWAY_API_CRDS,
     'ingress-nginx-kind/ingress-nginx-kind-v1.12.1.yaml',
     'ingress-nginx-kind/ingress-nginx-kind-v1.15.1.yaml',
     'openhands-kind/cluster.yaml',
@@ -29,5 +33,12 @@ test('the vendored reference holds the upstream files', () => {
     'openhands-kind/manifests/role.yaml',
     'openhands-kind/manifests/roleBinding.yaml',
     'openhands-kind/manifests/service.yaml',
+    'prometheus-operator-v0.93.0/monitoring.coreos.com_podmonitors.yaml',
+    'prometheus-operator-v0.93.0/monitoring.coreos.com_prometheusrules.yaml',
+    'prometheus-operator-v0.93.0/monitoring.coreos.com_servicemonitors.yaml',
+    'traefik-kind/traefik-41.3.0-crds.yaml',
+    'traefik-kind/traefik-41.3.0-kind-gateway.yaml',
+    'traefik-kind/traefik-41.3.0-kind-ingress-nginx.yaml',
+    'traefik-kind/traefik-41.3.0-kind.yaml',
   ]);
 });
