@@ -1,5 +1,5 @@
 // The default app: OpenHands' local KIND stack, as upstream's kind/manifests describe it.
-import { addOpenHandsStack } from './src/openhands-stack';
-import { runSynth } from './src/synth';
+import { addOpenHandsStack } from './app/openhands-stack';
+import { runSynth } from './app/synth';
 
 runSynth(app => addOpenHandsStack(app));

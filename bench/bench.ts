@@ -11,10 +11,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
-import { REFERENCE as REFERENCE_ROOT } from '../test/util';
 
 const ROOT = path.resolve(__dirname, '..');
-const REFERENCE = path.join(REFERENCE_ROOT, 'openhands-kind', 'manifests');
+/** Upstream's manifests: ../shared/reference when present, else the copy the tests vendor. */
+const REFERENCE = path.join([path.resolve(ROOT, '..', 'shared', 'reference'), path.join(ROOT, 'test', 'reference')]
+  .find(dir => fs.existsSync(dir)) as string, 'openhands-kind', 'manifests');
 const PAIRS = Number(process.env.BENCH_PAIRS ?? '11');
 const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
@@ -129,7 +130,7 @@ function main(): void {
   const runs = Number(process.env.BENCH_SCALE_RUNS ?? '5');
   const scale: { n: number; objects: number; ms: number }[] = [];
   for (const n of [0, 10, 100, 1000, 3000]) {
-    const one = () => runOnce(`${process.execPath} scripts/run.cjs bench/fleet-app.ts`, { ...synthEnv, LOCAL_HANDS_FLEET: String(n) });
+    const one = () => runOnce(`${process.execPath} tools/launcher/run.cjs bench/fleet-app.ts`, { ...synthEnv, LOCAL_HANDS_FLEET: String(n) });
     one();
     const samples = Array.from({ length: runs }, one);
     const objects = fs.readdirSync(out).reduce((sum, file) => sum + fs.readFileSync(path.join(out, file), 'utf8').split(/^---$/m).length, 0);

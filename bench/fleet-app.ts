@@ -2,8 +2,8 @@
 // benchmark's scale workload. Same synth path as main.ts.
 import { Chart } from 'cdk8s';
 import { SandboxFleet } from '../constructs/sandbox-fleet';
-import { addOpenHandsStack } from '../src/openhands-stack';
-import { runSynth } from '../src/synth';
+import { addOpenHandsStack } from '../app/openhands-stack';
+import { runSynth } from '../app/synth';
 
 const count = Number(process.env.LOCAL_HANDS_FLEET ?? '0');
 runSynth(app => {

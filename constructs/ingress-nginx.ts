@@ -2,78 +2,22 @@ import { Construct } from 'constructs';
 import {
   IntOrString, KubeClusterRole, KubeClusterRoleBinding, KubeConfigMap, KubeDeployment, KubeIngressClass, KubeJob,
   KubeNamespace, KubePodDisruptionBudget, KubeRole, KubeRoleBinding, KubeService, KubeServiceAccount,
-  KubeValidatingWebhookConfiguration, PolicyRule,
+  KubeValidatingWebhookConfiguration,
 } from '../imports/k8s';
 import { clusterScoped } from '../src/cluster-scoped';
+import { OrderedObjects } from '../src/ordered-objects';
+import { propNames, withDefaults } from '../src/props';
+import { RbacRule, toPolicyRules } from '../src/rbac';
 import { checkResources, toKubeResources } from '../src/resources';
 import { Resources, Toleration } from '../src/types';
 import { DIGEST, Problems, isPlainObject, show } from '../src/validation';
-
-/** A controller release local-hands knows how to render. */
-export type IngressNginxVersion = '1.12.1' | '1.13.0' | '1.14.0' | '1.15.1';
-
-/** An image as a tag plus its content digest. */
-export interface PinnedImage {
-  readonly tag: string;
-  /** `sha256:<64 hex>` */
-  readonly digest: string;
-}
-
-/** One row of the release table: the images and the kind-provider defaults of a controller release. */
-export interface IngressNginxRelease {
-  readonly version: IngressNginxVersion;
-  /** `registry.k8s.io/ingress-nginx/controller` */
-  readonly controller: PinnedImage;
-  /** `registry.k8s.io/ingress-nginx/kube-webhook-certgen` */
-  readonly certgen: PinnedImage;
-  /** The controller Service type of the kind manifest (NodePort before 1.13.0, then LoadBalancer). */
-  readonly serviceType: IngressNginxServiceType;
-  /** Whether the kind manifest pins the controller to nodes labelled `ingress-ready: "true"` (before 1.13.0). */
-  readonly ingressReadyNodeSelector: boolean;
-  /** Whether pod specs set `automountServiceAccountToken: true` and Jobs `ttlSecondsAfterFinished: 0` (1.13.0 on). */
-  readonly explicitTokenAndJobTtl: boolean;
-}
-
-/** The kind provider's defaults up to 1.12.x. */
-const KIND_DEFAULTS_UNTIL_1_13 = { serviceType: 'NodePort', ingressReadyNodeSelector: true, explicitTokenAndJobTtl: false } as const;
-/** What changed at 1.13.0: LoadBalancer, no `ingress-ready` selector, explicit tokens and Job TTL. */
-const KIND_DEFAULTS_FROM_1_13 = { serviceType: 'LoadBalancer', ingressReadyNodeSelector: false, explicitTokenAndJobTtl: true } as const;
-
-const RELEASE_ROWS: readonly IngressNginxRelease[] = [
-  {
-    version: '1.12.1',
-    controller: { tag: 'v1.12.1', digest: 'sha256:d2fbc4ec70d8aa2050dd91a91506e998765e86c96f32cffb56c503c9c34eed5b' },
-    certgen: { tag: 'v1.5.2', digest: 'sha256:e8825994b7a2c7497375a9b945f386506ca6a3eda80b89b74ef2db743f66a5ea' },
-    ...KIND_DEFAULTS_UNTIL_1_13,
-  },
-  {
-    version: '1.13.0',
-    controller: { tag: 'v1.13.0', digest: 'sha256:dc75a7baec7a3b827a5d7ab0acd10ab507904c7dad692365b3e3b596eca1afd2' },
-    certgen: { tag: 'v1.6.0', digest: 'sha256:c9f76a75fd00e975416ea1b73300efd413116de0de8570346ed90766c5b5cefb' },
-    ...KIND_DEFAULTS_FROM_1_13,
-  },
-  {
-    version: '1.14.0',
-    controller: { tag: 'v1.14.0', digest: 'sha256:e4127065d0317bd11dc64c4dd38dcf7fb1c3d72e468110b4086e636dbaac943d' },
-    certgen: { tag: 'v1.6.4', digest: 'sha256:bcfc926ed57831edf102d62c5c0e259572591df4796ef1420b87f9cf6092497f' },
-    ...KIND_DEFAULTS_FROM_1_13,
-  },
-  {
-    version: '1.15.1',
-    controller: { tag: 'v1.15.1', digest: 'sha256:594ceea76b01c592858f803f9ff4d2cb40542cae2060410b2c95f75907d659e1' },
-    certgen: { tag: 'v1.6.9', digest: 'sha256:01038e7de14b78d702d2849c3aad72fd25903c4765af63cf16aa3398f5d5f2dd' },
-    ...KIND_DEFAULTS_FROM_1_13,
-  },
-];
-
-/** The controller releases local-hands renders, by version. */
-export const INGRESS_NGINX_RELEASES: Readonly<Record<IngressNginxVersion, IngressNginxRelease>> =
-  Object.fromEntries(RELEASE_ROWS.map(r => [r.version, r])) as Record<IngressNginxVersion, IngressNginxRelease>;
-
-/** The newest release in the table: what `IngressNginx` renders when no version is given. */
-export const INGRESS_NGINX_LATEST: IngressNginxVersion = RELEASE_ROWS[RELEASE_ROWS.length - 1].version;
-
-export type IngressNginxServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+import {
+  ADMISSION_CLUSTER_ROLE_RULES, ADMISSION_ROLE_RULES, CONTROLLER_CLUSTER_ROLE_RULES, CONTROLLER_ROLE_RULES,
+} from './ingress-nginx-rbac-rules';
+import {
+  INGRESS_NGINX_LATEST, INGRESS_NGINX_RELEASES, INGRESS_NGINX_RELEASE_ROWS, IngressNginxRelease, IngressNginxServiceType,
+  IngressNginxVersion,
+} from './ingress-nginx-releases';
 
 /** Host ports the controller binds on its node (how KIND's `extraPortMappings` reach it). */
 export interface IngressNginxHostPorts {
@@ -160,15 +104,32 @@ export interface IngressNginxProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-const DEFAULT_NAMESPACE = 'ingress-nginx';
-const DEFAULT_REGISTRY = 'registry.k8s.io';
-const DEFAULT_RESOURCES = { requests: { cpu: '100m', memory: '90Mi' } };
-const DEFAULT_HOST_PORTS = { http: 80, https: 443 };
-const DEFAULT_CLASS = { name: 'nginx', controllerValue: 'k8s.io/ingress-nginx', default: false };
-const DEFAULT_TOLERATIONS: readonly Toleration[] = [
-  { effect: 'NoSchedule', key: 'node-role.kubernetes.io/master', operator: 'Equal' },
-  { effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane', operator: 'Equal' },
-];
+const PROP_NAMES = propNames<IngressNginxProps>({
+  version: true, namespace: true, config: true, resources: true, replicas: true, serviceType: true, hostPorts: true,
+  nodeSelector: true, tolerations: true, extraArgs: true, ingressClass: true, watchIngressWithoutClass: true,
+  admissionWebhook: true, terminationGracePeriodSeconds: true, image: true, labels: true,
+});
+
+/** The kind manifest's values; defaults that depend on the release (Service type, node selector) are in the release table. */
+const DEFAULTS = {
+  version: INGRESS_NGINX_LATEST,
+  namespace: 'ingress-nginx',
+  config: {},
+  hostPorts: { http: 80, https: 443 },
+  tolerations: [
+    { effect: 'NoSchedule', key: 'node-role.kubernetes.io/master', operator: 'Equal' },
+    { effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane', operator: 'Equal' },
+  ],
+  extraArgs: {},
+  ingressClass: { name: 'nginx', controllerValue: 'k8s.io/ingress-nginx', default: false },
+  watchIngressWithoutClass: true,
+  admissionWebhook: { enabled: true, failurePolicy: 'Fail' },
+  terminationGracePeriodSeconds: 0,
+  image: { registry: 'registry.k8s.io' },
+  labels: {},
+} satisfies IngressNginxProps;
+const DEFAULT_REQUESTS = { cpu: '100m', memory: '90Mi' };
+
 /** Flags whose value a typed prop owns: extraArgs may not set them. */
 const FLAGS_OWNED_BY_PROPS: Readonly<Record<string, string>> = {
   'controller-class': 'ingressClass.controllerValue',
@@ -183,12 +144,15 @@ const INSTANCE = 'ingress-nginx';
 const NAME = 'ingress-nginx';
 const CONTROLLER = 'ingress-nginx-controller';
 const ADMISSION = 'ingress-nginx-admission';
+/** The order upstream's manifest lists the bundle's objects in. */
+const KIND_ORDER = ['Namespace', 'ServiceAccount', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'ConfigMap',
+  'Service', 'Deployment', 'PodDisruptionBudget', 'Job', 'IngressClass', 'ValidatingWebhookConfiguration'];
 
 /** Every prop with its default applied. */
 interface Resolved {
   readonly release: IngressNginxRelease;
   readonly namespace: string;
-  readonly config?: Readonly<Record<string, string>>;
+  readonly config: Readonly<Record<string, string>>;
   readonly resources: Resources;
   readonly replicas?: number;
   readonly serviceType: IngressNginxServiceType;
@@ -203,6 +167,117 @@ interface Resolved {
   readonly controllerImage: string;
   readonly certgenImage: string;
   readonly labels: Readonly<Record<string, string>>;
+}
+
+/** Applies the defaults and checks every prop, reporting all problems at once. */
+function resolve(scope: Construct, props: IngressNginxProps): Resolved {
+  const p = Problems.of(scope, 'IngressNginx');
+  p.knownProps('IngressNginx', props, PROP_NAMES);
+  const v = withDefaults(DEFAULTS, props);
+  const release = resolveRelease(p, v.version);
+  p.dnsLabel('namespace', v.namespace);
+  checkConfig(p, v.config);
+  const resources = { requests: v.resources?.requests ?? DEFAULT_REQUESTS, limits: v.resources?.limits };
+  checkResources(p, 'resources', resources);
+  if (v.replicas !== undefined) p.positiveInt('replicas', v.replicas, 1000);
+  const serviceType = v.serviceType ?? release?.serviceType ?? 'LoadBalancer';
+  p.oneOf('serviceType', serviceType, ['ClusterIP', 'NodePort', 'LoadBalancer'] as const);
+  const hostPorts = resolveHostPorts(p, v.hostPorts);
+  const nodeSelector = v.nodeSelector
+    ?? { 'kubernetes.io/os': 'linux', ...(release?.ingressReadyNodeSelector ? { 'ingress-ready': 'true' } : {}) };
+  p.labels('nodeSelector', nodeSelector);
+  if (!Array.isArray(v.tolerations)) p.add('tolerations', v.tolerations, 'a list of tolerations');
+  else v.tolerations.forEach((t, i) => p.toleration(`tolerations[${i}]`, t));
+  checkExtraArgs(p, v.extraArgs);
+  const ingressClass = resolveIngressClass(p, v.ingressClass);
+  p.check(typeof v.watchIngressWithoutClass === 'boolean', 'watchIngressWithoutClass', v.watchIngressWithoutClass, 'true or false');
+  const webhook = { ...DEFAULTS.admissionWebhook, ...v.admissionWebhook };
+  p.check(typeof webhook.enabled === 'boolean', 'admissionWebhook.enabled', webhook.enabled, 'true or false');
+  p.oneOf('admissionWebhook.failurePolicy', webhook.failurePolicy, ['Fail', 'Ignore']);
+  p.nonNegativeInt('terminationGracePeriodSeconds', v.terminationGracePeriodSeconds);
+  const images = resolveImages(p, v.image, release);
+  checkLabels(p, v.labels);
+  p.throwIfAny();
+  return {
+    ...v, ...images, release: release as IngressNginxRelease, resources, serviceType, hostPorts, nodeSelector, ingressClass, webhook,
+  };
+}
+
+function resolveRelease(p: Problems, version: unknown): IngressNginxRelease | undefined {
+  // Own keys only: a version such as "constructor" must not find Object's prototype.
+  if (typeof version === 'string' && Object.prototype.hasOwnProperty.call(INGRESS_NGINX_RELEASES, version)) {
+    return INGRESS_NGINX_RELEASES[version as IngressNginxVersion];
+  }
+  p.add('version', version, `a release in the table: ${INGRESS_NGINX_RELEASE_ROWS.map(x => show(x.version)).join(', ')}`);
+  return undefined;
+}
+
+function checkConfig(p: Problems, config: unknown): void {
+  if (!isPlainObject(config)) {
+    p.add('config', config, 'an object of ConfigMap keys to string values');
+    return;
+  }
+  for (const [k, v] of Object.entries(config)) {
+    p.check(/^[-._a-zA-Z0-9]+$/.test(k) && k.length <= 253, `config key ${show(k)}`, k, 'a ConfigMap key (letters, digits, "-", "_", ".")');
+    p.check(typeof v === 'string', `config[${show(k)}]`, v, 'a string (ConfigMap values are strings: quote numbers, e.g. "2")');
+  }
+}
+
+function resolveHostPorts(p: Problems, given: IngressNginxHostPorts | false): IngressNginxHostPorts {
+  if (given === false) return {};
+  if (!isPlainObject(given)) {
+    p.add('hostPorts', given, 'an object { http, https } or false');
+    return {};
+  }
+  const hostPorts = { ...DEFAULTS.hostPorts, ...given };
+  for (const [k, v] of Object.entries(hostPorts)) if (k !== 'http' && k !== 'https') p.add(`hostPorts.${k}`, v, 'absent (only http and https)');
+  const okHttp = p.port('hostPorts.http', hostPorts.http);
+  const okHttps = p.port('hostPorts.https', hostPorts.https);
+  if (okHttp && okHttps && hostPorts.http === hostPorts.https) p.add('hostPorts.https', hostPorts.https, `different from hostPorts.http (${hostPorts.http})`);
+  return hostPorts;
+}
+
+function checkExtraArgs(p: Problems, extraArgs: unknown): void {
+  if (!isPlainObject(extraArgs)) {
+    p.add('extraArgs', extraArgs, 'an object of flag names (without "--") to string values');
+    return;
+  }
+  for (const [k, v] of Object.entries(extraArgs)) {
+    if (FLAGS_OWNED_BY_PROPS[k]) p.add(`extraArgs[${show(k)}]`, v, `absent: --${k} is set by the ${FLAGS_OWNED_BY_PROPS[k]} prop`);
+    else p.check(/^[a-z0-9][a-z0-9-]*$/.test(k), `extraArgs key ${show(k)}`, k, 'a flag name without leading dashes (a-z, 0-9, "-")');
+    p.check(typeof v === 'string', `extraArgs[${show(k)}]`, v, 'a string ("" renders a bare --flag)');
+  }
+}
+
+function resolveIngressClass(p: Problems, given: IngressNginxClassProps): Required<IngressNginxClassProps> {
+  const c = { ...DEFAULTS.ingressClass, ...given };
+  p.dnsSubdomain('ingressClass.name', c.name);
+  p.check(typeof c.controllerValue === 'string' && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[-A-Za-z0-9_./]+$/.test(c.controllerValue),
+    'ingressClass.controllerValue', c.controllerValue, 'a domain-prefixed path such as "k8s.io/ingress-nginx"');
+  p.check(typeof c.default === 'boolean', 'ingressClass.default', c.default, 'true or false');
+  return c;
+}
+
+/** The controller image (the release's digest kept only with the release's tag) and the certgen image. */
+function resolveImages(p: Problems, img: IngressNginxImageProps, release?: IngressNginxRelease): { controllerImage: string; certgenImage: string } {
+  const registry = img.registry ?? DEFAULTS.image.registry;
+  p.check(typeof registry === 'string' && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(registry),
+    'image.registry', registry, 'a registry host with optional port and path, e.g. "registry.k8s.io" or "localhost:5000/mirror"');
+  if (img.tag !== undefined) p.check(typeof img.tag === 'string' && /^[\w][\w.-]{0,127}$/.test(img.tag), 'image.tag', img.tag, 'an image tag (letters, digits, "_", ".", "-"; at most 128)');
+  if (img.digest !== undefined) p.check(typeof img.digest === 'string' && DIGEST.test(img.digest), 'image.digest', img.digest, 'a digest "sha256:" followed by 64 lowercase hex digits');
+  const tag = img.tag ?? release?.controller.tag;
+  const digest = img.digest ?? (img.tag === undefined || img.tag === release?.controller.tag ? release?.controller.digest : undefined);
+  return {
+    controllerImage: `${registry}/ingress-nginx/controller:${tag}${digest ? `@${digest}` : ''}`,
+    certgenImage: `${registry}/ingress-nginx/kube-webhook-certgen:${release?.certgen.tag}@${release?.certgen.digest}`,
+  };
+}
+
+function checkLabels(p: Problems, labels: unknown): void {
+  if (!p.labels('labels', labels)) return;
+  for (const k of Object.keys(labels as object)) {
+    if (k.startsWith('app.kubernetes.io/')) p.add(`labels key ${show(k)}`, k, 'a key outside app.kubernetes.io/ (those labels are managed and used by selectors)');
+  }
 }
 
 /**
@@ -235,6 +310,8 @@ export class IngressNginx extends Construct {
   /** The PodDisruptionBudget, when replicas > 1. */
   public readonly podDisruptionBudget?: KubePodDisruptionBudget;
 
+  private readonly objects = new OrderedObjects(KIND_ORDER);
+
   constructor(scope: Construct, id: string, props: IngressNginxProps = {}) {
     super(scope, id);
     const r = resolve(this, props);
@@ -246,79 +323,74 @@ export class IngressNginx extends Construct {
     this.tolerations = r.tolerations;
     this.ingressClassName = r.ingressClass.name;
 
-    const ns = r.namespace;
-    const selector = { 'app.kubernetes.io/component': 'controller', 'app.kubernetes.io/instance': INSTANCE, 'app.kubernetes.io/name': NAME };
-    const labels = (component?: 'controller' | 'admission-webhook') => ({
+    this.renderNamespace(r);
+    const controller = this.renderController(r);
+    const admissionService = r.webhook.enabled ? this.renderAdmissionWebhook(r) : undefined;
+    const ingressClass = this.renderIngressClass(r);
+    this.objects.emit();
+    this.deployment = controller.deployment();
+    this.service = controller.service();
+    this.podDisruptionBudget = controller.podDisruptionBudget?.();
+    this.admissionService = admissionService?.();
+    this.ingressClass = ingressClass();
+  }
+
+  /** The recommended labels of one component, plus the user's. */
+  private labels(r: Resolved, component?: 'controller' | 'admission-webhook'): Record<string, string> {
+    return {
       ...(component ? { 'app.kubernetes.io/component': component } : {}),
       'app.kubernetes.io/instance': INSTANCE,
       'app.kubernetes.io/name': NAME,
       'app.kubernetes.io/part-of': NAME,
       'app.kubernetes.io/version': r.release.version,
       ...r.labels,
-    });
-    const ctl = labels('controller');
-    const adm = labels('admission-webhook');
-    const webhook = r.webhook.enabled;
-    const token = r.release.explicitTokenAndJobTtl ? true : undefined;
+    };
+  }
 
-    clusterScoped(new KubeNamespace(this, 'namespace', {
-      metadata: { name: ns, labels: { 'app.kubernetes.io/instance': INSTANCE, 'app.kubernetes.io/name': NAME, ...r.labels } },
-    }));
-    new KubeServiceAccount(this, 'controller-service-account', {
-      automountServiceAccountToken: true,
-      metadata: { name: NAME, namespace: ns, labels: ctl },
-    });
-    if (webhook) {
-      new KubeServiceAccount(this, 'admission-service-account', {
-        automountServiceAccountToken: true,
-        metadata: { name: ADMISSION, namespace: ns, labels: adm },
-      });
-    }
-    new KubeRole(this, 'controller-role', { metadata: { name: NAME, namespace: ns, labels: ctl }, rules: CONTROLLER_ROLE_RULES });
-    if (webhook) {
-      new KubeRole(this, 'admission-role', {
-        metadata: { name: ADMISSION, namespace: ns, labels: adm },
-        rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create'] }],
-      });
-    }
-    clusterScoped(new KubeClusterRole(this, 'controller-cluster-role', { metadata: { name: NAME, labels: labels() }, rules: CONTROLLER_CLUSTER_ROLE_RULES }));
-    if (webhook) {
-      clusterScoped(new KubeClusterRole(this, 'admission-cluster-role', {
-        metadata: { name: ADMISSION, labels: adm },
-        rules: [{ apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], verbs: ['get', 'update'] }],
-      }));
-    }
-    // Each binding gives the same-named role to the same-named ServiceAccount.
-    const binding = (name: string, kind: 'Role' | 'ClusterRole') => ({
+  private renderNamespace(r: Resolved): void {
+    this.objects.add('Namespace', () => clusterScoped(new KubeNamespace(this, 'namespace', {
+      metadata: { name: r.namespace, labels: { 'app.kubernetes.io/instance': INSTANCE, 'app.kubernetes.io/name': NAME, ...r.labels } },
+    })));
+  }
+
+  /**
+   * A ServiceAccount with a Role and a ClusterRole of the same name, each bound to it. The ClusterRole's objects
+   * carry `clusterLabels`: upstream labels the controller's without a component.
+   */
+  private renderIdentity(r: Resolved, idPrefix: string, name: string, labels: Record<string, string>, clusterLabels: Record<string, string>,
+    rules: readonly RbacRule[], clusterRules: readonly RbacRule[]): void {
+    const ns = r.namespace;
+    const bound = (kind: 'Role' | 'ClusterRole') => ({
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name },
       subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
     });
-    new KubeRoleBinding(this, 'controller-role-binding', {
-      metadata: { name: NAME, namespace: ns, labels: ctl },
-      ...binding(NAME, 'Role'),
-    });
-    if (webhook) {
-      new KubeRoleBinding(this, 'admission-role-binding', {
-        metadata: { name: ADMISSION, namespace: ns, labels: adm },
-        ...binding(ADMISSION, 'Role'),
-      });
-    }
-    clusterScoped(new KubeClusterRoleBinding(this, 'controller-cluster-role-binding', {
-      metadata: { name: NAME, labels: labels() },
-      ...binding(NAME, 'ClusterRole'),
+    this.objects.add('ServiceAccount', () => new KubeServiceAccount(this, `${idPrefix}-service-account`, {
+      automountServiceAccountToken: true,
+      metadata: { name, namespace: ns, labels },
     }));
-    if (webhook) {
-      clusterScoped(new KubeClusterRoleBinding(this, 'admission-cluster-role-binding', {
-        metadata: { name: ADMISSION, labels: adm },
-        ...binding(ADMISSION, 'ClusterRole'),
-      }));
-    }
-    new KubeConfigMap(this, 'controller-config', {
-      metadata: { name: CONTROLLER, namespace: ns, labels: ctl },
-      data: r.config && { ...r.config },
-    });
-    this.service = new KubeService(this, 'controller-service', {
-      metadata: { name: CONTROLLER, namespace: ns, labels: ctl },
+    this.objects.add('Role', () => new KubeRole(this, `${idPrefix}-role`, { metadata: { name, namespace: ns, labels }, rules: toPolicyRules(rules) }));
+    this.objects.add('ClusterRole', () => clusterScoped(new KubeClusterRole(this, `${idPrefix}-cluster-role`, {
+      metadata: { name, labels: clusterLabels }, rules: toPolicyRules(clusterRules),
+    })));
+    this.objects.add('RoleBinding', () => new KubeRoleBinding(this, `${idPrefix}-role-binding`, {
+      metadata: { name, namespace: ns, labels }, ...bound('Role'),
+    }));
+    this.objects.add('ClusterRoleBinding', () => clusterScoped(new KubeClusterRoleBinding(this, `${idPrefix}-cluster-role-binding`, {
+      metadata: { name, labels: clusterLabels }, ...bound('ClusterRole'),
+    })));
+  }
+
+  /** The controller: its identity, ConfigMap, Service, Deployment and, above one replica, its PodDisruptionBudget. */
+  private renderController(r: Resolved) {
+    const ns = r.namespace;
+    const labels = this.labels(r, 'controller');
+    this.renderIdentity(r, 'controller', NAME, labels, this.labels(r), CONTROLLER_ROLE_RULES, CONTROLLER_CLUSTER_ROLE_RULES);
+    this.objects.add('ConfigMap', () => new KubeConfigMap(this, 'controller-config', {
+      metadata: { name: CONTROLLER, namespace: ns, labels },
+      data: Object.keys(r.config).length > 0 ? { ...r.config } : undefined,
+    }));
+    const service = this.objects.add('Service', () => new KubeService(this, 'controller-service', {
+      metadata: { name: CONTROLLER, namespace: ns, labels },
       spec: {
         ipFamilies: ['IPv4'],
         ipFamilyPolicy: 'SingleStack',
@@ -326,149 +398,164 @@ export class IngressNginx extends Construct {
           { appProtocol: 'http', name: 'http', port: 80, protocol: 'TCP', targetPort: IntOrString.fromString('http') },
           { appProtocol: 'https', name: 'https', port: 443, protocol: 'TCP', targetPort: IntOrString.fromString('https') },
         ],
-        selector,
+        selector: { ...CONTROLLER_SELECTOR },
         type: r.serviceType,
       },
-    });
-    if (webhook) {
-      this.admissionService = new KubeService(this, 'admission-service', {
-        metadata: { name: `${CONTROLLER}-admission`, namespace: ns, labels: ctl },
-        spec: {
-          ports: [{ appProtocol: 'https', name: 'https-webhook', port: 443, targetPort: IntOrString.fromString('webhook') }],
-          selector,
-          type: 'ClusterIP',
-        },
-      });
-    }
-    this.deployment = new KubeDeployment(this, 'controller', {
-      metadata: { name: CONTROLLER, namespace: ns, labels: ctl },
+    }));
+    const deployment = this.objects.add('Deployment', () => new KubeDeployment(this, 'controller', {
+      metadata: { name: CONTROLLER, namespace: ns, labels },
       spec: {
         minReadySeconds: 0,
         replicas: r.replicas,
         revisionHistoryLimit: 10,
-        selector: { matchLabels: selector },
+        selector: { matchLabels: { ...CONTROLLER_SELECTOR } },
         strategy: { rollingUpdate: { maxUnavailable: IntOrString.fromNumber(1) }, type: 'RollingUpdate' },
+        template: { metadata: { labels }, spec: controllerPodSpec(r) },
+      },
+    }));
+    // The chart renders a PDB only when more than one replica can keep serving during a drain.
+    const podDisruptionBudget = r.replicas !== undefined && r.replicas > 1
+      ? this.objects.add('PodDisruptionBudget', () => new KubePodDisruptionBudget(this, 'controller-pdb', {
+        metadata: { name: CONTROLLER, namespace: ns, labels },
+        spec: { minAvailable: IntOrString.fromNumber(1), selector: { matchLabels: { ...CONTROLLER_SELECTOR } } },
+      }))
+      : undefined;
+    return { service, deployment, podDisruptionBudget };
+  }
+
+  /** The validating webhook: its identity, Service, the two certificate Jobs and the webhook configuration. */
+  private renderAdmissionWebhook(r: Resolved): () => KubeService {
+    const ns = r.namespace;
+    const labels = this.labels(r, 'admission-webhook');
+    this.renderIdentity(r, 'admission', ADMISSION, labels, labels, ADMISSION_ROLE_RULES, ADMISSION_CLUSTER_ROLE_RULES);
+    const service = this.objects.add('Service', () => new KubeService(this, 'admission-service', {
+      // Upstream labels the admission Service as part of the controller component.
+      metadata: { name: `${CONTROLLER}-admission`, namespace: ns, labels: this.labels(r, 'controller') },
+      spec: {
+        ports: [{ appProtocol: 'https', name: 'https-webhook', port: 443, targetPort: IntOrString.fromString('webhook') }],
+        selector: { ...CONTROLLER_SELECTOR },
+        type: 'ClusterIP',
+      },
+    }));
+    this.renderCertificateJob(r, labels, 'create', [
+      'create',
+      `--host=${CONTROLLER}-admission,${CONTROLLER}-admission.$(POD_NAMESPACE).svc`,
+      '--namespace=$(POD_NAMESPACE)',
+      `--secret-name=${ADMISSION}`,
+    ]);
+    this.renderCertificateJob(r, labels, 'patch', [
+      'patch',
+      `--webhook-name=${ADMISSION}`,
+      '--namespace=$(POD_NAMESPACE)',
+      '--patch-mutating=false',
+      `--secret-name=${ADMISSION}`,
+      `--patch-failure-policy=${r.webhook.failurePolicy}`,
+    ]);
+    this.objects.add('ValidatingWebhookConfiguration', () => clusterScoped(new KubeValidatingWebhookConfiguration(this, 'admission-webhook', {
+      metadata: { name: ADMISSION, labels },
+      webhooks: [{
+        admissionReviewVersions: ['v1'],
+        clientConfig: { service: { name: `${CONTROLLER}-admission`, namespace: ns, path: '/networking/v1/ingresses', port: 443 } },
+        failurePolicy: r.webhook.failurePolicy,
+        matchPolicy: 'Equivalent',
+        name: 'validate.nginx.ingress.kubernetes.io',
+        rules: [{ apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['ingresses'] }],
+        sideEffects: 'None',
+      }],
+    })));
+    return service;
+  }
+
+  /** kube-webhook-certgen: `create` makes the TLS Secret, `patch` writes its CA into the webhook configuration. */
+  private renderCertificateJob(r: Resolved, labels: Record<string, string>, name: 'create' | 'patch', args: string[]): void {
+    this.objects.add('Job', () => new KubeJob(this, `admission-${name}`, {
+      metadata: { name: `${ADMISSION}-${name}`, namespace: r.namespace, labels },
+      spec: {
         template: {
-          metadata: { labels: ctl },
+          metadata: { labels, name: `${ADMISSION}-${name}` },
           spec: {
-            automountServiceAccountToken: token,
+            automountServiceAccountToken: r.release.explicitTokenAndJobTtl ? true : undefined,
             containers: [{
-              args: controllerArgs(r),
-              env: [
-                { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-                { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-                { name: 'LD_PRELOAD', value: '/usr/local/lib/libmimalloc.so' },
-              ],
-              image: r.controllerImage,
+              args,
+              env: [{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
+              image: r.certgenImage,
               imagePullPolicy: 'IfNotPresent',
-              lifecycle: { preStop: { exec: { command: ['/wait-shutdown'] } } },
-              livenessProbe: healthz(5),
-              name: 'controller',
-              ports: [
-                { containerPort: 80, hostPort: r.hostPorts.http, name: 'http', protocol: 'TCP' },
-                { containerPort: 443, hostPort: r.hostPorts.https, name: 'https', protocol: 'TCP' },
-                ...(webhook ? [{ containerPort: 8443, name: 'webhook', protocol: 'TCP' }] : []),
-              ],
-              readinessProbe: healthz(3),
-              resources: toKubeResources(r.resources),
+              name,
               securityContext: {
                 allowPrivilegeEscalation: false,
-                capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] },
-                readOnlyRootFilesystem: false,
-                runAsGroup: 82,
+                capabilities: { drop: ['ALL'] },
+                readOnlyRootFilesystem: true,
+                runAsGroup: 65532,
                 runAsNonRoot: true,
-                runAsUser: 101,
+                runAsUser: 65532,
                 seccompProfile: { type: 'RuntimeDefault' },
               },
-              volumeMounts: webhook ? [{ mountPath: '/usr/local/certificates/', name: 'webhook-cert', readOnly: true }] : undefined,
             }],
-            dnsPolicy: 'ClusterFirst',
-            nodeSelector: { ...r.nodeSelector },
-            serviceAccountName: NAME,
-            terminationGracePeriodSeconds: r.terminationGracePeriodSeconds,
-            tolerations: r.tolerations.map(t => ({ ...t })),
-            volumes: webhook ? [{ name: 'webhook-cert', secret: { secretName: ADMISSION } }] : undefined,
+            nodeSelector: { 'kubernetes.io/os': 'linux' },
+            restartPolicy: 'OnFailure',
+            serviceAccountName: ADMISSION,
           },
         },
+        ttlSecondsAfterFinished: r.release.explicitTokenAndJobTtl ? 0 : undefined,
       },
-    });
-    if (r.replicas !== undefined && r.replicas > 1) {
-      // The chart renders a PDB only when more than one replica can keep serving during a drain.
-      this.podDisruptionBudget = new KubePodDisruptionBudget(this, 'controller-pdb', {
-        metadata: { name: CONTROLLER, namespace: ns, labels: ctl },
-        spec: { minAvailable: IntOrString.fromNumber(1), selector: { matchLabels: selector } },
-      });
-    }
-    if (webhook) {
-      const job = (name: 'create' | 'patch', args: string[]) => new KubeJob(this, `admission-${name}`, {
-        metadata: { name: `${ADMISSION}-${name}`, namespace: ns, labels: adm },
-        spec: {
-          template: {
-            metadata: { labels: adm, name: `${ADMISSION}-${name}` },
-            spec: {
-              automountServiceAccountToken: token,
-              containers: [{
-                args,
-                env: [{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
-                image: r.certgenImage,
-                imagePullPolicy: 'IfNotPresent',
-                name,
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  capabilities: { drop: ['ALL'] },
-                  readOnlyRootFilesystem: true,
-                  runAsGroup: 65532,
-                  runAsNonRoot: true,
-                  runAsUser: 65532,
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
-              }],
-              nodeSelector: { 'kubernetes.io/os': 'linux' },
-              restartPolicy: 'OnFailure',
-              serviceAccountName: ADMISSION,
-            },
-          },
-          ttlSecondsAfterFinished: r.release.explicitTokenAndJobTtl ? 0 : undefined,
-        },
-      });
-      job('create', [
-        'create',
-        `--host=${CONTROLLER}-admission,${CONTROLLER}-admission.$(POD_NAMESPACE).svc`,
-        '--namespace=$(POD_NAMESPACE)',
-        `--secret-name=${ADMISSION}`,
-      ]);
-      job('patch', [
-        'patch',
-        `--webhook-name=${ADMISSION}`,
-        '--namespace=$(POD_NAMESPACE)',
-        '--patch-mutating=false',
-        `--secret-name=${ADMISSION}`,
-        `--patch-failure-policy=${r.webhook.failurePolicy}`,
-      ]);
-    }
-    this.ingressClass = clusterScoped(new KubeIngressClass(this, 'ingress-class', {
+    }));
+  }
+
+  private renderIngressClass(r: Resolved): () => KubeIngressClass {
+    return this.objects.add('IngressClass', () => clusterScoped(new KubeIngressClass(this, 'ingress-class', {
       metadata: {
         name: r.ingressClass.name,
-        labels: ctl,
+        labels: this.labels(r, 'controller'),
         annotations: r.ingressClass.default ? { 'ingressclass.kubernetes.io/is-default-class': 'true' } : undefined,
       },
       spec: { controller: r.ingressClass.controllerValue },
-    }));
-    if (webhook) {
-      clusterScoped(new KubeValidatingWebhookConfiguration(this, 'admission-webhook', {
-        metadata: { name: ADMISSION, labels: adm },
-        webhooks: [{
-          admissionReviewVersions: ['v1'],
-          clientConfig: { service: { name: `${CONTROLLER}-admission`, namespace: ns, path: '/networking/v1/ingresses', port: 443 } },
-          failurePolicy: r.webhook.failurePolicy,
-          matchPolicy: 'Equivalent',
-          name: 'validate.nginx.ingress.kubernetes.io',
-          rules: [{ apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['ingresses'] }],
-          sideEffects: 'None',
-        }],
-      }));
-    }
+    })));
   }
+}
+
+const CONTROLLER_SELECTOR = { 'app.kubernetes.io/component': 'controller', 'app.kubernetes.io/instance': INSTANCE, 'app.kubernetes.io/name': NAME };
+
+function controllerPodSpec(r: Resolved) {
+  const webhook = r.webhook.enabled;
+  return {
+    automountServiceAccountToken: r.release.explicitTokenAndJobTtl ? true : undefined,
+    containers: [{
+      args: controllerArgs(r),
+      env: [
+        { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+        { name: 'LD_PRELOAD', value: '/usr/local/lib/libmimalloc.so' },
+      ],
+      image: r.controllerImage,
+      imagePullPolicy: 'IfNotPresent',
+      lifecycle: { preStop: { exec: { command: ['/wait-shutdown'] } } },
+      livenessProbe: healthz(5),
+      name: 'controller',
+      ports: [
+        { containerPort: 80, hostPort: r.hostPorts.http, name: 'http', protocol: 'TCP' },
+        { containerPort: 443, hostPort: r.hostPorts.https, name: 'https', protocol: 'TCP' },
+        ...(webhook ? [{ containerPort: 8443, name: 'webhook', protocol: 'TCP' }] : []),
+      ],
+      readinessProbe: healthz(3),
+      resources: toKubeResources(r.resources),
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] },
+        readOnlyRootFilesystem: false,
+        runAsGroup: 82,
+        runAsNonRoot: true,
+        runAsUser: 101,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      volumeMounts: webhook ? [{ mountPath: '/usr/local/certificates/', name: 'webhook-cert', readOnly: true }] : undefined,
+    }],
+    dnsPolicy: 'ClusterFirst',
+    nodeSelector: { ...r.nodeSelector },
+    serviceAccountName: NAME,
+    terminationGracePeriodSeconds: r.terminationGracePeriodSeconds,
+    tolerations: r.tolerations.map(t => ({ ...t })),
+    volumes: webhook ? [{ name: 'webhook-cert', secret: { secretName: ADMISSION } }] : undefined,
+  };
 }
 
 function healthz(failureThreshold: number) {
@@ -505,157 +592,3 @@ function controllerArgs(r: Resolved): string[] {
   }
   return ['/nginx-ingress-controller', ...flags.map(([k, v]) => (v === '' ? `--${k}` : `--${k}=${v}`))];
 }
-
-function resolve(scope: Construct, props: IngressNginxProps): Resolved {
-  const p = Problems.of(scope, 'IngressNginx');
-  if (!isPlainObject(props)) {
-    p.add('props', props, 'an object');
-    p.throwIfAny();
-  }
-  p.knownProps('IngressNginx', props, ['version', 'namespace', 'config', 'resources', 'replicas', 'serviceType', 'hostPorts',
-    'nodeSelector', 'tolerations', 'extraArgs', 'ingressClass', 'watchIngressWithoutClass', 'admissionWebhook',
-    'terminationGracePeriodSeconds', 'image', 'labels']);
-
-  const version = props.version ?? INGRESS_NGINX_LATEST;
-  // Own keys only: a version such as "constructor" must not find Object's prototype.
-  const release = Object.prototype.hasOwnProperty.call(INGRESS_NGINX_RELEASES, version)
-    ? INGRESS_NGINX_RELEASES[version as IngressNginxVersion] : undefined;
-  if (!release) {
-    p.add('version', version, `a release in the table: ${RELEASE_ROWS.map(x => show(x.version)).join(', ')}`);
-  }
-
-  const namespace = props.namespace ?? DEFAULT_NAMESPACE;
-  p.dnsLabel('namespace', namespace);
-
-  if (props.config !== undefined) {
-    if (!isPlainObject(props.config)) p.add('config', props.config, 'an object of ConfigMap keys to string values');
-    else {
-      for (const [k, v] of Object.entries(props.config)) {
-        p.check(/^[-._a-zA-Z0-9]+$/.test(k) && k.length <= 253, `config key ${show(k)}`, k, 'a ConfigMap key (letters, digits, "-", "_", ".")');
-        p.check(typeof v === 'string', `config[${show(k)}]`, v, 'a string (ConfigMap values are strings: quote numbers, e.g. "2")');
-      }
-    }
-  }
-
-  const resources = {
-    requests: props.resources?.requests ?? DEFAULT_RESOURCES.requests,
-    limits: props.resources?.limits,
-  };
-  checkResources(p, 'resources', resources);
-
-  if (props.replicas !== undefined) p.positiveInt('replicas', props.replicas, 1000);
-
-  const serviceType = props.serviceType ?? release?.serviceType ?? 'LoadBalancer';
-  p.oneOf('serviceType', serviceType, ['ClusterIP', 'NodePort', 'LoadBalancer'] as const);
-
-  let hostPorts: IngressNginxHostPorts = {};
-  if (props.hostPorts !== false) {
-    if (props.hostPorts !== undefined && !isPlainObject(props.hostPorts)) p.add('hostPorts', props.hostPorts, 'an object { http, https } or false');
-    else {
-      hostPorts = { ...DEFAULT_HOST_PORTS, ...(props.hostPorts ?? {}) };
-      const hp = hostPorts as Record<string, unknown>;
-      for (const k of Object.keys(hp)) if (k !== 'http' && k !== 'https') p.add(`hostPorts.${k}`, hp[k], 'absent (only http and https)');
-      const okHttp = p.port('hostPorts.http', hostPorts.http);
-      const okHttps = p.port('hostPorts.https', hostPorts.https);
-      if (okHttp && okHttps && hostPorts.http === hostPorts.https) p.add('hostPorts.https', hostPorts.https, `different from hostPorts.http (${hostPorts.http})`);
-    }
-  }
-
-  const nodeSelector = props.nodeSelector
-    ?? { 'kubernetes.io/os': 'linux', ...(release?.ingressReadyNodeSelector ? { 'ingress-ready': 'true' } : {}) };
-  p.labels('nodeSelector', nodeSelector);
-
-  const tolerations = props.tolerations ?? DEFAULT_TOLERATIONS;
-  if (!Array.isArray(tolerations)) p.add('tolerations', tolerations, 'a list of tolerations');
-  else tolerations.forEach((t, i) => p.toleration(`tolerations[${i}]`, t));
-
-  const extraArgs = props.extraArgs ?? {};
-  if (!isPlainObject(extraArgs)) p.add('extraArgs', extraArgs, 'an object of flag names (without "--") to string values');
-  else {
-    for (const [k, v] of Object.entries(extraArgs)) {
-      if (FLAGS_OWNED_BY_PROPS[k]) p.add(`extraArgs[${show(k)}]`, v, `absent: --${k} is set by the ${FLAGS_OWNED_BY_PROPS[k]} prop`);
-      else p.check(/^[a-z0-9][a-z0-9-]*$/.test(k), `extraArgs key ${show(k)}`, k, 'a flag name without leading dashes (a-z, 0-9, "-")');
-      p.check(typeof v === 'string', `extraArgs[${show(k)}]`, v, 'a string ("" renders a bare --flag)');
-    }
-  }
-
-  const ingressClass = { ...DEFAULT_CLASS, ...(props.ingressClass ?? {}) };
-  p.dnsSubdomain('ingressClass.name', ingressClass.name);
-  p.check(typeof ingressClass.controllerValue === 'string' && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[-A-Za-z0-9_./]+$/.test(ingressClass.controllerValue),
-    'ingressClass.controllerValue', ingressClass.controllerValue, 'a domain-prefixed path such as "k8s.io/ingress-nginx"');
-  p.check(typeof ingressClass.default === 'boolean', 'ingressClass.default', ingressClass.default, 'true or false');
-
-  const watchIngressWithoutClass = props.watchIngressWithoutClass ?? true;
-  p.check(typeof watchIngressWithoutClass === 'boolean', 'watchIngressWithoutClass', watchIngressWithoutClass, 'true or false');
-
-  const webhook = { enabled: true, failurePolicy: 'Fail' as const, ...(props.admissionWebhook ?? {}) };
-  p.check(typeof webhook.enabled === 'boolean', 'admissionWebhook.enabled', webhook.enabled, 'true or false');
-  p.oneOf('admissionWebhook.failurePolicy', webhook.failurePolicy, ['Fail', 'Ignore']);
-
-  const terminationGracePeriodSeconds = props.terminationGracePeriodSeconds ?? 0;
-  p.nonNegativeInt('terminationGracePeriodSeconds', terminationGracePeriodSeconds);
-
-  const img = props.image ?? {};
-  const registry = img.registry ?? DEFAULT_REGISTRY;
-  p.check(typeof registry === 'string' && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(registry),
-    'image.registry', registry, 'a registry host with optional port and path, e.g. "registry.k8s.io" or "localhost:5000/mirror"');
-  const tag = img.tag ?? release?.controller.tag;
-  if (img.tag !== undefined) p.check(typeof img.tag === 'string' && /^[\w][\w.-]{0,127}$/.test(img.tag), 'image.tag', img.tag, 'an image tag (letters, digits, "_", ".", "-"; at most 128)');
-  const digest = img.digest ?? (img.tag === undefined || img.tag === release?.controller.tag ? release?.controller.digest : undefined);
-  if (img.digest !== undefined) p.check(typeof img.digest === 'string' && DIGEST.test(img.digest), 'image.digest', img.digest, 'a digest "sha256:" followed by 64 lowercase hex digits');
-
-  const labels = props.labels ?? {};
-  if (p.labels('labels', labels)) {
-    for (const k of Object.keys(labels)) {
-      if (k.startsWith('app.kubernetes.io/')) p.add(`labels key ${show(k)}`, k, 'a key outside app.kubernetes.io/ (those labels are managed and used by selectors)');
-    }
-  }
-
-  p.throwIfAny();
-  // An unknown version was reported above, so the release is known from here on.
-  const known = release as IngressNginxRelease;
-  return {
-    release: known,
-    namespace,
-    config: props.config,
-    resources,
-    replicas: props.replicas,
-    serviceType,
-    hostPorts,
-    nodeSelector,
-    tolerations,
-    extraArgs,
-    ingressClass,
-    watchIngressWithoutClass,
-    webhook,
-    terminationGracePeriodSeconds,
-    controllerImage: `${registry}/ingress-nginx/controller:${tag}${digest ? `@${digest}` : ''}`,
-    certgenImage: `${registry}/ingress-nginx/kube-webhook-certgen:${known.certgen.tag}@${known.certgen.digest}`,
-    labels,
-  };
-}
-
-const CONTROLLER_ROLE_RULES: PolicyRule[] = [
-  { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
-  { apiGroups: [''], resources: ['configmaps', 'pods', 'secrets', 'endpoints'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: ['networking.k8s.io'], resources: ['ingresses/status'], verbs: ['update'] },
-  { apiGroups: ['networking.k8s.io'], resources: ['ingressclasses'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: ['coordination.k8s.io'], resourceNames: ['ingress-nginx-leader'], resources: ['leases'], verbs: ['get', 'update'] },
-  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
-  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch', 'get'] },
-];
-
-const CONTROLLER_CLUSTER_ROLE_RULES: PolicyRule[] = [
-  { apiGroups: [''], resources: ['configmaps', 'endpoints', 'nodes', 'pods', 'secrets', 'namespaces'], verbs: ['list', 'watch'] },
-  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['list', 'watch'] },
-  { apiGroups: [''], resources: ['nodes'], verbs: ['get'] },
-  { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-  { apiGroups: ['networking.k8s.io'], resources: ['ingresses/status'], verbs: ['update'] },
-  { apiGroups: ['networking.k8s.io'], resources: ['ingressclasses'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch', 'get'] },
-];

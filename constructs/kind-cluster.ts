@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { Yaml } from 'cdk8s';
+import { propNames, withDefaults } from '../src/props';
 import { Toleration } from '../src/types';
 import { Problems, isDnsLabel, isPlainObject, show } from '../src/validation';
 import type { IngressNginx } from './ingress-nginx';
@@ -50,9 +51,69 @@ export interface KindClusterProps {
   readonly fileName?: string;
 }
 
-const DEFAULT_NODES: readonly KindNode[] = [
-  { role: 'control-plane', extraPortMappings: [{ containerPort: 80, hostPort: 80 }] },
-];
+const PROP_NAMES = propNames<KindClusterProps>({
+  name: true, nodes: true, workers: true, ingress: true, unmappedHostPortsAllowed: true, fileName: true,
+});
+
+const DEFAULTS = {
+  name: 'local-hands',
+  nodes: [{ role: 'control-plane', extraPortMappings: [{ containerPort: 80, hostPort: 80 }] }],
+  workers: 0,
+  unmappedHostPortsAllowed: [],
+  fileName: 'cluster.yaml',
+} satisfies KindClusterProps;
+
+/** Props with defaults applied, `nodes` including the workers. */
+interface Resolved {
+  readonly name: string;
+  readonly nodes: readonly KindNode[];
+  readonly fileName: string;
+}
+
+function resolve(scope: Construct, props: KindClusterProps): Resolved {
+  const p = Problems.of(scope, 'KindCluster');
+  p.knownProps('KindCluster', props, PROP_NAMES);
+  const { name, workers, fileName, nodes: given, ingress, unmappedHostPortsAllowed } = withDefaults(DEFAULTS, props);
+  p.check(isDnsLabel(name), 'name', name, 'a cluster name of a-z, 0-9 and "-" (at most 63), starting and ending with a letter or digit');
+  p.nonNegativeInt('workers', workers, 100);
+  p.check(typeof fileName === 'string' && /^[A-Za-z0-9][-A-Za-z0-9_.]*\.ya?ml$/.test(fileName), 'fileName', fileName, 'a plain file name ending in .yaml or .yml');
+  const nodes: KindNode[] = Array.isArray(given) ? [...given] : [];
+  if (!Array.isArray(given)) p.add('nodes', given, 'a list of nodes');
+  if (Number.isInteger(workers)) for (let i = 0; i < workers; i++) nodes.push({ role: 'worker' });
+  if (!nodes.some(n => isPlainObject(n) && n.role === 'control-plane')) p.add('nodes', given, 'a list with at least one control-plane node');
+  checkNodes(p, nodes);
+  p.throwIfAny();
+  // The cross-check reads the nodes, so it runs once they are known to be well-formed.
+  if (ingress) checkIngress(p, ingress, name, nodes, unmappedHostPortsAllowed);
+  p.throwIfAny();
+  return { name, nodes, fileName };
+}
+
+/** Each node's role, labels and port mappings; no host address, port and protocol mapped twice. */
+function checkNodes(p: Problems, nodes: readonly KindNode[]): void {
+  const mapped = new Map<string, string>();
+  nodes.forEach((node, i) => {
+    const f = `nodes[${i}]`;
+    if (!isPlainObject(node)) { p.add(f, node, 'a node { role, labels, extraPortMappings }'); return; }
+    p.oneOf(`${f}.role`, node.role, ['control-plane', 'worker']);
+    if (node.labels !== undefined) p.labels(`${f}.labels`, node.labels);
+    const maps = node.extraPortMappings ?? [];
+    if (!Array.isArray(maps)) { p.add(`${f}.extraPortMappings`, maps, 'a list of port mappings'); return; }
+    maps.forEach((m, j) => {
+      const g = `${f}.extraPortMappings[${j}]`;
+      if (!isPlainObject(m)) { p.add(g, m, 'a mapping { containerPort, hostPort, listenAddress, protocol }'); return; }
+      p.port(`${g}.containerPort`, m.containerPort);
+      p.port(`${g}.hostPort`, m.hostPort);
+      if (m.protocol !== undefined) p.oneOf(`${g}.protocol`, m.protocol, ['TCP', 'UDP', 'SCTP']);
+      if (m.listenAddress !== undefined) {
+        p.check(typeof m.listenAddress === 'string' && /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+)$/.test(m.listenAddress), `${g}.listenAddress`, m.listenAddress, 'an IPv4 or IPv6 address');
+      }
+      const key = `${m.listenAddress ?? '0.0.0.0'}:${m.hostPort}/${m.protocol ?? 'TCP'}`;
+      if (mapped.has(key)) p.add(`${g}.hostPort`, m.hostPort, `mapped once (${mapped.get(key)} already maps host ${key})`);
+      else mapped.set(key, g);
+    });
+  });
+}
 
 /**
  * Labels KIND's nodes carry (kubeadm and the kubelet set them): the OS, the host's architecture (nodes
@@ -93,51 +154,11 @@ export class KindCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: KindClusterProps = {}) {
     super(scope, id);
-    const p = Problems.of(this, 'KindCluster');
-    p.knownProps('KindCluster', props, ['name', 'nodes', 'workers', 'ingress', 'unmappedHostPortsAllowed', 'fileName']);
-    const name = props.name ?? 'local-hands';
-    const workers = props.workers ?? 0;
-    const fileName = props.fileName ?? 'cluster.yaml';
-    p.check(isDnsLabel(name), 'name', name, 'a cluster name of a-z, 0-9 and "-" (at most 63), starting and ending with a letter or digit');
-    p.nonNegativeInt('workers', workers, 100);
-    p.check(typeof fileName === 'string' && /^[A-Za-z0-9][-A-Za-z0-9_.]*\.ya?ml$/.test(fileName), 'fileName', fileName, 'a plain file name ending in .yaml or .yml');
-
-    const given = props.nodes ?? DEFAULT_NODES;
-    const nodes: KindNode[] = Array.isArray(given) ? [...given] : [];
-    if (!Array.isArray(given)) p.add('nodes', given, 'a list of nodes');
-    if (Number.isInteger(workers)) for (let i = 0; i < workers; i++) nodes.push({ role: 'worker' });
-    if (!nodes.some(n => isPlainObject(n) && n.role === 'control-plane')) p.add('nodes', given, 'a list with at least one control-plane node');
-
-    const mapped = new Map<string, string>();
-    nodes.forEach((node, i) => {
-      const f = `nodes[${i}]`;
-      if (!isPlainObject(node)) { p.add(f, node, 'a node { role, labels, extraPortMappings }'); return; }
-      p.oneOf(`${f}.role`, node.role, ['control-plane', 'worker']);
-      if (node.labels !== undefined) p.labels(`${f}.labels`, node.labels);
-      const maps = node.extraPortMappings ?? [];
-      if (!Array.isArray(maps)) { p.add(`${f}.extraPortMappings`, maps, 'a list of port mappings'); return; }
-      maps.forEach((m, j) => {
-        const g = `${f}.extraPortMappings[${j}]`;
-        if (!isPlainObject(m)) { p.add(g, m, 'a mapping { containerPort, hostPort, listenAddress, protocol }'); return; }
-        p.port(`${g}.containerPort`, m.containerPort);
-        p.port(`${g}.hostPort`, m.hostPort);
-        if (m.protocol !== undefined) p.oneOf(`${g}.protocol`, m.protocol, ['TCP', 'UDP', 'SCTP']);
-        if (m.listenAddress !== undefined) {
-          p.check(typeof m.listenAddress === 'string' && /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+)$/.test(m.listenAddress), `${g}.listenAddress`, m.listenAddress, 'an IPv4 or IPv6 address');
-        }
-        const key = `${m.listenAddress ?? '0.0.0.0'}:${m.hostPort}/${m.protocol ?? 'TCP'}`;
-        if (mapped.has(key)) p.add(`${g}.hostPort`, m.hostPort, `mapped once (${mapped.get(key)} already maps host ${key})`);
-        else mapped.set(key, g);
-      });
-    });
-    p.throwIfAny();
-    if (props.ingress) checkIngress(p, props.ingress, name, nodes, props.unmappedHostPortsAllowed ?? []);
-    p.throwIfAny();
-
-    this.name = name;
-    this.context = `kind-${name}`;
-    this.nodes = nodes;
-    this.fileName = fileName;
+    const r = resolve(this, props);
+    this.name = r.name;
+    this.context = `kind-${r.name}`;
+    this.nodes = r.nodes;
+    this.fileName = r.fileName;
   }
 
   /** The config as KIND reads it. */

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { Problems, show } from '../src/validation';
+import { propNames } from '../src/props';
+import { Problems, isDnsLabel, show } from '../src/validation';
 import { SANDBOX_RUNTIME_PROPS, SandboxRuntime, SandboxRuntimeProps } from './sandbox-runtime';
 
 export interface SandboxFleetProps extends Omit<SandboxRuntimeProps, 'sid'> {
@@ -11,6 +12,12 @@ export interface SandboxFleetProps extends Omit<SandboxRuntimeProps, 'sid'> {
   readonly sidPrefix?: string;
 }
 
+const PROP_NAMES = [
+  ...SANDBOX_RUNTIME_PROPS.filter(k => k !== 'sid'),
+  ...propNames<Pick<SandboxFleetProps, 'sids' | 'count' | 'sidPrefix'>>({ sids: true, count: true, sidPrefix: true }),
+];
+const DEFAULT_SID_PREFIX = 'session';
+
 /** Many sandbox sessions sharing one config: one `SandboxRuntime` per session id, names kept unique. */
 export class SandboxFleet extends Construct {
   /** The sessions, in order. */
@@ -19,7 +26,7 @@ export class SandboxFleet extends Construct {
   constructor(scope: Construct, id: string, props: SandboxFleetProps) {
     super(scope, id);
     const p = Problems.of(this, 'SandboxFleet');
-    p.knownProps('SandboxFleet', props, [...SANDBOX_RUNTIME_PROPS.filter(k => k !== 'sid'), 'sids', 'count', 'sidPrefix']);
+    p.knownProps('SandboxFleet', props, PROP_NAMES);
     const { sids: given, count, sidPrefix, ...shared } = props;
     let sids: readonly string[] = [];
     if ((given === undefined) === (count === undefined)) {
@@ -35,8 +42,8 @@ export class SandboxFleet extends Construct {
         });
       }
     } else if (p.nonNegativeInt('count', count, 100_000)) {
-      const prefix = sidPrefix ?? 'session';
-      if (p.check(typeof prefix === 'string' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(prefix) && prefix.length + 1 + String(count).length <= 32,
+      const prefix = sidPrefix ?? DEFAULT_SID_PREFIX;
+      if (p.check(isDnsLabel(prefix) && prefix.length + 1 + String(count).length <= 32,
         'sidPrefix', prefix, `a DNS label short enough that "<sidPrefix>-${count}" fits in 32 characters`)) {
         sids = Array.from({ length: count as number }, (_, i) => `${prefix}-${i + 1}`);
       }

@@ -3,6 +3,7 @@ import {
   IntOrString, KubeIngress, KubePersistentVolumeClaim, KubePod, KubeService, Quantity, ServicePort,
 } from '../imports/k8s';
 import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../src/kubernetes-config';
+import { propNames, withDefaults } from '../src/props';
 import { EnvVar } from '../src/types';
 import { Problems, isDnsLabel, isPlainObject } from '../src/validation';
 
@@ -12,7 +13,6 @@ export const DEFAULT_RUNTIME_IMAGE = 'docker.openhands.dev/openhands/runtime:0.6
 const SERVER_PORT = 8080;
 const VSCODE_PORT = 8081;
 const WORKSPACE = '/workspace';
-const DEFAULT_APP_PORTS: readonly number[] = [30082, 30083];
 
 /**
  * Upstream's action execution server command (`get_action_execution_server_startup_command`) as the
@@ -27,10 +27,6 @@ export function actionExecutionServerCommand(vscode = true): string[] {
     '--username', 'root', '--user-id', '0',
   ];
 }
-
-/** The prop names of SandboxRuntimeProps (SandboxFleet accepts them too). */
-export const SANDBOX_RUNTIME_PROPS: readonly string[] = ['sid', 'config', 'image', 'command', 'env', 'vscode', 'appPorts',
-  'exposeAppPorts', 'vscodeObjectsWhenDisabled', 'ingressClassName'];
 
 export interface SandboxRuntimeProps {
   /** Session (conversation) id: non-empty, at most 32 characters of a-z, 0-9 and "-" (it becomes part of DNS names). */
@@ -70,6 +66,76 @@ export interface SandboxRuntimeProps {
   readonly ingressClassName?: string | false;
 }
 
+/** The prop names of SandboxRuntimeProps (SandboxFleet accepts them too). */
+export const SANDBOX_RUNTIME_PROPS = propNames<SandboxRuntimeProps>({
+  sid: true, config: true, image: true, command: true, env: true, vscode: true, appPorts: true,
+  exposeAppPorts: true, vscodeObjectsWhenDisabled: true, ingressClassName: true,
+});
+
+const DEFAULTS = {
+  image: DEFAULT_RUNTIME_IMAGE,
+  env: [],
+  vscode: true,
+  appPorts: [30082, 30083],
+  exposeAppPorts: true,
+  vscodeObjectsWhenDisabled: false,
+  ingressClassName: 'nginx',
+} satisfies Partial<SandboxRuntimeProps>;
+
+/** Environment variables the runtime sets itself. */
+const RESERVED_ENV = ['port', 'PYTHONUNBUFFERED', 'VSCODE_PORT'];
+
+/** Every prop with its default applied, and the names every object derives from the session id. */
+interface Resolved {
+  readonly sid: string;
+  readonly config: KubernetesConfig;
+  readonly image: string;
+  readonly command: readonly string[];
+  readonly env: readonly EnvVar[];
+  readonly vscode: boolean;
+  readonly appPorts: readonly number[];
+  readonly exposeAppPorts: boolean;
+  /** Whether the VS Code Service and Ingress are rendered. */
+  readonly vscodeObjects: boolean;
+  readonly ingressClassName: string | false;
+  /** `openhands-runtime-<sid>`. */
+  readonly P: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+function resolve(scope: Construct, props: SandboxRuntimeProps): Resolved {
+  const p = Problems.of(scope, 'SandboxRuntime');
+  p.knownProps('SandboxRuntime', props, SANDBOX_RUNTIME_PROPS);
+  const v = withDefaults(DEFAULTS, props);
+  const config: KubernetesConfig = { ...DEFAULT_KUBERNETES_CONFIG, ...(isPlainObject(v.config) ? v.config : {}) };
+  const command = v.command ?? actionExecutionServerCommand(v.vscode);
+  p.check(isDnsLabel(v.sid) && v.sid.length <= 32, 'sid', v.sid,
+    'a session id of 1-32 characters of a-z, 0-9 and "-", starting and ending with a letter or digit');
+  if (v.config !== undefined && !isPlainObject(v.config)) p.add('config', v.config, 'a KubernetesConfig (see loadKubernetesConfig)');
+  else checkKubernetesConfig(p, 'config', config);
+  p.image('image', v.image);
+  p.nonEmptyStrings('command', command);
+  p.check(typeof v.vscode === 'boolean', 'vscode', v.vscode, 'true or false');
+  if (!Array.isArray(v.appPorts)) p.add('appPorts', v.appPorts, 'a list of ports');
+  else {
+    p.ports('appPorts', v.appPorts);
+    v.appPorts.forEach((port, i) => {
+      if (port === SERVER_PORT || port === VSCODE_PORT) p.add(`appPorts[${i}]`, port, `a port other than ${SERVER_PORT} and ${VSCODE_PORT} (the server's and VS Code's)`);
+    });
+  }
+  p.envVars('env', v.env, RESERVED_ENV);
+  if (v.ingressClassName !== false) p.dnsSubdomain('ingressClassName', v.ingressClassName);
+  p.throwIfAny();
+  return {
+    ...v,
+    config,
+    command,
+    vscodeObjects: v.vscode || v.vscodeObjectsWhenDisabled,
+    P: `openhands-runtime-${v.sid}`,
+    labels: { app: 'openhands-runtime', session: v.sid },
+  };
+}
+
 /**
  * The objects OpenHands' Kubernetes runtime creates for one conversation: the workspace PVC, the
  * sandbox Pod, the execution-server and VS Code Services and the VS Code Ingress, shaped by the
@@ -93,82 +159,52 @@ export class SandboxRuntime extends Construct {
 
   constructor(scope: Construct, id: string, props: SandboxRuntimeProps) {
     super(scope, id);
-    const p = Problems.of(this, 'SandboxRuntime');
-    if (!isPlainObject(props)) {
-      p.add('props', props, 'an object with at least { sid }');
-      p.throwIfAny();
+    const r = resolve(this, props);
+    this.podName = r.P;
+    this.namespace = r.config.namespace;
+    this.host = `${r.sid}.${r.config.ingressDomain}`;
+    this.pvc = this.renderPvc(r);
+    this.pod = this.renderPod(r);
+    this.service = this.renderService(r);
+    if (r.vscodeObjects) {
+      this.vscodeService = this.renderVscodeService(r);
+      this.ingress = this.renderVscodeIngress(r);
     }
-    p.knownProps('SandboxRuntime', props, SANDBOX_RUNTIME_PROPS);
-    const config: KubernetesConfig = { ...DEFAULT_KUBERNETES_CONFIG, ...(isPlainObject(props.config) ? props.config : {}) };
-    const vscode = props.vscode ?? true;
-    const image = props.image ?? DEFAULT_RUNTIME_IMAGE;
-    const command = props.command ?? actionExecutionServerCommand(vscode);
-    const env = props.env ?? [];
-    const appPorts = props.appPorts ?? DEFAULT_APP_PORTS;
-    const exposeAppPorts = props.exposeAppPorts ?? true;
-    const vscodeObjects = vscode || (props.vscodeObjectsWhenDisabled ?? false);
-    const ingressClassName = props.ingressClassName ?? 'nginx';
+  }
 
-    p.check(isDnsLabel(props.sid) && props.sid.length <= 32, 'sid', props.sid,
-      'a session id of 1-32 characters of a-z, 0-9 and "-", starting and ending with a letter or digit');
-    if (props.config !== undefined && !isPlainObject(props.config)) p.add('config', props.config, 'a KubernetesConfig (see loadKubernetesConfig)');
-    else checkKubernetesConfig(p, 'config', config);
-    p.image('image', image);
-    p.nonEmptyStrings('command', command);
-    p.check(typeof vscode === 'boolean', 'vscode', vscode, 'true or false');
-    if (!Array.isArray(appPorts)) p.add('appPorts', appPorts, 'a list of ports');
-    else {
-      p.ports('appPorts', appPorts);
-      appPorts.forEach((port, i) => {
-        if (port === SERVER_PORT || port === VSCODE_PORT) p.add(`appPorts[${i}]`, port, `a port other than ${SERVER_PORT} and ${VSCODE_PORT} (the server's and VS Code's)`);
-      });
-    }
-    const reserved = ['port', 'PYTHONUNBUFFERED', 'VSCODE_PORT'];
-    if (!Array.isArray(env)) p.add('env', env, 'a list of { name, value }');
-    else {
-      env.forEach((e, i) => {
-        if (!isPlainObject(e)) { p.add(`env[${i}]`, e, 'an object { name, value }'); return; }
-        if (p.envName(`env[${i}].name`, e.name) && reserved.includes(e.name)) p.add(`env[${i}].name`, e.name, `a name other than ${reserved.join(', ')} (set by the runtime)`);
-        p.check(typeof e.value === 'string', `env[${i}].value`, e.value, 'a string');
-      });
-    }
-    if (ingressClassName !== false) p.dnsSubdomain('ingressClassName', ingressClassName);
-    p.throwIfAny();
-
-    const sid = props.sid;
-    const ns = config.namespace;
-    const P = `openhands-runtime-${sid}`;
-    const labels = { app: 'openhands-runtime', session: sid };
-    this.podName = P;
-    this.namespace = ns;
-    this.host = `${sid}.${config.ingressDomain}`;
-
-    this.pvc = new KubePersistentVolumeClaim(this, 'pvc', {
-      metadata: { name: `${P}-pvc`, namespace: ns },
+  /** The workspace volume claim. */
+  private renderPvc(r: Resolved): KubePersistentVolumeClaim {
+    const { P, config } = r;
+    return new KubePersistentVolumeClaim(this, 'pvc', {
+      metadata: { name: `${P}-pvc`, namespace: config.namespace },
       spec: {
         accessModes: ['ReadWriteOnce'],
         resources: { requests: { storage: Quantity.fromString(config.pvcStorageSize) } },
         storageClassName: config.pvcStorageClass,
       },
     });
+  }
 
-    this.pod = new KubePod(this, 'pod', {
-      metadata: { name: P, namespace: ns, labels },
+  /** The sandbox Pod: the action execution server, VS Code and the app ports, with the workspace mounted. */
+  private renderPod(r: Resolved): KubePod {
+    const { P, config } = r;
+    return new KubePod(this, 'pod', {
+      metadata: { name: P, namespace: config.namespace, labels: { ...r.labels } },
       spec: {
         containers: [{
           name: 'runtime',
-          image,
-          command: [...command],
+          image: r.image,
+          command: [...r.command],
           env: [
             { name: 'port', value: String(SERVER_PORT) },
             { name: 'PYTHONUNBUFFERED', value: '1' },
             { name: 'VSCODE_PORT', value: String(VSCODE_PORT) },
-            ...env.map(e => ({ name: e.name, value: e.value })),
+            ...r.env.map(e => ({ name: e.name, value: e.value })),
           ],
           ports: [
             { containerPort: SERVER_PORT, name: 'http' },
-            ...(vscode ? [{ containerPort: VSCODE_PORT, name: 'vscode' }] : []),
-            ...appPorts.map(port => ({ containerPort: port })),
+            ...(r.vscode ? [{ containerPort: VSCODE_PORT, name: 'vscode' }] : []),
+            ...r.appPorts.map(port => ({ containerPort: port })),
           ],
           volumeMounts: [{ name: 'workspace-volume', mountPath: WORKSPACE }],
           workingDir: '/openhands/code/',
@@ -193,42 +229,49 @@ export class SandboxRuntime extends Construct {
         tolerations: config.tolerations?.map(t => ({ ...t })),
       },
     });
+  }
 
-    const servicePorts: ServicePort[] = [{ port: SERVER_PORT, targetPort: IntOrString.fromString('http'), name: 'execution-server' }];
-    if (exposeAppPorts) {
-      for (const port of appPorts) servicePorts.push({ port, targetPort: IntOrString.fromNumber(port), name: `app-${port}` });
+  /** `P-svc`: the execution server and, with the fix on, the app ports. */
+  private renderService(r: Resolved): KubeService {
+    const ports: ServicePort[] = [{ port: SERVER_PORT, targetPort: IntOrString.fromString('http'), name: 'execution-server' }];
+    if (r.exposeAppPorts) {
+      for (const port of r.appPorts) ports.push({ port, targetPort: IntOrString.fromNumber(port), name: `app-${port}` });
     }
-    this.service = new KubeService(this, 'service', {
-      metadata: { name: `${P}-svc`, namespace: ns },
-      spec: { selector: labels, type: 'ClusterIP', ports: servicePorts },
+    return new KubeService(this, 'service', {
+      metadata: { name: `${r.P}-svc`, namespace: r.config.namespace },
+      spec: { selector: { ...r.labels }, type: 'ClusterIP', ports },
     });
+  }
 
-    if (vscodeObjects) {
-      this.vscodeService = new KubeService(this, 'vscode-service', {
-        metadata: { name: `${P}-svc-code`, namespace: ns },
-        spec: { selector: labels, type: 'ClusterIP', ports: [{ port: VSCODE_PORT, targetPort: IntOrString.fromString('vscode'), name: 'code' }] },
-      });
-      this.ingress = new KubeIngress(this, 'vscode-ingress', {
-        metadata: {
-          name: `${P}-ingress-code`,
-          namespace: ns,
-          annotations: { 'external-dns.alpha.kubernetes.io/hostname': this.host },
-        },
-        spec: {
-          ingressClassName: ingressClassName === false ? undefined : ingressClassName,
-          rules: [{
-            host: this.host,
-            http: {
-              paths: [{
-                path: '/',
-                pathType: 'Prefix',
-                backend: { service: { name: `${P}-svc-code`, port: { number: VSCODE_PORT } } },
-              }],
-            },
-          }],
-          tls: config.ingressTlsSecret ? [{ hosts: [this.host], secretName: config.ingressTlsSecret }] : undefined,
-        },
-      });
-    }
+  private renderVscodeService(r: Resolved): KubeService {
+    return new KubeService(this, 'vscode-service', {
+      metadata: { name: `${r.P}-svc-code`, namespace: r.config.namespace },
+      spec: { selector: { ...r.labels }, type: 'ClusterIP', ports: [{ port: VSCODE_PORT, targetPort: IntOrString.fromString('vscode'), name: 'code' }] },
+    });
+  }
+
+  /** `P-ingress-code`: VS Code at `<sid>.<ingress_domain>`. */
+  private renderVscodeIngress(r: Resolved): KubeIngress {
+    return new KubeIngress(this, 'vscode-ingress', {
+      metadata: {
+        name: `${r.P}-ingress-code`,
+        namespace: r.config.namespace,
+        annotations: { 'external-dns.alpha.kubernetes.io/hostname': this.host },
+      },
+      spec: {
+        ingressClassName: r.ingressClassName === false ? undefined : r.ingressClassName,
+        rules: [{
+          host: this.host,
+          http: {
+            paths: [{
+              path: '/',
+              pathType: 'Prefix',
+              backend: { service: { name: `${r.P}-svc-code`, port: { number: VSCODE_PORT } } },
+            }],
+          },
+        }],
+        tls: r.config.ingressTlsSecret ? [{ hosts: [this.host], secretName: r.config.ingressTlsSecret }] : undefined,
+      },
+    });
   }
 }

@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { IntOrString, KubeDeployment, KubeService } from '../imports/k8s';
+import { propNames, withDefaults } from '../src/props';
+import { checkResources, toKubeResources } from '../src/resources';
 import { EnvVar, Resources } from '../src/types';
 import { Problems, isPlainObject, isPortName } from '../src/validation';
-import { checkResources, toKubeResources } from '../src/resources';
 
 /** A Service port of the workload. */
 export interface UbuntuDevPort {
@@ -35,13 +36,38 @@ export interface UbuntuDevWorkloadProps {
   readonly resources?: Resources;
 }
 
+const PROP_NAMES = propNames<UbuntuDevWorkloadProps>({
+  name: true, namespace: true, image: true, command: true, replicas: true, ports: true, env: true, resources: true,
+});
+
 const DEFAULTS = {
   name: 'ubuntu-dev',
   image: 'ubuntu:22.04',
   command: ['sleep', 'infinity'],
   replicas: 1,
-  ports: [{ port: 8099, targetPort: 3000, protocol: 'TCP' }] as readonly UbuntuDevPort[],
-};
+  ports: [{ port: 8099, targetPort: 3000, protocol: 'TCP' }],
+  env: [],
+} satisfies Omit<UbuntuDevWorkloadProps, 'namespace' | 'resources'>;
+
+/** Every prop with its default applied. */
+type Resolved = Required<Omit<UbuntuDevWorkloadProps, 'namespace' | 'resources'>> & Pick<UbuntuDevWorkloadProps, 'namespace' | 'resources'>;
+
+function resolve(scope: Construct, props: UbuntuDevWorkloadProps): Resolved {
+  const p = Problems.of(scope, 'UbuntuDevWorkload');
+  p.knownProps('UbuntuDevWorkload', props, PROP_NAMES);
+  const r: Resolved = withDefaults(DEFAULTS, props);
+  p.dnsLabel('name', r.name);
+  if (r.namespace !== undefined) p.dnsLabel('namespace', r.namespace);
+  p.image('image', r.image);
+  p.nonEmptyStrings('command', r.command);
+  p.nonNegativeInt('replicas', r.replicas, 1000);
+  if (!Array.isArray(r.ports) || r.ports.length === 0) p.add('ports', r.ports, 'a non-empty list of { port, targetPort, protocol, name }');
+  else checkPorts(p, r.ports);
+  p.envVars('env', r.env);
+  if (r.resources !== undefined) checkResources(p, 'resources', r.resources);
+  p.throwIfAny();
+  return r;
+}
 
 /**
  * The `ubuntu-dev` Deployment and Service that OpenHands' KIND setup runs as a mirrord target.
@@ -62,62 +88,41 @@ export class UbuntuDevWorkload extends Construct {
 
   constructor(scope: Construct, id: string, props: UbuntuDevWorkloadProps = {}) {
     super(scope, id);
-    const p = Problems.of(this, 'UbuntuDevWorkload');
-    p.knownProps('UbuntuDevWorkload', props, ['name', 'namespace', 'image', 'command', 'replicas', 'ports', 'env', 'resources']);
-    const name = props.name ?? DEFAULTS.name;
-    const image = props.image ?? DEFAULTS.image;
-    const command = props.command ?? DEFAULTS.command;
-    const replicas = props.replicas ?? DEFAULTS.replicas;
-    const ports = props.ports ?? DEFAULTS.ports;
-    const env = props.env ?? [];
+    const r = resolve(this, props);
+    this.name = r.name;
+    this.selector = { app: r.name };
+    this.deployment = this.renderDeployment(r);
+    this.service = this.renderService(r);
+  }
 
-    p.dnsLabel('name', name);
-    if (props.namespace !== undefined) p.dnsLabel('namespace', props.namespace);
-    p.image('image', image);
-    p.nonEmptyStrings('command', command);
-    p.nonNegativeInt('replicas', replicas, 1000);
-    if (!Array.isArray(ports) || ports.length === 0) p.add('ports', ports, 'a non-empty list of { port, targetPort, protocol, name }');
-    else checkPorts(p, ports);
-    if (!Array.isArray(env)) p.add('env', env, 'a list of { name, value }');
-    else {
-      const seen = new Set<string>();
-      env.forEach((e, i) => {
-        if (!isPlainObject(e)) { p.add(`env[${i}]`, e, 'an object { name, value }'); return; }
-        if (p.envName(`env[${i}].name`, e.name) && seen.has(e.name)) p.add(`env[${i}].name`, e.name, 'unique among env names');
-        seen.add(e.name);
-        p.check(typeof e.value === 'string', `env[${i}].value`, e.value, 'a string');
-      });
-    }
-    if (props.resources !== undefined) checkResources(p, 'resources', props.resources);
-    p.throwIfAny();
-
-    this.name = name;
-    this.selector = { app: name };
-    const metadata = { name, namespace: props.namespace };
-    this.deployment = new KubeDeployment(this, 'deployment', {
-      metadata,
+  private renderDeployment(r: Resolved): KubeDeployment {
+    return new KubeDeployment(this, 'deployment', {
+      metadata: { name: r.name, namespace: r.namespace },
       spec: {
-        replicas,
+        replicas: r.replicas,
         selector: { matchLabels: { ...this.selector } },
         template: {
           metadata: { labels: { ...this.selector } },
           spec: {
             containers: [{
               name: 'ubuntu',
-              image,
-              command: [...command],
-              env: env.length > 0 ? env.map(e => ({ name: e.name, value: e.value })) : undefined,
-              resources: props.resources && toKubeResources(props.resources),
+              image: r.image,
+              command: [...r.command],
+              env: r.env.length > 0 ? r.env.map(e => ({ name: e.name, value: e.value })) : undefined,
+              resources: r.resources && toKubeResources(r.resources),
             }],
           },
         },
       },
     });
-    this.service = new KubeService(this, 'service', {
-      metadata,
+  }
+
+  private renderService(r: Resolved): KubeService {
+    return new KubeService(this, 'service', {
+      metadata: { name: r.name, namespace: r.namespace },
       spec: {
         selector: { ...this.selector },
-        ports: ports.map(port => ({
+        ports: r.ports.map(port => ({
           name: port.name,
           protocol: port.protocol ?? 'TCP',
           port: port.port,

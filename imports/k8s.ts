@@ -6,7 +6,7 @@
 // bindings, updated with the cdk8s-plus-27 pin.
 //
 // The list is explicit on purpose: the synth bundle keeps only these classes and what they reach
-// (scripts/prune-k8s.cjs), so the main job does not load 700 unused classes. Add a name here to use it.
+// (tools/launcher/prune-k8s.cjs), so the main job does not load 700 unused classes. Add a name here to use it.
 export {
   IntOrString,
   KubeClusterRole,

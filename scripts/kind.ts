@@ -14,12 +14,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { parseAllDocuments } from 'yaml';
+import { readTree } from '../src/files';
 
 const ROOT = path.resolve(__dirname, '..');
 
 interface Options { name: string; config: string; timeout: number }
 
-const USAGE = `usage: node scripts/run.cjs scripts/kind.ts <up|down|status> [--name NAME] [--config FILE] [--timeout SECONDS]
+const USAGE = `usage: node tools/launcher/run.cjs scripts/kind.ts <up|down|status> [--name NAME] [--config FILE] [--timeout SECONDS]
   --name     KIND cluster name (context kind-<name>)          default local-hands
   --config   KIND config file, for up                         default kind/cluster.yaml
   --timeout  seconds to wait for the stack to be ready, for up default 300`;
@@ -76,17 +77,12 @@ function clusterExists(name: string): boolean {
   return r.stdout.split('\n').map(s => s.trim()).includes(name);
 }
 
-function readTree(dir: string): Record<string, string> {
-  if (!fs.existsSync(dir)) return {};
-  return Object.fromEntries(fs.readdirSync(dir).sort().map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
-}
-
 /** Synthesizes into a scratch folder; if dist/ or kind/ differ, runs the real synth. */
 function synthIfStale(): boolean {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-kind-synth-'));
   try {
     const env = { ...process.env, CDK8S_OUTDIR: path.join(scratch, 'dist'), LOCAL_HANDS_KIND_DIR: path.join(scratch, 'kind') };
-    const app = ['scripts/run.cjs', 'main.ts'];
+    const app = ['tools/launcher/run.cjs', 'main.ts'];
     const probe = spawnSync(process.execPath, app, { cwd: ROOT, env, encoding: 'utf8' });
     if (probe.status !== 0) throw new Error(`synth failed:\n${probe.stderr}`);
     const same = JSON.stringify(readTree(path.join(scratch, 'dist'))) === JSON.stringify(readTree(path.join(ROOT, 'dist')))

@@ -1,4 +1,32 @@
-import type { RbacRule } from '../constructs/mirrord-rbac';
+import type { PolicyRule } from '../imports/k8s';
+
+/** A Kubernetes API verb. */
+export type RbacVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | '*';
+
+/** Every verb an `RbacRule` may name. */
+export const RBAC_VERBS: readonly RbacVerb[] = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', '*'];
+
+/** One RBAC rule: these verbs on these resources of these API groups. The one rule type of every construct. */
+export interface RbacRule {
+  /** API groups; `""` is the core group. */
+  readonly apiGroups: readonly string[];
+  /** Resources, with subresources as `pods/exec`. */
+  readonly resources: readonly string[];
+  /** Verbs allowed on them. */
+  readonly verbs: readonly RbacVerb[];
+  /** Restrict the rule to objects of these names. @default - all objects */
+  readonly resourceNames?: readonly string[];
+}
+
+/** The k8s binding's (mutable) form of rules, for `KubeRole` and `KubeClusterRole`. */
+export function toPolicyRules(rules: readonly RbacRule[]): PolicyRule[] {
+  return rules.map(r => ({
+    apiGroups: [...r.apiGroups],
+    resourceNames: r.resourceNames && [...r.resourceNames],
+    resources: [...r.resources],
+    verbs: [...r.verbs],
+  }));
+}
 
 /** One API call, as the RBAC authorizer sees it. */
 export interface ApiAccess {

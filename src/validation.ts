@@ -170,11 +170,36 @@ export class Problems {
       'an image reference such as "ubuntu:22.04" or "registry.k8s.io/pause:3.9@sha256:<64 hex>"');
   }
 
-  /** Refuses props a construct does not have (a typo would otherwise be silently ignored). */
-  knownProps(construct: string, props: object, known: readonly string[]): void {
-    for (const k of Object.keys(props)) {
-      if (!known.includes(k)) this.add(k, (props as Record<string, unknown>)[k], `absent: ${construct} has no prop ${show(k)} (known: ${known.join(', ')})`);
+  /**
+   * Refuses props that are not an object (thrown at once: nothing else can be checked) and props a construct
+   * does not have (a typo would otherwise be silently ignored). `known` comes from `propNames`.
+   */
+  knownProps(construct: string, props: unknown, known: readonly string[]): void {
+    if (!isPlainObject(props)) {
+      this.add('props', props, `an object of ${construct} props (known: ${known.join(', ')})`);
+      this.throwIfAny();
+      return;
     }
+    for (const k of Object.keys(props)) {
+      if (!known.includes(k)) this.add(k, props[k], `absent: ${construct} has no prop ${show(k)} (known: ${known.join(', ')})`);
+    }
+  }
+
+  /** A list of plain environment variables `{ name, value }`, names unique and none of `reserved`. */
+  envVars(field: string, env: unknown, reserved: readonly string[] = []): boolean {
+    if (!Array.isArray(env)) return this.add(field, env, 'a list of { name, value }');
+    const before = this.list.length;
+    const seen = new Set<string>();
+    env.forEach((e, i) => {
+      if (!isPlainObject(e)) { this.add(`${field}[${i}]`, e, 'an object { name, value }'); return; }
+      if (this.envName(`${field}[${i}].name`, e.name)) {
+        if (reserved.includes(e.name)) this.add(`${field}[${i}].name`, e.name, `a name other than ${reserved.join(', ')} (set by the construct)`);
+        else if (seen.has(e.name)) this.add(`${field}[${i}].name`, e.name, 'unique among env names');
+        seen.add(e.name);
+      }
+      this.check(typeof e.value === 'string', `${field}[${i}].value`, e.value, 'a string');
+    });
+    return this.list.length === before;
   }
 
   nonEmptyStrings(field: string, value: unknown): boolean {

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { INGRESS_NGINX_RELEASES, addOpenHandsStack } from '../constructs';
+import { INGRESS_NGINX_RELEASES, addOpenHandsStack } from '../index';
 import { REFERENCE, ROOT, byKey, objectKey, parseDocs, readDocs, readTree } from './util';
 
 const MANIFESTS = path.join(REFERENCE, 'openhands-kind', 'manifests');
@@ -23,7 +23,7 @@ function appObjects(): any[] {
 function synthProcess(): string {
   const top = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-synth-'));
   const out = path.join(top, 'dist');
-  execFileSync(process.execPath, ['scripts/run.cjs', 'main.ts'], {
+  execFileSync(process.execPath, ['tools/launcher/run.cjs', 'main.ts'], {
     cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: out, LOCAL_HANDS_KIND_DIR: path.join(top, 'kind'), LOCAL_HANDS_QUIET_BUILD: '1' },
   });
   return out;

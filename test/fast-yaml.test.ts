@@ -3,9 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Yaml } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { IngressNginx, SandboxFleet, UbuntuDevWorkload, addOpenHandsStack } from '../constructs';
+import { IngressNginx, SandboxFleet, UbuntuDevWorkload, addOpenHandsStack } from '../index';
 import { stringifyManifests } from '../src/fast-yaml';
-import { writeCharts } from '../src/synth';
+import { writeCharts } from '../app/synth';
 import { readTree } from './util';
 
 /** Writes the same app through writeCharts and through cdk8s's own app.synth(). */

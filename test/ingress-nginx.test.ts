@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { INGRESS_NGINX_LATEST, INGRESS_NGINX_RELEASES, IngressNginx, IngressNginxProps } from '../constructs';
+import { INGRESS_NGINX_LATEST, INGRESS_NGINX_RELEASES, IngressNginx, IngressNginxProps } from '../index';
 import { REFERENCE, byKey, find, readDocs, synthChart, synthChartYaml } from './util';
 
 const ref = (v: string) => readDocs(path.join(REFERENCE, 'ingress-nginx-kind', `ingress-nginx-kind-v${v}.yaml`));

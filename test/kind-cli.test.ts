@@ -37,7 +37,7 @@ function tools(...names: ('docker' | 'kind' | 'kubectl')[]): string {
 }
 
 function kind(args: string[], env: Record<string, string>) {
-  return spawnSync(process.execPath, ['scripts/run.cjs', 'scripts/kind.ts', ...args], {
+  return spawnSync(process.execPath, ['tools/launcher/run.cjs', 'scripts/kind.ts', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { HOME: dir, KUBECONFIG: path.join(dir, 'kubeconfig'), FAKE_LOG: log, FAKE_KIND_STATE: state, LOCAL_HANDS_QUIET_BUILD: '1', ...env },

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { IngressNginx, IngressNginxProps, KindCluster, KindClusterProps, addOpenHandsStack, synthToDir } from '../constructs';
+import { IngressNginx, IngressNginxProps, KindCluster, KindClusterProps, addOpenHandsStack, synthToDir } from '../index';
 import { REFERENCE, ROOT, errorOf, parseDocs, readDocs } from './util';
 
 const REFERENCE_CLUSTER = path.join(REFERENCE, 'openhands-kind', 'cluster.yaml');

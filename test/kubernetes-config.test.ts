@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_KUBERNETES_CONFIG, LocalHandsValidationError, loadKubernetesConfig, parseKubernetesConfig } from '../constructs';
+import { DEFAULT_KUBERNETES_CONFIG, LocalHandsValidationError, loadKubernetesConfig, parseKubernetesConfig } from '../index';
 import { REFERENCE } from './util';
 
 const REFERENCE_CONFIG = path.join(REFERENCE, 'openhands-kind', 'config.kubernetes.toml');

@@ -9,7 +9,7 @@ const dir = fs.mkdtempSync(path.join(ROOT, 'test', 'fixtures', '.launcher-'));
 const entry = path.join(dir, 'entry.ts');
 const dep = path.join(dir, 'dep.ts');
 const rel = path.relative(ROOT, entry);
-const run = () => spawnSync(process.execPath, ['scripts/run.cjs', rel, 'arg1'], { cwd: ROOT, encoding: 'utf8' });
+const run = () => spawnSync(process.execPath, ['tools/launcher/run.cjs', rel, 'arg1'], { cwd: ROOT, encoding: 'utf8' });
 
 afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
@@ -17,7 +17,7 @@ afterAll(() => {
   for (const f of fs.readdirSync(path.join(ROOT, '.build'))) if (f.startsWith(key)) fs.rmSync(path.join(ROOT, '.build', f));
 });
 
-describe('scripts/run.cjs', () => {
+describe('tools/launcher/run.cjs', () => {
   test('bundles on first run, then runs the bundle without rebuilding; argv reaches the entry', () => {
     fs.writeFileSync(dep, "export const word = 'alpha';\n");
     fs.writeFileSync(entry, "import { word } from './dep';\nprocess.stdout.write(`${word} ${process.argv.slice(2).join(',')} ${require.main === module}`);\n");

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { describe, expect, test } from 'vitest';
-import { MIRRORD_RBAC_PRESETS, MirrordRbac } from '../constructs';
+import { MIRRORD_RBAC_PRESETS, MirrordRbac } from '../index';
 import { REFERENCE, byKey, find, readDocs, synthChart, synthChartYaml } from './util';
 
 const MANIFESTS = path.join(REFERENCE, 'openhands-kind', 'manifests');

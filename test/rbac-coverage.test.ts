@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
   MIRRORD_RBAC_PRESETS, SandboxRuntime, accessNeededFor, missingAccess, resourceOf, rulesAllow,
-} from '../constructs';
+} from '../index';
 import { synthChart } from './util';
 
 // What the runtime needs is derived from what SandboxRuntime creates, never kept by hand: with VS Code and

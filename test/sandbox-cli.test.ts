@@ -4,11 +4,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { SandboxRuntime } from '../constructs';
+import { SandboxRuntime } from '../index';
 import { REFERENCE, ROOT } from './util';
 
 const CONFIG = path.join(REFERENCE, 'openhands-kind', 'config.kubernetes.toml');
-const run = (...args: string[]) => spawnSync(process.execPath, ['scripts/run.cjs', 'scripts/sandbox.ts', ...args], {
+const run = (...args: string[]) => spawnSync(process.execPath, ['tools/launcher/run.cjs', 'scripts/sandbox.ts', ...args], {
   cwd: ROOT, encoding: 'utf8', env: { ...process.env, LOCAL_HANDS_QUIET_BUILD: '1' },
 });
 

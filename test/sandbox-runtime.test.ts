@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import {
   DEFAULT_KUBERNETES_CONFIG, DEFAULT_RUNTIME_IMAGE, IngressNginx, SandboxFleet, SandboxRuntime,
   SandboxRuntimeProps, actionExecutionServerCommand, loadKubernetesConfig,
-} from '../constructs';
+} from '../index';
 import { REFERENCE, errorOf, find, synthChart, synthChartYaml } from './util';
 
 const render = (props: SandboxRuntimeProps) => synthChart(c => new SandboxRuntime(c, 's', props));

@@ -12,10 +12,7 @@ export const VENDORED_REFERENCE = path.join(ROOT, 'test', 'reference');
 /** The reference data: ../shared/reference when present, else the vendored copy. */
 export const REFERENCE = fs.existsSync(SHARED_REFERENCE) ? SHARED_REFERENCE : VENDORED_REFERENCE;
 
-/** A folder's files (not recursive) by name, sorted, with their text. */
-export function readTree(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
-}
+export { readTree } from '../src/files';
 
 /** Parses every YAML document of a file or string, skipping empty ones. */
 export function parseDocs(text: string): any[] {

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import {
   IngressNginx, IngressNginxProps, LocalHandsValidationError, MirrordRbac, MirrordRbacProps, UbuntuDevWorkload,
   UbuntuDevWorkloadProps, synthToDir,
-} from '../constructs';
+} from '../index';
 import { ROOT, errorOf } from './util';
 
 const ingress = (props: any) => errorOf(s => new IngressNginx(s, 'ingress', props as IngressNginxProps));
@@ -109,7 +109,7 @@ describe('a failed synth writes nothing', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-bad-'));
     fs.writeFileSync(path.join(out, 'ingress-nginx.k8s.yaml'), 'previous\n');
     const kind = path.join(out, 'kind');
-    const r = spawnSync(process.execPath, ['scripts/run.cjs', 'test/fixtures/bad-app.ts'], {
+    const r = spawnSync(process.execPath, ['tools/launcher/run.cjs', 'test/fixtures/bad-app.ts'], {
       cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: out, LOCAL_HANDS_KIND_DIR: kind, LOCAL_HANDS_QUIET_BUILD: '1' }, encoding: 'utf8',
     });
     expect(r.status).toBe(1);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INGRESS_NGINX_RELEASES, IngressNginx, type IngressNginxProps, type IngressNginxVersion } from '../../constructs';
+import { INGRESS_NGINX_RELEASES, IngressNginx, type IngressNginxProps, type IngressNginxVersion } from '../../index';
 import { startControlPlane, type ControlPlane } from '../../tools/controlplane/controlplane';
 import { APPLY, START_TIMEOUT, parseObjects, tempDir } from './helpers';
 

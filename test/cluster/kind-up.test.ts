@@ -36,7 +36,7 @@ afterAll(async () => {
 interface Running { done: Promise<{ code: number; stdout: string; stderr: string }>; stdout: () => string }
 
 function startKind(args: string[]): Running {
-  const child = spawn(process.execPath, ['scripts/run.cjs', 'scripts/kind.ts', ...args], { cwd: repoRoot, env });
+  const child = spawn(process.execPath, ['tools/launcher/run.cjs', 'scripts/kind.ts', ...args], { cwd: repoRoot, env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', d => { stdout += d; });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ControlPlane, startControlPlane } from '../../tools/controlplane/controlplane';
 import {
   DEFAULT_KUBERNETES_CONFIG, MirrordRbac, MirrordRbacPreset, SandboxRuntime, accessNeededFor,
-} from '../../constructs';
+} from '../../index';
 import { START_TIMEOUT, parseObjects } from './helpers';
 
 let cp: ControlPlane;

@@ -5,7 +5,7 @@
 // by expression statements that belong to it (`exports.X = X`, the jsii type symbol, `X.GVK = ...`).
 // Groups are kept when reachable from the exported names by identifier references; the preamble
 // (imports, helper vars) is kept whole; the `exports.a = exports.b = ... = void 0` line is dropped.
-// scripts/run.cjs writes the result to .build/k8s.pruned.js and bundles that instead of the original, only
+// tools/launcher/run.cjs writes the result to .build/k8s.pruned.js and bundles that instead of the original, only
 // when a bundle is rebuilt; TypeScript's parser is loaded then and only then.
 'use strict';
 const fs = require('node:fs');

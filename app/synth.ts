@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Names, YamlOutputType } from 'cdk8s';
 import { KindCluster } from '../constructs/kind-cluster';
-import { stringifyManifests } from './fast-yaml';
-import { LocalHandsValidationError } from './validation';
+import { stringifyManifests } from '../src/fast-yaml';
+import { LocalHandsValidationError } from '../src/validation';
 
 /**
  * Synthesizes an app into `outdir` so that it is never left half-written: the app is built (all
