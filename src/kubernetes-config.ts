@@ -139,16 +139,7 @@ export function parseKubernetesConfig(text: string, where = '<config text>'): Ku
   const ingressTlsSecret = value('ingress_tls_secret');
   if (ingressTlsSecret !== undefined) p.dnsSubdomain(f('ingress_tls_secret'), ingressTlsSecret);
 
-  const key = value('node_selector_key');
-  const val = value('node_selector_val');
-  let nodeSelector: KubernetesConfig['nodeSelector'];
-  if ((key === undefined) !== (val === undefined)) {
-    p.addRaw(key === undefined
-      ? `[kubernetes] node_selector_val is set (${show(val)}) but node_selector_key is not: set both or neither`
-      : `[kubernetes] node_selector_key is set (${show(key)}) but node_selector_val is not: set both or neither`);
-  } else if (key !== undefined) {
-    if (p.labels(`[kubernetes] node_selector_key/node_selector_val`, { [key]: val })) nodeSelector = { key, value: val };
-  }
+  const nodeSelector = readNodeSelector(p, value('node_selector_key'), value('node_selector_val'));
 
   const tolerationsYaml = value('tolerations_yaml');
   const tolerations = tolerationsYaml === undefined ? undefined : parseTolerations(p, tolerationsYaml);
@@ -174,6 +165,18 @@ export function parseKubernetesConfig(text: string, where = '<config text>'): Ku
     ...(tolerations ? { tolerations } : {}),
     privileged,
   };
+}
+
+/** `node_selector_key` and `node_selector_val` come as a pair, and make one node-selector label. */
+function readNodeSelector(p: Problems, key: string | undefined, val: string | undefined): KubernetesConfig['nodeSelector'] {
+  if ((key === undefined) !== (val === undefined)) {
+    p.addRaw(key === undefined
+      ? `[kubernetes] node_selector_val is set (${show(val)}) but node_selector_key is not: set both or neither`
+      : `[kubernetes] node_selector_key is set (${show(key)}) but node_selector_val is not: set both or neither`);
+    return undefined;
+  }
+  if (key === undefined || val === undefined) return undefined;
+  return p.labels(`[kubernetes] node_selector_key/node_selector_val`, { [key]: val }) ? { key, value: val } : undefined;
 }
 
 /**
