@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { INGRESS_NGINX_LATEST, INGRESS_NGINX_RELEASES, IngressNginx, IngressNginxProps } from '../index';
-import { REFERENCE, byKey, find, readDocs, synthChart, synthChartYaml } from './util';
+import { INGRESS_NGINX_LATEST, INGRESS_NGINX_RELEASES, IngressNginx, IngressNginxProps, LocalHandsValidationError } from '../index';
+import { REFERENCE, byKey, errorOf, find, readDocs, synthChart, synthChartYaml } from './util';
 
 const ref = (v: string) => readDocs(path.join(REFERENCE, 'ingress-nginx-kind', `ingress-nginx-kind-v${v}.yaml`));
 const render = (props?: IngressNginxProps) => synthChart(c => new IngressNginx(c, 'ingress', props));
@@ -164,5 +164,64 @@ describe('IngressNginx props', () => {
     expect(ingress.deployment.kind).toBe('Deployment');
     expect(ingress.service.kind).toBe('Service');
     expect(ingress.hostPorts).toEqual({ http: 80, https: 443 });
+  });
+});
+
+const ingress = (props: any) => errorOf(s => new IngressNginx(s, 'ingress', props as IngressNginxProps));
+
+// Each case: the props, and what the message must say (field, bad value, what is allowed).
+const BAD_PROPS: [string, () => string, RegExp][] = [
+  ['host port out of range', () => ingress({ hostPorts: { http: 70000 } }), /hostPorts\.http must be an integer in 1-65535, got 70000/],
+  ['host port not an integer', () => ingress({ hostPorts: { https: 80.5 } }), /hostPorts\.https must be an integer in 1-65535, got 80\.5/],
+  ['the same host port twice', () => ingress({ hostPorts: { http: 8080, https: 8080 } }), /hostPorts\.https must be different from hostPorts\.http \(8080\), got 8080/],
+  ['unknown release', () => ingress({ version: '1.11.0' }), /version must be a release in the table: "1\.12\.1", "1\.13\.0", "1\.14\.0", "1\.15\.1", got "1\.11\.0"/],
+  ['namespace not a DNS label', () => ingress({ namespace: 'Ingress_Nginx' }), /namespace must be a DNS-1123 label .*, got "Ingress_Nginx"/],
+  ['namespace too long', () => ingress({ namespace: 'a'.repeat(64) }), /namespace must be a DNS-1123 label/],
+  ['bad CPU quantity', () => ingress({ resources: { requests: { cpu: '300 m' } } }), /resources\.requests\.cpu must be a Kubernetes quantity .*, got "300 m"/],
+  ['bad memory quantity', () => ingress({ resources: { limits: { memory: '512MB' } } }), /resources\.limits\.memory must be a Kubernetes quantity .*, got "512MB"/],
+  ['negative quantity', () => ingress({ resources: { limits: { memory: '-1Gi' } } }), /resources\.limits\.memory .* got "-1Gi"/],
+  ['digest of the wrong form', () => ingress({ image: { digest: 'sha256:abc' } }), /image\.digest must be a digest "sha256:" followed by 64 lowercase hex digits, got "sha256:abc"/],
+  ['digest with another algorithm', () => ingress({ image: { digest: `md5:${'a'.repeat(64)}` } }), /image\.digest must be/],
+  ['toleration operator', () => ingress({ tolerations: [{ key: 'a', operator: 'In' }] }), /tolerations\[0\]\.operator must be one of "Exists", "Equal", got "In"/],
+  ['toleration effect', () => ingress({ tolerations: [{ key: 'a', effect: 'NoRun' }] }), /tolerations\[0\]\.effect must be one of "NoSchedule", "PreferNoSchedule", "NoExecute", got "NoRun"/],
+  ['toleration value with Exists', () => ingress({ tolerations: [{ key: 'a', operator: 'Exists', value: 'x' }] }), /tolerations\[0\]\.value must be empty when operator is "Exists", got "x"/],
+  ['toleration unknown field', () => ingress({ tolerations: [{ key: 'a', effects: 'NoSchedule' }] }), /tolerations\[0\]\.effects must be absent/],
+  ['node selector label value', () => ingress({ nodeSelector: { 'ingress-ready': 'yes please' } }), /nodeSelector\["ingress-ready"\] must be a label value .*, got "yes please"/],
+  ['extra label with a bad key', () => ingress({ labels: { 'bad key': 'x' } }), /labels key "bad key" must be a qualified name/],
+  ['extra label overriding a managed one', () => ingress({ labels: { 'app.kubernetes.io/name': 'x' } }), /labels key "app\.kubernetes\.io\/name" must be a key outside app\.kubernetes\.io\//],
+  ['service type', () => ingress({ serviceType: 'ExternalName' }), /serviceType must be one of "ClusterIP", "NodePort", "LoadBalancer", got "ExternalName"/],
+  ['replicas zero', () => ingress({ replicas: 0 }), /replicas must be an integer in 1-1000, got 0/],
+  ['extraArgs owning flag', () => ingress({ extraArgs: { 'ingress-class': 'x' } }), /extraArgs\["ingress-class"\] must be absent: --ingress-class is set by the ingressClass\.name prop, got "x"/],
+  ['extraArgs key with dashes', () => ingress({ extraArgs: { '--v': '2' } }), /extraArgs key "--v" must be a flag name without leading dashes/],
+  ['config value not a string', () => ingress({ config: { 'worker-processes': 2 } }), /config\["worker-processes"\] must be a string \(ConfigMap values are strings: quote numbers, e\.g\. "2"\), got 2/],
+  ['webhook failure policy', () => ingress({ admissionWebhook: { failurePolicy: 'Retry' } }), /admissionWebhook\.failurePolicy must be one of "Fail", "Ignore", got "Retry"/],
+  ['grace period negative', () => ingress({ terminationGracePeriodSeconds: -1 }), /terminationGracePeriodSeconds must be an integer in 0-2147483647, got -1/],
+  ['ingress class name', () => ingress({ ingressClass: { name: 'Nginx!' } }), /ingressClass\.name must be a DNS-1123 subdomain .*, got "Nginx!"/],
+  ['unknown prop', () => ingress({ hostPort: 80 }), /hostPort must be absent: IngressNginx has no prop "hostPort"/],
+  ['image tag', () => ingress({ image: { tag: 'v1:2' } }), /image\.tag must be an image tag .*, got "v1:2"/],
+];
+
+describe('bad props fail at synth time with the construct path, the field, the value and what is allowed', () => {
+  test.each(BAD_PROPS)('%s', (_name, run, pattern) => {
+    const message = run();
+    expect(message).toMatch(pattern);
+    expect(message).toMatch(/^IngressNginx 'ingress' \(test\/ingress\): /);
+  });
+
+  test('all problems of a construct are reported together', () => {
+    const message = ingress({ hostPorts: { http: 0 }, namespace: 'X', replicas: -2 });
+    expect(message).toContain('3 problems');
+    expect(message).toContain('hostPorts.http');
+    expect(message).toContain('namespace');
+    expect(message).toContain('replicas');
+  });
+
+  test('the error is a LocalHandsValidationError listing each problem', () => {
+    expect(() => new IngressNginx(new Chart(undefined as any, 'c'), 'i', { replicas: 0 })).toThrow(LocalHandsValidationError);
+    try {
+      new IngressNginx(new Chart(undefined as any, 'c'), 'i', { replicas: 0 });
+    } catch (e) {
+      expect((e as LocalHandsValidationError).problems).toEqual(['replicas must be an integer in 1-1000, got 0']);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { describe, expect, test } from 'vitest';
-import { MIRRORD_RBAC_PRESETS, MirrordRbac } from '../index';
-import { REFERENCE, byKey, find, readDocs, synthChart, synthChartYaml } from './util';
+import { MIRRORD_RBAC_PRESETS, MirrordRbac, MirrordRbacProps } from '../index';
+import { REFERENCE, byKey, errorOf, find, readDocs, synthChart, synthChartYaml } from './util';
 
 const MANIFESTS = path.join(REFERENCE, 'openhands-kind', 'manifests');
 
@@ -59,5 +59,25 @@ describe('MirrordRbac', () => {
     expect(rbac.role.name).toBe('mirrord-role');
     expect(rbac.roleBinding.name).toBe('mirrord-binding');
     expect(rbac.rules).toEqual(MIRRORD_RBAC_PRESETS.openhands);
+  });
+});
+
+const rbac = (props: any) => errorOf(s => new MirrordRbac(s, 'mirrord', props as MirrordRbacProps));
+
+// Each case: the props, and what the message must say (field, bad value, what is allowed).
+const BAD_PROPS: [string, () => string, RegExp][] = [
+  ['unknown prop', () => rbac({ roleNmae: 'x' }), /roleNmae must be absent: MirrordRbac has no prop "roleNmae"/],
+  ['verb', () => rbac({ extraRules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['read'] }] }), /extraRules\[0\]\.verbs\[0\] must be one of "get", .*, got "read"/],
+  ['empty resources', () => rbac({ extraRules: [{ apiGroups: [''], resources: [], verbs: ['get'] }] }), /extraRules\[0\]\.resources must be a non-empty list of strings, got \[\]/],
+  ['namespace', () => rbac({ namespace: 'Default' }), /namespace must be a DNS-1123 label .*, got "Default"/],
+  ['subject namespace', () => rbac({ subject: { name: 'runner', namespace: 'a_b' } }), /subject\.namespace must be a DNS-1123 label .*, got "a_b"/],
+  ['preset', () => rbac({ preset: 'admin' }), /preset must be one of "openhands", "leastPrivilege", "mirrordCli", got "admin"/],
+];
+
+describe('bad props fail at synth time with the construct path, the field, the value and what is allowed', () => {
+  test.each(BAD_PROPS)('%s', (_name, run, pattern) => {
+    const message = run();
+    expect(message).toMatch(pattern);
+    expect(message).toMatch(/^MirrordRbac 'mirrord' \(test\/mirrord\): /);
   });
 });

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { describe, expect, test } from 'vitest';
-import { UbuntuDevWorkload } from '../index';
-import { REFERENCE, byKey, find, readDocs, synthChart, synthChartYaml } from './util';
+import { UbuntuDevWorkload, UbuntuDevWorkloadProps } from '../index';
+import { REFERENCE, byKey, errorOf, find, readDocs, synthChart, synthChartYaml } from './util';
 
 const MANIFESTS = path.join(REFERENCE, 'openhands-kind', 'manifests');
 
@@ -67,5 +67,28 @@ describe('UbuntuDevWorkload', () => {
     expect(w.deployment.name).toBe('box');
     expect(w.service.name).toBe('box');
     expect(w.selector).toEqual({ app: 'box' });
+  });
+});
+
+const ubuntu = (props: any) => errorOf(s => new UbuntuDevWorkload(s, 'ubuntu', props as UbuntuDevWorkloadProps));
+
+// Each case: the props, and what the message must say (field, bad value, what is allowed).
+const BAD_PROPS: [string, () => string, RegExp][] = [
+  ['unknown prop', () => ubuntu({ replica: 2 }), /replica must be absent: UbuntuDevWorkload has no prop "replica" \(known: name, namespace, /],
+  ['service port out of range', () => ubuntu({ ports: [{ port: 0 }] }), /ports\[0\]\.port must be an integer in 1-65535, got 0/],
+  ['duplicate ports', () => ubuntu({ ports: [{ port: 80, name: 'a' }, { port: 80, name: 'b' }] }), /ports\[1\]\.port must be unique per protocol \(ports\[0\] already uses 80\/TCP\), got 80/],
+  ['unnamed ports', () => ubuntu({ ports: [{ port: 80 }, { port: 81 }] }), /ports\[0\]\.name must be a name, since the Service has more than one port, got undefined/],
+  ['name', () => ubuntu({ name: 'ubuntu.dev' }), /name must be a DNS-1123 label .*, got "ubuntu\.dev"/],
+  ['image', () => ubuntu({ image: 'Ubuntu:22.04' }), /image must be an image reference .*, got "Ubuntu:22\.04"/],
+  ['command', () => ubuntu({ command: [] }), /command must be a non-empty list of strings, got \[\]/],
+  ['env name', () => ubuntu({ env: [{ name: '1X', value: 'y' }] }), /env\[0\]\.name must be a C identifier-like name .*, got "1X"/],
+  ['memory', () => ubuntu({ resources: { requests: { memory: 'lots' } } }), /resources\.requests\.memory must be a Kubernetes quantity .*, got "lots"/],
+];
+
+describe('bad props fail at synth time with the construct path, the field, the value and what is allowed', () => {
+  test.each(BAD_PROPS)('%s', (_name, run, pattern) => {
+    const message = run();
+    expect(message).toMatch(pattern);
+    expect(message).toMatch(/^UbuntuDevWorkload 'ubuntu' \(test\/ubuntu\): /);
   });
 });
