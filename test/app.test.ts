@@ -62,10 +62,15 @@ describe('the default app', () => {
     ]);
   });
 
-  test('whole-app snapshot', async () => {
+  test('the whole app renders the 23 upstream objects, the ingress-nginx Namespace first (snapshot)', async () => {
     const app = new App({ outdir: '/nonexistent' });
     addOpenHandsStack(app);
-    await expect(app.synthYaml()).toMatchFileSnapshot('../__snapshots__/app.k8s.yaml');
+    const yaml = app.synthYaml();
+    const docs = parseDocs(yaml);
+    expect(docs).toHaveLength(23);
+    expect(docs[0]).toMatchObject({ kind: 'Namespace', metadata: { name: 'ingress-nginx' } });
+    expect(docs.map(objectKey)).toEqual(expect.arrayContaining(['Deployment ubuntu-dev', 'Role default/mirrord-role', 'Deployment ingress-nginx/ingress-nginx-controller']));
+    await expect(yaml).toMatchFileSnapshot('../__snapshots__/app.k8s.yaml');
   });
 });
 

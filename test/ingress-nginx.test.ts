@@ -36,16 +36,32 @@ describe('IngressNginx equals upstream kind manifests as parsed data', () => {
 });
 
 describe('IngressNginx snapshots', () => {
-  test('defaults', async () => {
+  test('with no props it renders the newest release: 19 objects, its images, host ports 80 and 443', async () => {
+    const docs = render();
+    expect(docs).toHaveLength(19);
+    const container = find(docs, 'Deployment').spec.template.spec.containers[0];
+    expect(container.image).toContain(`controller:${INGRESS_NGINX_RELEASES[INGRESS_NGINX_LATEST].controller.tag}@`);
+    expect(container.ports.map((p: any) => p.hostPort)).toEqual([80, 443, undefined]);
     await expect(synthChartYaml(c => new IngressNginx(c, 'ingress'))).toMatchFileSnapshot('../__snapshots__/ingress-nginx-defaults.k8s.yaml');
   });
 
-  test('every prop set', async () => {
+  test('every prop set lands in the objects it controls', async () => {
+    const docs = render(EVERY_PROP);
+    const deployment = find(docs, 'Deployment');
+    expect(deployment.metadata.namespace).toBe(EVERY_PROP.namespace);
+    expect(deployment.spec.replicas).toBe(EVERY_PROP.replicas);
+    expect(deployment.spec.template.spec.nodeSelector).toEqual(EVERY_PROP.nodeSelector);
+    expect(find(docs, 'IngressClass').metadata.name).toBe(EVERY_PROP.ingressClass?.name);
+    expect(find(docs, 'PodDisruptionBudget').spec.minAvailable).toBe(1);
     const yaml = synthChartYaml(c => new IngressNginx(c, 'ingress', EVERY_PROP));
     await expect(yaml).toMatchFileSnapshot('../__snapshots__/ingress-nginx-every-prop.k8s.yaml');
   });
 
-  test('webhook off', async () => {
+  test('webhook off drops its Jobs, Service, RBAC and webhook configuration, and the controller\'s webhook port', async () => {
+    const docs = render({ admissionWebhook: { enabled: false } });
+    expect(docs).toHaveLength(10);
+    expect(docs.filter(d => JSON.stringify(d).includes('admission'))).toEqual([]);
+    expect(find(docs, 'Deployment').spec.template.spec.containers[0].ports.map((p: any) => p.name)).toEqual(['http', 'https']);
     const yaml = synthChartYaml(c => new IngressNginx(c, 'ingress', { admissionWebhook: { enabled: false } }));
     await expect(yaml).toMatchFileSnapshot('../__snapshots__/ingress-nginx-webhook-off.k8s.yaml');
   });

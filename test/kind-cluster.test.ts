@@ -27,10 +27,16 @@ describe('KindCluster', () => {
     expect(readDocs(path.join(ROOT, 'kind', 'cluster.yaml'))).toEqual(readDocs(REFERENCE_CLUSTER));
   });
 
-  test('snapshots: defaults, and workers with labels and mappings', async () => {
+  test('with workers the stack labels the mapping node ingress-ready and appends the workers (snapshots)', async () => {
     await expect(new KindCluster(Testing.app(), 'kind').toYaml()).toMatchFileSnapshot('../__snapshots__/kind-cluster-defaults.yaml');
     const app = new App({ outdir: '/nonexistent' });
-    await expect(addOpenHandsStack(app, { kind: { workers: 2 } }).kind.toYaml()).toMatchFileSnapshot('../__snapshots__/kind-cluster-workers.yaml');
+    const kind = addOpenHandsStack(app, { kind: { workers: 2 } }).kind;
+    expect(kind.toJson().nodes).toEqual([
+      { role: 'control-plane', labels: { 'ingress-ready': 'true' }, extraPortMappings: [{ containerPort: 80, hostPort: 80 }] },
+      { role: 'worker' },
+      { role: 'worker' },
+    ]);
+    await expect(kind.toYaml()).toMatchFileSnapshot('../__snapshots__/kind-cluster-workers.yaml');
   });
 
   test('workers, labels, listen address and protocol are rendered', () => {

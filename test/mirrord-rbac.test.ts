@@ -11,7 +11,10 @@ describe('MirrordRbac', () => {
     expect(byKey(synthChart(c => new MirrordRbac(c, 'mirrord')))).toEqual(byKey(expected));
   });
 
-  test('defaults snapshot', async () => {
+  test('with no props the Role is upstream\'s, bound to default/default (snapshot)', async () => {
+    const docs = synthChart(c => new MirrordRbac(c, 'mirrord'));
+    expect(find(docs, 'Role').rules).toEqual(MIRRORD_RBAC_PRESETS.openhands);
+    expect(find(docs, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'default', namespace: 'default' }]);
     await expect(synthChartYaml(c => new MirrordRbac(c, 'mirrord'))).toMatchFileSnapshot('../__snapshots__/mirrord-rbac-defaults.k8s.yaml');
   });
 

@@ -4,7 +4,7 @@ import {
   DEFAULT_KUBERNETES_CONFIG, DEFAULT_RUNTIME_IMAGE, IngressNginx, SandboxFleet, SandboxRuntime,
   SandboxRuntimeProps, actionExecutionServerCommand, loadKubernetesConfig,
 } from '../index';
-import { REFERENCE, errorOf, find, synthChart, synthChartYaml } from './util';
+import { REFERENCE, errorOf, find, parseDocs, synthChart, synthChartYaml } from './util';
 
 const render = (props: SandboxRuntimeProps) => synthChart(c => new SandboxRuntime(c, 's', props));
 const EVERY_OPTION_CONFIG = loadKubernetesConfig(path.join(__dirname, 'fixtures', 'every-option.toml'));
@@ -57,7 +57,12 @@ describe('SandboxRuntime', () => {
     expect(ing.spec.tls).toBeUndefined();
   });
 
-  test('snapshot with defaults', async () => {
+  test('with only a sid it renders the five objects named from openhands-runtime-<sid> (snapshot)', async () => {
+    const docs = render({ sid: 'abc' });
+    expect(docs.map(d => `${d.kind}/${d.metadata.name}`)).toEqual([
+      'PersistentVolumeClaim/openhands-runtime-abc-pvc', 'Pod/openhands-runtime-abc', 'Service/openhands-runtime-abc-svc',
+      'Service/openhands-runtime-abc-svc-code', 'Ingress/openhands-runtime-abc-ingress-code',
+    ]);
     await expect(synthChartYaml(c => new SandboxRuntime(c, 's', { sid: 'abc' }))).toMatchFileSnapshot('../__snapshots__/sandbox-runtime-defaults.k8s.yaml');
   });
 
@@ -71,6 +76,13 @@ describe('SandboxRuntime', () => {
       appPorts: [40000],
       ingressClassName: 'edge',
     }));
+    const docs = parseDocs(yaml);
+    const container = find(docs, 'Pod').spec.containers[0];
+    expect(container.image).toBe('registry.example.com/openhands/runtime:custom');
+    expect(container.command).toEqual(['/bin/sh', '-c', 'exec server']);
+    expect(container.env).toContainEqual({ name: 'DEBUG', value: 'true' });
+    expect(find(docs, 'Service', 'openhands-runtime-conv-42-svc').spec.ports.map((p: any) => p.port)).toEqual([8080, 40000]);
+    expect(find(docs, 'Ingress').spec.ingressClassName).toBe('edge');
     await expect(yaml).toMatchFileSnapshot('../__snapshots__/sandbox-runtime-every-option.k8s.yaml');
   });
 
@@ -128,7 +140,7 @@ describe('SandboxRuntime', () => {
     expect(find(docs, 'PersistentVolumeClaim').spec.resources.requests.storage).toBe('2Gi');
   });
 
-  test('handles', () => {
+  test('handles name the pod, its Service and the VS Code host', () => {
     let s!: SandboxRuntime;
     synthChart(c => { s = new SandboxRuntime(c, 's', { sid: 'abc', config: { ...DEFAULT_KUBERNETES_CONFIG, ingressDomain: 'example.com' } }); });
     expect(s.podName).toBe('openhands-runtime-abc');

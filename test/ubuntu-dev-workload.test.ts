@@ -11,7 +11,10 @@ describe('UbuntuDevWorkload', () => {
     expect(byKey(synthChart(c => new UbuntuDevWorkload(c, 'ubuntu')))).toEqual(byKey(expected));
   });
 
-  test('defaults snapshot', async () => {
+  test('with no props it runs ubuntu:22.04 sleeping forever behind port 8099 -> 3000 (snapshot)', async () => {
+    const docs = synthChart(c => new UbuntuDevWorkload(c, 'ubuntu'));
+    expect(find(docs, 'Deployment').spec.template.spec.containers[0]).toEqual({ name: 'ubuntu', image: 'ubuntu:22.04', command: ['sleep', 'infinity'] });
+    expect(find(docs, 'Service').spec.ports).toEqual([{ port: 8099, targetPort: 3000, protocol: 'TCP' }]);
     await expect(synthChartYaml(c => new UbuntuDevWorkload(c, 'ubuntu'))).toMatchFileSnapshot('../__snapshots__/ubuntu-dev-defaults.k8s.yaml');
   });
 
