@@ -1,4 +1,4 @@
-// npm run bench: times whole processes, side by side, and writes bench/RESULTS.md.
+// npm run bench: times whole processes, side by side, and writes bench/results.local.md (bench/RESULTS.md with --record).
 //
 // 1. The default app's synth process (the `app` of cdk8s.yaml) against `kubectl kustomize` over the same
 //    upstream objects, alternating A and B after a warm-up; median wall time, median of per-pair ratios,
