@@ -3,6 +3,7 @@ import { IngressNginx, IngressNginxProps } from '../constructs/ingress-nginx';
 import { KindCluster, KindClusterProps } from '../constructs/kind-cluster';
 import { MirrordRbac, MirrordRbacProps } from '../constructs/mirrord-rbac';
 import { UbuntuDevWorkload, UbuntuDevWorkloadProps } from '../constructs/ubuntu-dev-workload';
+import { LocalHandsValidationError } from '../src/validation';
 
 /**
  * OpenHands' tuning of the ingress-nginx bundle in `kind/manifests/nginx.yaml`.
@@ -54,6 +55,9 @@ export interface OpenHandsStack {
  * name order, which creates the ingress-nginx Namespace before anything in it.
  */
 export function addOpenHandsStack(app: App, props: OpenHandsStackProps = {}): OpenHandsStack {
+  if (app.node.tryFindChild('ingress-nginx')) {
+    throw new LocalHandsValidationError('addOpenHandsStack', ['the app has an OpenHands stack already (a chart "ingress-nginx"): add the stack once per app']);
+  }
   const ingressChart = new Chart(app, 'ingress-nginx');
   const rbacChart = new Chart(app, 'mirrord-rbac');
   const ubuntuChart = new Chart(app, 'ubuntu-dev');

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Names, YamlOutputType } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { KindCluster } from '../constructs/kind-cluster';
 import { stringifyManifests } from '../src/fast-yaml';
 import { LocalHandsValidationError } from '../src/validation';
@@ -60,16 +61,25 @@ export function writeCharts(app: App, all = app.node.findAll()): void {
     && !(app as unknown as { recordConstructMetadata: boolean }).recordConstructMetadata
     && all.every(c => c.node.dependencies.length === 0 && !(c instanceof Chart && c.node.children.some(x => x instanceof Chart)));
   if (!simple) {
+    validateApp(all);
     app.synth();
     return;
   }
-  const errors = all.flatMap(c => c.node.validate().map(e => `[${c.node.path}] ${e}`));
-  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+  validateApp(all);
   fs.mkdirSync(app.outdir, { recursive: true });
   for (const chart of app.charts) {
     const file = path.join(app.outdir, `${Names.toDnsLabel(chart)}${app.outputFileExtension}`);
     fs.writeFileSync(file, stringifyManifests(Object.values(chart.toJson())));
   }
+}
+
+/**
+ * Runs every construct's validations (cdk8s's, ours: colliding objects, cross-checks) and throws them as one
+ * `LocalHandsValidationError`, each problem prefixed by the construct path it was found at.
+ */
+export function validateApp(all: readonly IConstruct[]): void {
+  const errors = all.flatMap(c => c.node.validate().map(e => (c.node.path ? `[${c.node.path}] ${e}` : e)));
+  if (errors.length > 0) throw new LocalHandsValidationError('the app', errors);
 }
 
 function writeFileAtomic(file: string, text: string): void {

@@ -4,15 +4,16 @@ import {
   KubeNamespace, KubePodDisruptionBudget, KubeRole, KubeRoleBinding, KubeService, KubeServiceAccount,
   KubeValidatingWebhookConfiguration,
 } from '../imports/k8s';
+import { refuseCollisions } from '../src/collisions';
 import { clusterScoped } from '../src/cluster-scoped';
 import { OrderedObjects } from '../src/ordered-objects';
 import { propNames, withDefaults } from '../src/props';
 import { RbacRule, toPolicyRules } from '../src/rbac';
 import { checkResources, toKubeResources } from '../src/resources';
 import { Resources, Toleration } from '../src/types';
-import { DIGEST, Problems, isPlainObject, show } from '../src/validation';
+import { DIGEST, Problems, isDnsLabel, isPlainObject, show } from '../src/validation';
 import {
-  ADMISSION_CLUSTER_ROLE_RULES, ADMISSION_ROLE_RULES, CONTROLLER_CLUSTER_ROLE_RULES, CONTROLLER_ROLE_RULES,
+  ADMISSION_CLUSTER_ROLE_RULES, ADMISSION_ROLE_RULES, CONTROLLER_CLUSTER_ROLE_RULES, controllerRoleRules,
 } from './ingress-nginx-rbac-rules';
 import {
   INGRESS_NGINX_LATEST, INGRESS_NGINX_RELEASES, INGRESS_NGINX_RELEASE_ROWS, IngressNginxRelease, IngressNginxServiceType,
@@ -56,6 +57,14 @@ export interface IngressNginxImageProps {
 }
 
 export interface IngressNginxProps {
+  /**
+   * The instance (the Helm release name): it prefixes every object name (`<instance>-ingress-nginx`, as the chart's
+   * fullname does, unless it already contains "ingress-nginx"), the election id, the controller class
+   * (`k8s.io/<fullname>`), the IngressClass (`<instance>-nginx`) and the default namespace, so several
+   * controllers can run side by side. Two instances with one name in an app are refused.
+   * @default 'ingress-nginx' (upstream's names)
+   */
+  readonly instance?: string;
   /** Controller release, from `INGRESS_NGINX_RELEASES`. @default - the newest release in the table (`INGRESS_NGINX_LATEST`) */
   readonly version?: IngressNginxVersion;
   /** Namespace the bundle creates and lives in. @default 'ingress-nginx' */
@@ -105,15 +114,15 @@ export interface IngressNginxProps {
 }
 
 const PROP_NAMES = propNames<IngressNginxProps>({
-  version: true, namespace: true, config: true, resources: true, replicas: true, serviceType: true, hostPorts: true,
+  instance: true, version: true, namespace: true, config: true, resources: true, replicas: true, serviceType: true, hostPorts: true,
   nodeSelector: true, tolerations: true, extraArgs: true, ingressClass: true, watchIngressWithoutClass: true,
   admissionWebhook: true, terminationGracePeriodSeconds: true, image: true, labels: true,
 });
 
 /** The kind manifest's values; defaults that depend on the release (Service type, node selector) are in the release table. */
 const DEFAULTS = {
+  instance: 'ingress-nginx',
   version: INGRESS_NGINX_LATEST,
-  namespace: 'ingress-nginx',
   config: {},
   hostPorts: { http: 80, https: 443 },
   tolerations: [
@@ -121,7 +130,7 @@ const DEFAULTS = {
     { effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane', operator: 'Equal' },
   ],
   extraArgs: {},
-  ingressClass: { name: 'nginx', controllerValue: 'k8s.io/ingress-nginx', default: false },
+  ingressClass: { default: false },
   watchIngressWithoutClass: true,
   admissionWebhook: { enabled: true, failurePolicy: 'Fail' },
   terminationGracePeriodSeconds: 0,
@@ -140,16 +149,30 @@ const FLAGS_OWNED_BY_PROPS: Readonly<Record<string, string>> = {
   'validating-webhook-key': 'admissionWebhook',
   'watch-ingress-without-class': 'watchIngressWithoutClass',
 };
-const INSTANCE = 'ingress-nginx';
+/** The chart's name: `app.kubernetes.io/name`, and the suffix of the full name. */
 const NAME = 'ingress-nginx';
-const CONTROLLER = 'ingress-nginx-controller';
-const ADMISSION = 'ingress-nginx-admission';
 /** The order upstream's manifest lists the bundle's objects in. */
 const KIND_ORDER = ['Namespace', 'ServiceAccount', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'ConfigMap',
   'Service', 'Deployment', 'PodDisruptionBudget', 'Job', 'IngressClass', 'ValidatingWebhookConfiguration'];
 
+/** The names one instance's objects take, as the Helm chart derives them from its release name. */
+interface InstanceNames {
+  readonly instance: string;
+  /** The chart's fullname: ServiceAccount, Roles, bindings. */
+  readonly full: string;
+  readonly controller: string;
+  readonly admission: string;
+  readonly electionId: string;
+}
+
+function instanceNames(instance: string): InstanceNames {
+  const full = instance.includes(NAME) ? instance : `${instance}-${NAME}`;
+  return { instance, full, controller: `${full}-controller`, admission: `${full}-admission`, electionId: `${full}-leader` };
+}
+
 /** Every prop with its default applied. */
 interface Resolved {
+  readonly names: InstanceNames;
   readonly release: IngressNginxRelease;
   readonly namespace: string;
   readonly config: Readonly<Record<string, string>>;
@@ -175,7 +198,12 @@ function resolve(scope: Construct, props: IngressNginxProps): Resolved {
   p.knownProps('IngressNginx', props, PROP_NAMES);
   const v = withDefaults(DEFAULTS, props);
   const release = resolveRelease(p, v.version);
-  p.dnsLabel('namespace', v.namespace);
+  // The longest name derived from the instance, `<fullname>-admission-create`, must stay a DNS label.
+  p.check(isDnsLabel(v.instance) && instanceNames(v.instance).admission.length + '-create'.length <= 63, 'instance', v.instance,
+    'a DNS-1123 label short enough that "<instance>-ingress-nginx-admission-create" fits in 63 characters');
+  const names = instanceNames(typeof v.instance === 'string' ? v.instance : DEFAULTS.instance);
+  const namespace = v.namespace ?? names.full;
+  p.dnsLabel('namespace', namespace);
   checkConfig(p, v.config);
   const resources = { requests: v.resources?.requests ?? DEFAULT_REQUESTS, limits: v.resources?.limits };
   checkResources(p, 'resources', resources);
@@ -189,7 +217,7 @@ function resolve(scope: Construct, props: IngressNginxProps): Resolved {
   if (!Array.isArray(v.tolerations)) p.add('tolerations', v.tolerations, 'a list of tolerations');
   else v.tolerations.forEach((t, i) => p.toleration(`tolerations[${i}]`, t));
   checkExtraArgs(p, v.extraArgs);
-  const ingressClass = resolveIngressClass(p, v.ingressClass);
+  const ingressClass = resolveIngressClass(p, v.ingressClass, names);
   p.check(typeof v.watchIngressWithoutClass === 'boolean', 'watchIngressWithoutClass', v.watchIngressWithoutClass, 'true or false');
   const webhook = { ...DEFAULTS.admissionWebhook, ...v.admissionWebhook };
   p.check(typeof webhook.enabled === 'boolean', 'admissionWebhook.enabled', webhook.enabled, 'true or false');
@@ -199,7 +227,7 @@ function resolve(scope: Construct, props: IngressNginxProps): Resolved {
   checkLabels(p, v.labels);
   p.throwIfAny();
   return {
-    ...v, ...images, release: release as IngressNginxRelease, resources, serviceType, hostPorts, nodeSelector, ingressClass, webhook,
+    ...v, ...images, names, namespace, release: release as IngressNginxRelease, resources, serviceType, hostPorts, nodeSelector, ingressClass, webhook,
   };
 }
 
@@ -249,8 +277,15 @@ function checkExtraArgs(p: Problems, extraArgs: unknown): void {
   }
 }
 
-function resolveIngressClass(p: Problems, given: IngressNginxClassProps): Required<IngressNginxClassProps> {
-  const c = { ...DEFAULTS.ingressClass, ...given };
+/** Upstream's instance serves class `nginx` as `k8s.io/ingress-nginx`; another instance prefixes both. */
+function resolveIngressClass(p: Problems, given: IngressNginxClassProps, names: InstanceNames): Required<IngressNginxClassProps> {
+  const upstream = names.instance === DEFAULTS.instance;
+  const c = {
+    name: upstream ? 'nginx' : `${names.instance}-nginx`,
+    controllerValue: `k8s.io/${names.full}`,
+    ...DEFAULTS.ingressClass,
+    ...given,
+  };
   p.dnsSubdomain('ingressClass.name', c.name);
   p.check(typeof c.controllerValue === 'string' && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[-A-Za-z0-9_./]+$/.test(c.controllerValue),
     'ingressClass.controllerValue', c.controllerValue, 'a domain-prefixed path such as "k8s.io/ingress-nginx"');
@@ -297,6 +332,10 @@ export class IngressNginx extends Construct {
   public readonly ingressClass: KubeIngressClass;
   /** Name of the IngressClass, for `spec.ingressClassName` of Ingresses this controller should serve. */
   public readonly ingressClassName: string;
+  /** The controller class it claims (`--controller-class`, the IngressClass's `spec.controller`). */
+  public readonly controllerClass: string;
+  /** The instance (release) name its object names derive from. */
+  public readonly instance: string;
   /** Host ports the controller binds (empty when `hostPorts: false`). */
   public readonly hostPorts: IngressNginxHostPorts;
   /** Controller replicas (1 when not set). */
@@ -314,6 +353,7 @@ export class IngressNginx extends Construct {
 
   constructor(scope: Construct, id: string, props: IngressNginxProps = {}) {
     super(scope, id);
+    refuseCollisions(this);
     const r = resolve(this, props);
     this.release = r.release;
     this.namespace = r.namespace;
@@ -322,6 +362,13 @@ export class IngressNginx extends Construct {
     this.nodeSelector = r.nodeSelector;
     this.tolerations = r.tolerations;
     this.ingressClassName = r.ingressClass.name;
+    this.controllerClass = r.ingressClass.controllerValue;
+    this.instance = r.names.instance;
+    // Two controllers claiming one class would both serve (and fight over the status of) the same Ingresses.
+    this.node.addValidation({ validate: () => this.node.root.node.findAll()
+      .filter((c): c is IngressNginx => c instanceof IngressNginx && c !== this && c.controllerClass === this.controllerClass)
+      .filter(other => other.node.path < this.node.path)
+      .map(other => `IngressNginx '${this.node.id}' (${this.node.path}): ingressClass.controllerValue must differ from that of ${other.node.path}, got ${show(this.controllerClass)} (set a different instance)`) });
 
     this.renderNamespace(r);
     const controller = this.renderController(r);
@@ -339,7 +386,7 @@ export class IngressNginx extends Construct {
   private labels(r: Resolved, component?: 'controller' | 'admission-webhook'): Record<string, string> {
     return {
       ...(component ? { 'app.kubernetes.io/component': component } : {}),
-      'app.kubernetes.io/instance': INSTANCE,
+      'app.kubernetes.io/instance': r.names.instance,
       'app.kubernetes.io/name': NAME,
       'app.kubernetes.io/part-of': NAME,
       'app.kubernetes.io/version': r.release.version,
@@ -349,7 +396,7 @@ export class IngressNginx extends Construct {
 
   private renderNamespace(r: Resolved): void {
     this.objects.add('Namespace', () => clusterScoped(new KubeNamespace(this, 'namespace', {
-      metadata: { name: r.namespace, labels: { 'app.kubernetes.io/instance': INSTANCE, 'app.kubernetes.io/name': NAME, ...r.labels } },
+      metadata: { name: r.namespace, labels: { 'app.kubernetes.io/instance': r.names.instance, 'app.kubernetes.io/name': NAME, ...r.labels } },
     })));
   }
 
@@ -384,13 +431,13 @@ export class IngressNginx extends Construct {
   private renderController(r: Resolved) {
     const ns = r.namespace;
     const labels = this.labels(r, 'controller');
-    this.renderIdentity(r, 'controller', NAME, labels, this.labels(r), CONTROLLER_ROLE_RULES, CONTROLLER_CLUSTER_ROLE_RULES);
+    this.renderIdentity(r, 'controller', r.names.full, labels, this.labels(r), controllerRoleRules(r.names.electionId), CONTROLLER_CLUSTER_ROLE_RULES);
     this.objects.add('ConfigMap', () => new KubeConfigMap(this, 'controller-config', {
-      metadata: { name: CONTROLLER, namespace: ns, labels },
+      metadata: { name: r.names.controller, namespace: ns, labels },
       data: Object.keys(r.config).length > 0 ? { ...r.config } : undefined,
     }));
     const service = this.objects.add('Service', () => new KubeService(this, 'controller-service', {
-      metadata: { name: CONTROLLER, namespace: ns, labels },
+      metadata: { name: r.names.controller, namespace: ns, labels },
       spec: {
         ipFamilies: ['IPv4'],
         ipFamilyPolicy: 'SingleStack',
@@ -398,17 +445,17 @@ export class IngressNginx extends Construct {
           { appProtocol: 'http', name: 'http', port: 80, protocol: 'TCP', targetPort: IntOrString.fromString('http') },
           { appProtocol: 'https', name: 'https', port: 443, protocol: 'TCP', targetPort: IntOrString.fromString('https') },
         ],
-        selector: { ...CONTROLLER_SELECTOR },
+        selector: controllerSelector(r),
         type: r.serviceType,
       },
     }));
     const deployment = this.objects.add('Deployment', () => new KubeDeployment(this, 'controller', {
-      metadata: { name: CONTROLLER, namespace: ns, labels },
+      metadata: { name: r.names.controller, namespace: ns, labels },
       spec: {
         minReadySeconds: 0,
         replicas: r.replicas,
         revisionHistoryLimit: 10,
-        selector: { matchLabels: { ...CONTROLLER_SELECTOR } },
+        selector: { matchLabels: controllerSelector(r) },
         strategy: { rollingUpdate: { maxUnavailable: IntOrString.fromNumber(1) }, type: 'RollingUpdate' },
         template: { metadata: { labels }, spec: controllerPodSpec(r) },
       },
@@ -416,8 +463,8 @@ export class IngressNginx extends Construct {
     // The chart renders a PDB only when more than one replica can keep serving during a drain.
     const podDisruptionBudget = r.replicas !== undefined && r.replicas > 1
       ? this.objects.add('PodDisruptionBudget', () => new KubePodDisruptionBudget(this, 'controller-pdb', {
-        metadata: { name: CONTROLLER, namespace: ns, labels },
-        spec: { minAvailable: IntOrString.fromNumber(1), selector: { matchLabels: { ...CONTROLLER_SELECTOR } } },
+        metadata: { name: r.names.controller, namespace: ns, labels },
+        spec: { minAvailable: IntOrString.fromNumber(1), selector: { matchLabels: controllerSelector(r) } },
       }))
       : undefined;
     return { service, deployment, podDisruptionBudget };
@@ -427,35 +474,36 @@ export class IngressNginx extends Construct {
   private renderAdmissionWebhook(r: Resolved): () => KubeService {
     const ns = r.namespace;
     const labels = this.labels(r, 'admission-webhook');
-    this.renderIdentity(r, 'admission', ADMISSION, labels, labels, ADMISSION_ROLE_RULES, ADMISSION_CLUSTER_ROLE_RULES);
+    const { controller, admission } = r.names;
+    this.renderIdentity(r, 'admission', admission, labels, labels, ADMISSION_ROLE_RULES, ADMISSION_CLUSTER_ROLE_RULES);
     const service = this.objects.add('Service', () => new KubeService(this, 'admission-service', {
       // Upstream labels the admission Service as part of the controller component.
-      metadata: { name: `${CONTROLLER}-admission`, namespace: ns, labels: this.labels(r, 'controller') },
+      metadata: { name: `${controller}-admission`, namespace: ns, labels: this.labels(r, 'controller') },
       spec: {
         ports: [{ appProtocol: 'https', name: 'https-webhook', port: 443, targetPort: IntOrString.fromString('webhook') }],
-        selector: { ...CONTROLLER_SELECTOR },
+        selector: controllerSelector(r),
         type: 'ClusterIP',
       },
     }));
     this.renderCertificateJob(r, labels, 'create', [
       'create',
-      `--host=${CONTROLLER}-admission,${CONTROLLER}-admission.$(POD_NAMESPACE).svc`,
+      `--host=${controller}-admission,${controller}-admission.$(POD_NAMESPACE).svc`,
       '--namespace=$(POD_NAMESPACE)',
-      `--secret-name=${ADMISSION}`,
+      `--secret-name=${admission}`,
     ]);
     this.renderCertificateJob(r, labels, 'patch', [
       'patch',
-      `--webhook-name=${ADMISSION}`,
+      `--webhook-name=${admission}`,
       '--namespace=$(POD_NAMESPACE)',
       '--patch-mutating=false',
-      `--secret-name=${ADMISSION}`,
+      `--secret-name=${admission}`,
       `--patch-failure-policy=${r.webhook.failurePolicy}`,
     ]);
     this.objects.add('ValidatingWebhookConfiguration', () => clusterScoped(new KubeValidatingWebhookConfiguration(this, 'admission-webhook', {
-      metadata: { name: ADMISSION, labels },
+      metadata: { name: admission, labels },
       webhooks: [{
         admissionReviewVersions: ['v1'],
-        clientConfig: { service: { name: `${CONTROLLER}-admission`, namespace: ns, path: '/networking/v1/ingresses', port: 443 } },
+        clientConfig: { service: { name: `${controller}-admission`, namespace: ns, path: '/networking/v1/ingresses', port: 443 } },
         failurePolicy: r.webhook.failurePolicy,
         matchPolicy: 'Equivalent',
         name: 'validate.nginx.ingress.kubernetes.io',
@@ -469,10 +517,10 @@ export class IngressNginx extends Construct {
   /** kube-webhook-certgen: `create` makes the TLS Secret, `patch` writes its CA into the webhook configuration. */
   private renderCertificateJob(r: Resolved, labels: Record<string, string>, name: 'create' | 'patch', args: string[]): void {
     this.objects.add('Job', () => new KubeJob(this, `admission-${name}`, {
-      metadata: { name: `${ADMISSION}-${name}`, namespace: r.namespace, labels },
+      metadata: { name: `${r.names.admission}-${name}`, namespace: r.namespace, labels },
       spec: {
         template: {
-          metadata: { labels, name: `${ADMISSION}-${name}` },
+          metadata: { labels, name: `${r.names.admission}-${name}` },
           spec: {
             automountServiceAccountToken: r.release.explicitTokenAndJobTtl ? true : undefined,
             containers: [{
@@ -493,7 +541,7 @@ export class IngressNginx extends Construct {
             }],
             nodeSelector: { 'kubernetes.io/os': 'linux' },
             restartPolicy: 'OnFailure',
-            serviceAccountName: ADMISSION,
+            serviceAccountName: r.names.admission,
           },
         },
         ttlSecondsAfterFinished: r.release.explicitTokenAndJobTtl ? 0 : undefined,
@@ -513,7 +561,9 @@ export class IngressNginx extends Construct {
   }
 }
 
-const CONTROLLER_SELECTOR = { 'app.kubernetes.io/component': 'controller', 'app.kubernetes.io/instance': INSTANCE, 'app.kubernetes.io/name': NAME };
+function controllerSelector(r: Resolved): Record<string, string> {
+  return { 'app.kubernetes.io/component': 'controller', 'app.kubernetes.io/instance': r.names.instance, 'app.kubernetes.io/name': NAME };
+}
 
 function controllerPodSpec(r: Resolved) {
   const webhook = r.webhook.enabled;
@@ -551,10 +601,10 @@ function controllerPodSpec(r: Resolved) {
     }],
     dnsPolicy: 'ClusterFirst',
     nodeSelector: { ...r.nodeSelector },
-    serviceAccountName: NAME,
+    serviceAccountName: r.names.full,
     terminationGracePeriodSeconds: r.terminationGracePeriodSeconds,
     tolerations: r.tolerations.map(t => ({ ...t })),
-    volumes: webhook ? [{ name: 'webhook-cert', secret: { secretName: ADMISSION } }] : undefined,
+    volumes: webhook ? [{ name: 'webhook-cert', secret: { secretName: r.names.admission } }] : undefined,
   };
 }
 
@@ -571,10 +621,10 @@ function healthz(failureThreshold: number) {
 
 function controllerArgs(r: Resolved): string[] {
   const flags: [string, string][] = [
-    ['election-id', 'ingress-nginx-leader'],
+    ['election-id', r.names.electionId],
     ['controller-class', r.ingressClass.controllerValue],
     ['ingress-class', r.ingressClass.name],
-    ['configmap', `$(POD_NAMESPACE)/${CONTROLLER}`],
+    ['configmap', `$(POD_NAMESPACE)/${r.names.controller}`],
   ];
   if (r.webhook.enabled) {
     flags.push(

@@ -30,7 +30,7 @@ const APPS: [string, (app: App) => void][] = [
       extraArgs: { 'v': '2', 'enable-ssl-passthrough': '' }, labels: { yes: 'no', 'example.com/team': 'on' },
       ingressClass: { name: 'edge', default: true }, image: { digest: `sha256:${'0'.repeat(64)}` },
     });
-    new IngressNginx(new Chart(app, 'b', { namespace: 'team' }), 'i', { admissionWebhook: { enabled: false }, hostPorts: false });
+    new IngressNginx(new Chart(app, 'b', { namespace: 'team' }), 'i', { instance: 'team', admissionWebhook: { enabled: false }, hostPorts: false });
   }],
   ['a fleet with every option', app => {
     new SandboxFleet(new Chart(app, 'fleet'), 'f', {

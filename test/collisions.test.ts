@@ -1,0 +1,98 @@
+import { App, Chart } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import { IngressNginx, LocalHandsValidationError, SandboxRuntime, UbuntuDevWorkload, addOpenHandsStack, synthToDir } from '../index';
+import { synthChart } from './util';
+
+/** Builds an app and returns the message its synth is refused with. */
+function refusal(build: (app: App) => void): string {
+  try {
+    synthToDir(build, '/nonexistent/never-written');
+  } catch (e) {
+    expect(e).toBeInstanceOf(LocalHandsValidationError);
+    return (e as Error).message;
+  }
+  throw new Error('expected the synth to be refused');
+}
+
+describe('objects that would overwrite each other are refused at synth time, naming both construct paths', () => {
+  test('two workloads with the same kind, namespace and name', () => {
+    const message = refusal(app => {
+      new UbuntuDevWorkload(new Chart(app, 'a'), 'dev');
+      new UbuntuDevWorkload(new Chart(app, 'b'), 'dev');
+    });
+    expect(message).toContain('Deployment ubuntu-dev is defined twice, by a/dev/deployment and by b/dev/deployment');
+    expect(message).toContain('Service ubuntu-dev is defined twice, by a/dev/service and by b/dev/service');
+  });
+
+  test('two sandbox sessions with one sid', () => {
+    const message = refusal(app => {
+      new SandboxRuntime(new Chart(app, 'one'), 's', { sid: 'abc' });
+      new SandboxRuntime(new Chart(app, 'two'), 's', { sid: 'abc' });
+    });
+    expect(message).toContain('Pod default/openhands-runtime-abc is defined twice, by one/s/pod and by two/s/pod');
+  });
+
+  test('a workload named like the ingress controller in its namespace', () => {
+    const message = refusal(app => {
+      new IngressNginx(new Chart(app, 'ingress'), 'i');
+      new UbuntuDevWorkload(new Chart(app, 'dev'), 'dev', { name: 'ingress-nginx-controller', namespace: 'ingress-nginx' });
+    });
+    expect(message).toContain('Deployment ingress-nginx/ingress-nginx-controller is defined twice, by ingress/i/controller and by dev/dev/deployment');
+  });
+
+  test('two IngressNginx in different namespaces still share cluster-scoped names unless their instances differ', () => {
+    const message = refusal(app => {
+      new IngressNginx(new Chart(app, 'a'), 'i', { namespace: 'one' });
+      new IngressNginx(new Chart(app, 'b'), 'i', { namespace: 'two' });
+    });
+    expect(message).toContain('ClusterRole ingress-nginx is defined twice, by a/i/controller-cluster-role and by b/i/controller-cluster-role');
+    expect(message).toContain('IngressClass nginx is defined twice');
+    expect(message).toContain('ValidatingWebhookConfiguration ingress-nginx-admission is defined twice');
+  });
+
+  test('a second addOpenHandsStack in one app is refused in one line, not with a construct-tree trace', () => {
+    const message = refusal(app => { addOpenHandsStack(app); addOpenHandsStack(app); });
+    expect(message).toMatch(/^addOpenHandsStack: the app has an OpenHands stack already/);
+  });
+
+  test('a consumer\'s own app.synth() refuses them through cdk8s validation', () => {
+    const app = new App({ outdir: '/nonexistent/never-written' });
+    new UbuntuDevWorkload(new Chart(app, 'a'), 'dev');
+    new UbuntuDevWorkload(new Chart(app, 'b'), 'dev');
+    expect(() => app.synth()).toThrow(/Deployment ubuntu-dev is defined twice/);
+  });
+
+  test('objects of the same name in different namespaces, or of different kinds, do not collide', () => {
+    expect(() => synthChart(c => {
+      new UbuntuDevWorkload(c, 'a', { namespace: 'one' });
+      new UbuntuDevWorkload(c, 'b', { namespace: 'two' });
+    })).not.toThrow();
+  });
+});
+
+describe('IngressNginx instances run side by side', () => {
+  test('an instance prefixes cluster-scoped names, the class, the controller class and the election id like a Helm release', () => {
+    const docs = synthChart(c => {
+      new IngressNginx(c, 'a');
+      new IngressNginx(c, 'b', { instance: 'team-a' });
+    });
+    const names = (kind: string) => docs.filter(d => d.kind === kind).map(d => d.metadata.name);
+    expect(names('ClusterRole')).toEqual(['ingress-nginx', 'ingress-nginx-admission', 'team-a-ingress-nginx', 'team-a-ingress-nginx-admission']);
+    expect(names('IngressClass')).toEqual(['nginx', 'team-a-nginx']);
+    expect(names('Namespace')).toEqual(['ingress-nginx', 'team-a-ingress-nginx']);
+    const args = docs.filter(d => d.kind === 'Deployment')[1].spec.template.spec.containers[0].args;
+    expect(args).toContain('--election-id=team-a-ingress-nginx-leader');
+    expect(args).toContain('--controller-class=k8s.io/team-a-ingress-nginx');
+    expect(args).toContain('--ingress-class=team-a-nginx');
+    expect(docs.find(d => d.kind === 'Role' && d.metadata.name === 'team-a-ingress-nginx').rules)
+      .toContainEqual({ apiGroups: ['coordination.k8s.io'], resourceNames: ['team-a-ingress-nginx-leader'], resources: ['leases'], verbs: ['get', 'update'] });
+  });
+
+  test('two instances claiming one controller class are refused', () => {
+    const message = refusal(app => {
+      new IngressNginx(new Chart(app, 'a'), 'i');
+      new IngressNginx(new Chart(app, 'b'), 'i', { instance: 'other', ingressClass: { controllerValue: 'k8s.io/ingress-nginx' } });
+    });
+    expect(message).toContain("IngressNginx 'i' (b/i): ingressClass.controllerValue must differ from that of a/i, got \"k8s.io/ingress-nginx\"");
+  });
+});
