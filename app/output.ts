@@ -53,6 +53,14 @@ export interface OutputFile {
   readonly text: string;
 }
 
+/** One output folder and what goes into it. */
+export interface OutputTarget {
+  readonly dir: string;
+  readonly files: readonly OutputFile[];
+  /** How the user named this folder, for messages: `CDK8S_OUTDIR`, `LOCAL_HANDS_KIND_DIR`. @default 'output folder' */
+  readonly what?: string;
+}
+
 export interface OutputDirOptions {
   /**
    * The project being built: it and its ancestors are never an output folder (nor are the working folder,
@@ -117,6 +125,26 @@ export function writeOutputDir(dir: string, files: readonly OutputFile[], opts: 
   return names;
 }
 
+/**
+ * Writes several output folders (a synth's manifests and its KIND configs): all are checked, and must be
+ * distinct and not nested, before any is touched; then each is written as `writeOutputDir` does. Returns the
+ * paths written, `dir/name`, in the order of `targets`.
+ */
+export function writeOutputDirs(targets: readonly OutputTarget[], opts: Omit<OutputDirOptions, 'what'> = {}): string[] {
+  const checked: { target: OutputTarget; real: string }[] = [];
+  for (const target of targets) {
+    const state = inspectDir(target.dir, { ...opts, what: target.what });
+    const real = realPath(state.abs);
+    for (const other of checked) {
+      const clash = real === other.real ? 'is the same folder as'
+        : isInside(real, other.real) ? 'is inside' : isInside(other.real, real) ? 'holds' : undefined;
+      if (clash) throw new LocalHandsOutputError(state.where, `${clash} ${other.target.what ?? 'output folder'} ${show(other.target.dir)}; give each its own folder`);
+    }
+    checked.push({ target, real });
+  }
+  return targets.flatMap(t => writeOutputDir(t.dir, t.files, { ...opts, what: t.what }).map(n => path.join(t.dir, n)));
+}
+
 interface DirState {
   readonly abs: string;
   readonly where: string;
@@ -168,8 +196,12 @@ function refuseProtected(abs: string, projectRoot: string | undefined, refuse: (
   for (const [place, name] of places) {
     const p = realPath(path.resolve(place));
     if (real === p) refuse(`is ${name} (${p}); ${ONLY_OURS}`);
-    if (p.startsWith(real.endsWith(path.sep) ? real : real + path.sep)) refuse(`is ${real}, which holds ${name} ${p}; ${ONLY_OURS}`);
+    if (isInside(p, real)) refuse(`is ${real}, which holds ${name} ${p}; ${ONLY_OURS}`);
   }
+}
+
+function isInside(p: string, folder: string): boolean {
+  return p.startsWith(folder.endsWith(path.sep) ? folder : folder + path.sep);
 }
 
 /** `dir` itself, and every existing folder on the way to it, must be a folder. */
@@ -180,7 +212,7 @@ function refuseNonFolderOnPath(abs: string, refuse: (why: string) => never): voi
       st = fs.statSync(p);
     } catch (e) {
       if (errCode(e) === 'ENOENT' && isSymlink(p)) refuse(`${p === abs ? 'is' : `has ${p}, which is`} a symbolic link to nothing`);
-      if (errCode(e) !== 'ENOENT' && errCode(e) !== 'ENOTDIR') refuse(`cannot be inspected: ${words(e)}`);
+      if (errCode(e) !== 'ENOENT' && errCode(e) !== 'ENOTDIR') refuse(`cannot be inspected: ${osReason(e)}`);
     }
     if (st !== undefined && !st.isDirectory()) refuse(p === abs ? 'is a file, not a folder' : `is inside ${p}, which is a file, not a folder`);
     if (st !== undefined || path.dirname(p) === p) return;
@@ -277,7 +309,7 @@ function inspectFile(file: string, opts: OutputFileOptions): { abs: string; wher
   try {
     st = fs.lstatSync(abs);
   } catch (e) {
-    if (errCode(e) !== 'ENOENT') refuse(`cannot be inspected: ${words(e)}`);
+    if (errCode(e) !== 'ENOENT') refuse(`cannot be inspected: ${osReason(e)}`);
   }
   if (st === undefined) return { abs, where };
   if (st.isDirectory()) refuse('is a folder: name a file');
@@ -452,7 +484,7 @@ class Io {
 
   error(operation: string, e: unknown): Error {
     if (e instanceof LocalHandsOutputError || errCode(e) === undefined) return e as Error;
-    return new LocalHandsOutputError(this.where, `could not ${operation}: ${words(e)}`, errCode(e));
+    return new LocalHandsOutputError(this.where, `could not ${operation}: ${osReason(e)}`, errCode(e));
   }
 
   tempPath(dir: string): string {
@@ -515,7 +547,7 @@ function createExclusive(file: string, text: string): boolean {
 }
 
 /** The OS reason in words, then its code: `permission denied (EACCES)`. */
-export function words(e: unknown): string {
+export function osReason(e: unknown): string {
   const code = errCode(e);
   const known: Record<string, string> = {
     EACCES: 'permission denied',

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { checkOutputDir, LocalHandsOutputError, OUTPUT_MARKER, OUTPUT_MARKER_HEADER, words } from '../app/output';
+import { checkOutputDir, LocalHandsOutputError, OUTPUT_MARKER, OUTPUT_MARKER_HEADER, osReason } from '../app/output';
 import { LocalHandsValidationError } from '../src/validation';
 import { outputFiles, outputFileText, Variant } from './fixtures/output-files';
 import { ROOT } from './util';
@@ -211,6 +211,32 @@ describe('an output folder of ours is written whole', () => {
   });
 });
 
+describe('a synth\'s two folders (manifests and KIND configs)', () => {
+  test('are both written, and the paths returned in order', () => {
+    const dir = scratch('two');
+    const r = run(['dirs', 'dist', 'kind'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe([...outputFiles('a').map(f => `dist/${f.name}`), 'kind/cluster.yaml', ''].join('\n'));
+    expect(contents(path.join(dir, 'dist'))).toEqual(expected('a'));
+    expect(fs.readFileSync(path.join(dir, 'kind', 'cluster.yaml'), 'utf8')).toBe(outputFileText('b'));
+  });
+
+  test.each([
+    ['the KIND folder is a file', 'dist', 'notes.txt', /^output-writer: LOCAL_HANDS_KIND_DIR "notes.txt": is a file, not a folder$/],
+    ['both are one folder', 'out', 'out/', /^output-writer: LOCAL_HANDS_KIND_DIR "out\/": is the same folder as CDK8S_OUTDIR "out"; give each its own folder$/],
+    ['the KIND folder is inside the output', 'dist', 'dist/kind', /: LOCAL_HANDS_KIND_DIR "dist\/kind": is inside CDK8S_OUTDIR "dist";/],
+    ['the output is inside the KIND folder', 'kind/dist', 'kind', /: LOCAL_HANDS_KIND_DIR "kind": holds CDK8S_OUTDIR "kind\/dist";/],
+  ])('are refused before either is touched when %s', (_name, outdir, kindDir, message) => {
+    const dir = scratch('two-refused');
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine\n');
+    // An earlier output that the refused run, which writes variant a, would change.
+    expect(run(['dir', 'dist', 'b'], { cwd: dir }).status).toBe(0);
+    const before = tree(dir);
+    expect(oneLine(run(['dirs', outdir, kindDir], { cwd: dir }))).toMatch(message);
+    expect(tree(dir)).toEqual(before);
+  });
+});
+
 describe('a failed write says why in words and leaves no temp file', () => {
   test('a read-only folder', () => {
     const out = scratch('readonly');
@@ -268,9 +294,9 @@ describe('a failed write says why in words and leaves no temp file', () => {
 
   test('reasons in words for the errors we cannot provoke here', () => {
     const err = (code: string, message: string) => Object.assign(new Error(message), { code });
-    expect(words(err('EROFS', "EROFS: read-only file system, open 'x'"))).toBe('the file system is read-only (EROFS)');
-    expect(words(err('ENOSPC', "ENOSPC: no space left on device, write"))).toBe('no space left on the device (ENOSPC)');
-    expect(words(err('EXDEV', "EXDEV: cross-device link not permitted, rename 'a' -> 'b'"))).toBe('cross-device link not permitted (EXDEV)');
+    expect(osReason(err('EROFS', "EROFS: read-only file system, open 'x'"))).toBe('the file system is read-only (EROFS)');
+    expect(osReason(err('ENOSPC', "ENOSPC: no space left on device, write"))).toBe('no space left on the device (ENOSPC)');
+    expect(osReason(err('EXDEV', "EXDEV: cross-device link not permitted, rename 'a' -> 'b'"))).toBe('cross-device link not permitted (EXDEV)');
     expect(new LocalHandsOutputError('CDK8S_OUTDIR "dist"', 'could not write a.yaml: no space left on the device (ENOSPC)', 'ENOSPC').message)
       .toBe('CDK8S_OUTDIR "dist": could not write a.yaml: no space left on the device (ENOSPC)');
   });
