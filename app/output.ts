@@ -226,7 +226,7 @@ function readMarker(io: Io, abs: string, refuse: (why: string) => never): string
   if (lines[0] !== OUTPUT_MARKER_HEADER) refuse(`holds a ${OUTPUT_MARKER} that local-hands did not write (its first line is not local-hands' header)`);
   const names = lines.slice(1).filter(l => l !== '');
   for (const n of names) {
-    if (!isPlainName(n) || n === OUTPUT_MARKER) refuse(`holds a ${OUTPUT_MARKER} listing ${show(n)}, which is not a file name local-hands writes`);
+    if (!isPlainName(n) || n === OUTPUT_MARKER || n === LOCK || TEMP.test(n)) refuse(`holds a ${OUTPUT_MARKER} listing ${show(n)}, which is not a file name local-hands writes`);
   }
   return names;
 }
