@@ -387,8 +387,8 @@ function lockIsLive(lock: string, holder: string): boolean {
 }
 
 /**
- * Moves a dead run's lock aside, then checks that it moved that one: if another run broke it and took the
- * lock in between, its lock is linked back (it cannot be removed by anyone but its owner).
+ * Moves a dead run's lock aside, then checks that it moved that one: if another run broke it and took a
+ * new lock in between, that live lock is what moved, and it is linked back under its name.
  */
 function breakLock(io: Io, dir: string, lock: string, dead: string): void {
   const aside = io.tempPath(dir);
@@ -402,10 +402,9 @@ function breakLock(io: Io, dir: string, lock: string, dead: string): void {
     if (readOrUndefined(aside) !== dead) fs.linkSync(aside, lock);
   } catch {
     // Someone holds the lock again, which is all the link was for.
-  } finally {
-    unlinkIfThere(aside);
-    io.forget(aside);
   }
+  io.run(`remove the lock file ${LOCK} of a run that is gone`, () => unlinkIfThere(aside));
+  io.forget(aside);
 }
 
 function removeLeftovers(io: Io, dir: string, names: readonly string[]): void {
