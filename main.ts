@@ -1,5 +1,5 @@
-// The default app: OpenHands' local KIND stack, as upstream's kind/manifests describe it.
-import { addOpenHandsStack } from './app/openhands-stack';
-import { runSynth } from './app/synth';
+// The default app: OpenHands' local KIND stack, as upstream's kind/manifests describe it (or another
+// profile: npm run synth -- --profile NAME).
+import { runSynthCli } from './app/synth-cli';
 
-runSynth(app => addOpenHandsStack(app));
+runSynthCli(process.argv.slice(2));

@@ -108,7 +108,7 @@ export function writeOutputDir(dir: string, files: readonly OutputFile[], opts: 
   const release = takeLock(io, first.abs, opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
   try {
     // Again under the lock: the run before us may have changed what the marker lists.
-    const now = inspectDir(dir, opts);
+    const now = inspectDir(dir, opts, true);
     removeLeftovers(io, now.abs, now.leftovers);
     // The marker lists the union first, so a run killed at any later point leaves a folder that is still ours.
     const union = [...new Set([...now.listed, ...names])].sort();
@@ -155,7 +155,7 @@ interface DirState {
   readonly leftovers: readonly string[];
 }
 
-function inspectDir(dir: string, opts: OutputDirOptions): DirState {
+function inspectDir(dir: string, opts: OutputDirOptions, underLock = false): DirState {
   const where = `${opts.what ?? 'output folder'} ${show(dir)}`;
   const refuse = (why: string): never => { throw new LocalHandsOutputError(where, why); };
   if (typeof dir !== 'string' || dir.trim() === '') refuse('is empty: name the folder to write into');
@@ -177,6 +177,9 @@ function inspectDir(dir: string, opts: OutputDirOptions): DirState {
       foreign.push(e.name);
     }
   }
+  // Another run holds the lock and is mid-write: its listing and marker can be read out of step here, so the
+  // verdict waits for our own turn under the lock, where nothing moves (the check there refuses for real).
+  if (foreign.length > 0 && !underLock && entries.some(e => e.name === LOCK)) return { abs, where, exists: true, listed, leftovers: [] };
   if (foreign.length > 0) {
     const some = foreign.sort().slice(0, 3).map(show).join(', ') + (foreign.length > 3 ? ` and ${foreign.length - 3} more` : '');
     refuse(`holds ${some}, which local-hands did not write; ${ONLY_OURS} (listed in its ${OUTPUT_MARKER})`);

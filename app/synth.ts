@@ -1,75 +1,85 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { KindCluster } from '../constructs/kind-cluster';
 import { stringifyManifests } from '../src/fast-yaml';
 import { LocalHandsValidationError } from '../src/validation';
+import { LocalHandsOutputError, OutputFile, OutputTarget, writeOutputDirs } from './output';
 
-/**
- * Synthesizes an app into `outdir` so that it is never left half-written: the app is built (all
- * props validated) and written into a sibling temporary folder, which then replaces `outdir`.
- * With `kindDir`, each `KindCluster` in the app is written there too (file by file, atomically).
- * Returns the files written, `outdir`'s then `kindDir`'s, as paths relative to the working directory.
- */
-export function synthToDir(build: (app: App) => void, outdir: string, kindDir?: string): string[] {
-  const target = path.resolve(outdir);
-  const parent = path.dirname(target);
-  const tmp = path.join(parent, `.${path.basename(target)}.tmp-${process.pid}`);
-  const old = path.join(parent, `.${path.basename(target)}.old-${process.pid}`);
-  fs.rmSync(tmp, { recursive: true, force: true });
-  let app: App;
-  let clusters: KindCluster[];
-  try {
-    app = new App({ outdir: tmp });
-    build(app);
-    const all = app.node.findAll();
-    clusters = all.filter((c): c is KindCluster => c instanceof KindCluster);
-    const seen = new Map<string, string>();
-    for (const c of clusters) {
-      const other = seen.get(c.fileName);
-      if (other) throw new LocalHandsValidationError(`KindCluster '${c.node.id}' (${c.node.path})`, [`fileName must be unique, got "${c.fileName}", which ${other} also writes`]);
-      seen.set(c.fileName, c.node.path);
-    }
-    writeCharts(app, all);
-  } catch (e) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-  fs.mkdirSync(parent, { recursive: true });
-  if (fs.existsSync(target)) fs.renameSync(target, old);
-  fs.renameSync(tmp, target);
-  fs.rmSync(old, { recursive: true, force: true });
-  const written = fs.readdirSync(target).sort().map(f => path.join(outdir, f));
-  if (kindDir !== undefined) {
-    for (const cluster of clusters) {
-      const file = path.join(kindDir, cluster.fileName);
-      writeFileAtomic(file, cluster.toYaml());
-      written.push(file);
-    }
-  }
-  return written;
+/** Where `synthApp` writes, and how the user named each folder (for messages). */
+export interface SynthOptions {
+  /** The manifests' folder. @default - the app's `outdir` */
+  readonly outdir?: string;
+  /** How the user named `outdir`. @default 'output folder' */
+  readonly outdirName?: string;
+  /** Where each `KindCluster` of the app is written. @default - not written */
+  readonly kindDir?: string;
+  /** How the user named `kindDir`. @default 'KIND config folder' */
+  readonly kindDirName?: string;
 }
 
 /**
- * What `app.synth()` does for the common case (a file per chart, no dependencies between constructs, no
- * nested charts, no construct metadata), with the YAML written by `stringifyManifests`: the same bytes,
- * several times faster. Any other app goes through `app.synth()` itself.
+ * What `app.synth()` does, several times faster and safe for the folder it writes (see `writeOutputDirs`):
+ * validates every construct (colliding objects included), renders a file per chart with `renderCharts`, and
+ * writes them, and the app's KIND configs, only into folders that are absent, empty or written by local-hands.
+ * Call it in place of `app.synth()`. Returns the paths written.
  */
-export function writeCharts(app: App, all = app.node.findAll()): void {
+export function synthApp(app: App, opts: SynthOptions = {}): string[] {
+  const all = app.node.findAll();
+  const manifests = renderCharts(app, all);
+  const targets: OutputTarget[] = [{ dir: opts.outdir ?? app.outdir, files: manifests, what: opts.outdirName ?? 'output folder' }];
+  if (opts.kindDir !== undefined) targets.push({ dir: opts.kindDir, files: kindFiles(all), what: opts.kindDirName ?? 'KIND config folder' });
+  return writeOutputDirs(targets, { projectRoot: process.cwd() });
+}
+
+/**
+ * Builds an app with `build` and synthesizes it with `synthApp` into `outdir` (and its KIND configs into `kindDir`).
+ * Nothing is written unless every prop is valid and every folder acceptable.
+ */
+export function synthToDir(build: (app: App) => void, outdir: string, kindDir?: string, names: Omit<SynthOptions, 'outdir' | 'kindDir'> = {}): string[] {
+  // cdk8s never writes to this folder: synthApp writes the files itself.
+  const app = new App({ outdir: path.resolve(outdir) });
+  build(app);
+  return synthApp(app, { ...names, outdir, kindDir });
+}
+
+/** The KIND configs of an app, each to its own file; two writing one file are refused. */
+function kindFiles(all: readonly IConstruct[]): OutputFile[] {
+  const clusters = all.filter((c): c is KindCluster => c instanceof KindCluster);
+  const seen = new Map<string, string>();
+  for (const c of clusters) {
+    const other = seen.get(c.fileName);
+    if (other) throw new LocalHandsValidationError(`KindCluster '${c.node.id}' (${c.node.path})`, [`fileName must be unique, got "${c.fileName}", which ${other} also writes`]);
+    seen.set(c.fileName, c.node.path);
+  }
+  return clusters.map(c => ({ name: c.fileName, text: c.toYaml() }));
+}
+
+/**
+ * The files `app.synth()` would write, as text: for the common case (a file per chart, no dependencies between
+ * constructs, no nested charts, no construct metadata) laid out by `stringifyManifests`, the same bytes several
+ * times faster; any other app goes through `app.synth()` into a temporary folder. Validates the app first.
+ */
+export function renderCharts(app: App, all: readonly IConstruct[] = app.node.findAll()): OutputFile[] {
+  validateApp(all);
   const simple = app.yamlOutputType === YamlOutputType.FILE_PER_CHART
     && !(app as unknown as { recordConstructMetadata: boolean }).recordConstructMetadata
     && all.every(c => c.node.dependencies.length === 0 && !(c instanceof Chart && c.node.children.some(x => x instanceof Chart)));
-  if (!simple) {
-    validateApp(all);
-    app.synth();
-    return;
+  if (simple) {
+    return app.charts.map(chart => ({
+      name: `${Names.toDnsLabel(chart)}${app.outputFileExtension}`,
+      text: stringifyManifests(Object.values(chart.toJson())),
+    }));
   }
-  validateApp(all);
-  fs.mkdirSync(app.outdir, { recursive: true });
-  for (const chart of app.charts) {
-    const file = path.join(app.outdir, `${Names.toDnsLabel(chart)}${app.outputFileExtension}`);
-    fs.writeFileSync(file, stringifyManifests(Object.values(chart.toJson())));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'local-hands-synth-'));
+  try {
+    (app as { outdir: string }).outdir = tmp;
+    app.synth();
+    return fs.readdirSync(tmp).sort().map(name => ({ name, text: fs.readFileSync(path.join(tmp, name), 'utf8') }));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
@@ -82,30 +92,34 @@ export function validateApp(all: readonly IConstruct[]): void {
   if (errors.length > 0) throw new LocalHandsValidationError('the app', errors);
 }
 
-function writeFileAtomic(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return;
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
-
 /**
- * The entry point of a synth process: runs `synthToDir` into `CDK8S_OUTDIR` (set by `cdk8s synth`)
- * or `dist`, with KIND configs in `LOCAL_HANDS_KIND_DIR` or `kind`, and turns a validation error into one
- * clear message and exit code 1.
+ * The entry point of a synth process: runs `synthToDir` into `CDK8S_OUTDIR` (set by `cdk8s synth`) or `dist`,
+ * with KIND configs in `LOCAL_HANDS_KIND_DIR` or `kind`. A user error (a bad prop, an unusable folder, a
+ * construct id used twice) prints one message and sets exit code 1; only our own bugs show a stack trace.
  */
 export function runSynth(build: (app: App) => void): void {
-  const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
+  const env = (name: string, fallback: string) => process.env[name] ?? fallback;
+  const outdir = env('CDK8S_OUTDIR', 'dist');
   try {
-    const written = synthToDir(build, outdir, process.env.LOCAL_HANDS_KIND_DIR ?? 'kind');
+    const written = synthToDir(build, outdir, env('LOCAL_HANDS_KIND_DIR', 'kind'), {
+      outdirName: process.env.CDK8S_OUTDIR === undefined ? 'output folder' : 'CDK8S_OUTDIR',
+      kindDirName: process.env.LOCAL_HANDS_KIND_DIR === undefined ? 'KIND config folder' : 'LOCAL_HANDS_KIND_DIR',
+    });
     process.stdout.write(`local-hands: wrote ${written.join(', ')}\n`);
   } catch (e) {
-    if (e instanceof LocalHandsValidationError) {
-      process.stderr.write(`local-hands: synth failed, nothing written to ${outdir}/\n${e.message}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    throw e;
+    const message = userErrorMessage(e, outdir);
+    if (message === undefined) throw e;
+    process.stderr.write(message);
+    process.exitCode = 1;
   }
+}
+
+/** The message for an error the user can fix, or undefined for our own bug. */
+function userErrorMessage(e: unknown, outdir: string): string | undefined {
+  if (e instanceof LocalHandsOutputError) return `local-hands: ${e.message}\n`;
+  if (e instanceof LocalHandsValidationError) return `local-hands: synth failed, nothing written to ${outdir}/\n${e.message}\n`;
+  // The constructs library's message for two constructs with one id in one scope.
+  const m = e instanceof Error && /^There is already a Construct with name '([^']*)' in (\S+)(?: \[([^\]]*)\])?/.exec(e.message);
+  if (m) return `local-hands: synth failed, nothing written to ${outdir}/\n${m[3] || m[2]}: the construct id "${m[1]}" is used twice in one scope: give each construct its own id\n`;
+  return undefined;
 }

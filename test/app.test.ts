@@ -89,7 +89,7 @@ describe('dist/', () => {
     const a = synthProcess();
     const b = synthProcess();
     try {
-      expect(Object.keys(readTree(a))).toEqual(['ingress-nginx.k8s.yaml', 'mirrord-rbac.k8s.yaml', 'ubuntu-dev.k8s.yaml']);
+      expect(Object.keys(readTree(a))).toEqual(['.local-hands-output', 'ingress-nginx.k8s.yaml', 'mirrord-rbac.k8s.yaml', 'ubuntu-dev.k8s.yaml']);
       expect(readTree(a)).toEqual(readTree(b));
       expect(readTree(kindOf(a))).toEqual(readTree(kindOf(b)));
     } finally {
@@ -114,7 +114,8 @@ describe('dist/', () => {
   test('kubectl apply -f dist reads files in name order, and the Namespace comes before what lives in it', () => {
     const out = synthProcess();
     try {
-      const ordered = fs.readdirSync(out).sort().flatMap(f => readDocs(path.join(out, f)));
+      // kubectl reads .yaml, .yml and .json files only: the marker file is not a manifest.
+      const ordered = fs.readdirSync(out).filter(f => /\.(ya?ml|json)$/.test(f)).sort().flatMap(f => readDocs(path.join(out, f)));
       const created = new Set<string>();
       for (const o of ordered) {
         if (o.metadata.namespace && o.metadata.namespace !== 'default') {

@@ -1,0 +1,20 @@
+import { App } from 'cdk8s';
+import { addOpenHandsStack } from './openhands-stack';
+
+/** A named way to build the app: `npm run synth -- --profile NAME`. */
+export interface Profile {
+  /** One line for `--help`. */
+  readonly description: string;
+  /** Adds the profile's charts (and KIND config, if any) to the app. */
+  readonly build: (app: App) => void;
+}
+
+/** The profiles `npm run synth` knows; `default` is upstream's KIND stack, byte for byte what dist/ holds. */
+export const PROFILES = {
+  default: {
+    description: "OpenHands' KIND stack as upstream's manifests describe it: ingress-nginx, ubuntu-dev, the mirrord RBAC",
+    build: app => { addOpenHandsStack(app); },
+  },
+} satisfies Record<string, Profile>;
+
+export type ProfileName = keyof typeof PROFILES;
