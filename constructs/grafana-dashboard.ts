@@ -140,7 +140,6 @@ function renderPanel(id: IndicatorId, index: number, r: ResolvedIndicators): Das
       defaults: {
         unit: ind.unit === 'seconds' ? 's' : 'percentunit',
         min: 0,
-        ...(ind.unit === 'ratio' ? { max: 1 } : {}),
         custom: { thresholdsStyle: { mode: 'line' } },
         thresholds: {
           mode: 'absolute',
