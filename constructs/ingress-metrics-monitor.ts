@@ -1,0 +1,120 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { PROMETHEUS_DURATION_ALLOWED, prometheusDurationMs } from '../src/prometheus-duration';
+import { propNames } from '../src/props';
+import { Problems, isPortName } from '../src/validation';
+import { INGRESS_CONTROLLER_KINDS, INGRESS_CONTROLLER_METRICS, IngressControllerKind } from './monitoring-indicators';
+
+export interface IngressMetricsMonitorProps {
+  /**
+   * The controller to scrape. ingress-nginx is scraped through its metrics Service (what the chart's
+   * `controller.metrics.enabled` renders) with a ServiceMonitor; Traefik's chart opens its `metrics`
+   * entrypoint (port 9100) on the pod only, so it is scraped with a PodMonitor.
+   * @default 'ingress-nginx'
+   */
+  readonly controller?: IngressControllerKind;
+  /** Name of the ServiceMonitor or PodMonitor. @default - the controller's: 'ingress-nginx-controller' or 'traefik' */
+  readonly name?: string;
+  /** Namespace of the monitor and of the controller it scrapes. @default - the release's: 'ingress-nginx' or 'traefik' */
+  readonly namespace?: string;
+  /**
+   * Labels your Prometheus selects monitors by (its `serviceMonitorSelector` / `podMonitorSelector`).
+   * @default { release: 'kube-prometheus-stack' }
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Labels of the metrics Service (ingress-nginx) or the pods (Traefik) to scrape.
+   * @default - the chart's controller selector labels
+   */
+  readonly targetSelector?: Readonly<Record<string, string>>;
+  /** Name of the port serving `/metrics`. @default 'metrics' */
+  readonly port?: string;
+  /** Scrape interval. @default '30s' (the ingress-nginx chart's `serviceMonitor.scrapeInterval`) */
+  readonly interval?: string;
+}
+
+const PROP_NAMES = propNames<IngressMetricsMonitorProps>({
+  controller: true, name: true, namespace: true, labels: true, targetSelector: true, port: true, interval: true,
+});
+
+/** The chart defaults each controller's monitor starts from. */
+const CONTROLLER_DEFAULTS: Readonly<Record<IngressControllerKind, { name: string; kind: 'ServiceMonitor' | 'PodMonitor'; targetSelector: Readonly<Record<string, string>> }>> = {
+  'ingress-nginx': {
+    name: 'ingress-nginx-controller',
+    kind: 'ServiceMonitor',
+    // The controller, admission and metrics Services all carry these labels; only the metrics Service has a
+    // port named `metrics`, so only it is scraped (as the chart's own ServiceMonitor does).
+    targetSelector: {
+      'app.kubernetes.io/component': 'controller',
+      'app.kubernetes.io/instance': 'ingress-nginx',
+      'app.kubernetes.io/name': 'ingress-nginx',
+    },
+  },
+  traefik: {
+    name: 'traefik',
+    kind: 'PodMonitor',
+    targetSelector: { 'app.kubernetes.io/instance': 'traefik-traefik', 'app.kubernetes.io/name': 'traefik' },
+  },
+};
+
+const DEFAULTS = {
+  controller: 'ingress-nginx' as IngressControllerKind,
+  labels: { release: 'kube-prometheus-stack' } as Readonly<Record<string, string>>,
+  port: 'metrics',
+  interval: '30s',
+};
+
+/** A Prometheus Operator ServiceMonitor (ingress-nginx) or PodMonitor (Traefik) for the ingress controller's metrics. */
+export class IngressMetricsMonitor extends Construct {
+  /** The ServiceMonitor or PodMonitor. */
+  public readonly monitor: ApiObject;
+  /** Which of the two `monitor` is. */
+  public readonly kind: 'ServiceMonitor' | 'PodMonitor';
+  /** The controller scraped. */
+  public readonly controller: IngressControllerKind;
+
+  constructor(scope: Construct, id: string, props: IngressMetricsMonitorProps = {}) {
+    super(scope, id);
+    const r = resolveProps(Problems.of(this, 'IngressMetricsMonitor'), props);
+    this.controller = r.controller;
+    this.kind = CONTROLLER_DEFAULTS[r.controller].kind;
+    const endpoint = { port: r.port, path: '/metrics', interval: r.interval };
+    this.monitor = new ApiObject(this, 'monitor', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: this.kind,
+      metadata: { name: r.name, namespace: r.namespace, labels: { ...r.labels } },
+      spec: {
+        namespaceSelector: { matchNames: [r.namespace] },
+        selector: { matchLabels: { ...r.targetSelector } },
+        ...(this.kind === 'ServiceMonitor' ? { endpoints: [endpoint] } : { podMetricsEndpoints: [endpoint] }),
+      },
+    });
+  }
+}
+
+function resolveProps(p: Problems, props: IngressMetricsMonitorProps) {
+  p.knownProps('IngressMetricsMonitor', props, PROP_NAMES);
+  const controller = props.controller ?? DEFAULTS.controller;
+  if (!p.oneOf('controller', controller, INGRESS_CONTROLLER_KINDS)) p.throwIfAny();
+  const d = CONTROLLER_DEFAULTS[controller];
+  const r = {
+    controller,
+    name: props.name ?? d.name,
+    namespace: props.namespace ?? INGRESS_CONTROLLER_METRICS[controller].namespace,
+    labels: props.labels ?? DEFAULTS.labels,
+    targetSelector: props.targetSelector ?? d.targetSelector,
+    port: props.port ?? DEFAULTS.port,
+    interval: props.interval ?? DEFAULTS.interval,
+  };
+  p.dnsSubdomain('name', r.name);
+  p.dnsLabel('namespace', r.namespace);
+  p.labels('labels', r.labels);
+  if (p.labels('targetSelector', r.targetSelector)) {
+    p.check(Object.keys(r.targetSelector).length > 0, 'targetSelector', r.targetSelector, 'at least one label (an empty selector scrapes every Service or pod of the namespace)');
+  }
+  p.check(isPortName(r.port), 'port', r.port, 'a port name (at most 15 of a-z, 0-9, "-", with a letter)');
+  const ms = prometheusDurationMs(r.interval);
+  p.check(ms !== undefined && ms > 0, 'interval', r.interval, `${PROMETHEUS_DURATION_ALLOWED}, above 0`);
+  p.throwIfAny();
+  return r;
+}

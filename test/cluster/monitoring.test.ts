@@ -1,0 +1,101 @@
+/**
+ * The monitoring objects (PrometheusRule, ServiceMonitor, PodMonitor, the dashboard ConfigMap) applied to a
+ * real control plane with the Prometheus Operator v0.93.0 CRDs installed: server-side, strict field validation.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Chart } from 'cdk8s';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GrafanaDashboard } from '../../constructs/grafana-dashboard';
+import { IngressMetricsMonitor } from '../../constructs/ingress-metrics-monitor';
+import { OpenHandsAlerts } from '../../constructs/openhands-alerts';
+import { startControlPlane, type ControlPlane } from '../../tools/controlplane/controlplane';
+import { REFERENCE } from '../util';
+import { APPLY, START_TIMEOUT, parseObjects, tempDir } from './helpers';
+
+const CRDS = path.join(REFERENCE, 'prometheus-operator-v0.93.0');
+
+function synth(build: (chart: Chart) => void): string {
+  const app = new App();
+  build(new Chart(app, 'monitoring'));
+  return app.synthYaml();
+}
+
+const NAMESPACES = ['monitoring', 'observability', 'ingress-nginx', 'traefik', 'edge'];
+
+const STACK = synth(c => {
+  new OpenHandsAlerts(c, 'alerts');
+  new OpenHandsAlerts(c, 'alerts-traefik', {
+    name: 'openhands-alerts-traefik', namespace: 'observability', labels: { release: 'prom', team: 'openhands' },
+    ingressController: 'traefik', sandboxNamespace: 'sandboxes',
+    thresholds: { cpu: 0.9, responseTime: 2.5, successRate: 0.995 }, for: { storage: '1h', successRate: '0' }, rateWindow: '2m',
+  });
+  new GrafanaDashboard(c, 'dashboard');
+  new GrafanaDashboard(c, 'dashboard-traefik', { name: 'oh-dash', namespace: 'observability', ingressController: 'traefik', sidecarLabels: { grafana_dashboard: 'openhands' } });
+  new IngressMetricsMonitor(c, 'nginx');
+  new IngressMetricsMonitor(c, 'traefik', { controller: 'traefik' });
+  new IngressMetricsMonitor(c, 'edge', { controller: 'traefik', name: 'edge', namespace: 'edge', targetSelector: { app: 'edge' }, interval: '15s', port: 'prom' });
+});
+
+describe('monitoring objects on a real control plane with the Prometheus Operator CRDs', () => {
+  let cp: ControlPlane;
+  const dir = tempDir('local-hands-monitoring-');
+  const file = path.join(dir, 'monitoring.k8s.yaml');
+
+  beforeAll(async () => {
+    cp = await startControlPlane({ nodes: 0 });
+    await cp.kubectl([...APPLY, '-f', CRDS]);
+    await cp.kubectl(['wait', '--for=condition=Established', '--timeout=60s', '-f', CRDS]);
+    for (const ns of NAMESPACES) await cp.kubectl(['create', 'namespace', ns]);
+    fs.writeFileSync(file, STACK);
+  }, START_TIMEOUT);
+
+  afterAll(async () => {
+    await cp?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('applies every object server-side with strict field validation', async () => {
+    const objects = parseObjects(STACK);
+    expect(objects.map(o => o.kind).sort()).toEqual(['ConfigMap', 'ConfigMap', 'PodMonitor', 'PodMonitor', 'PrometheusRule', 'PrometheusRule', 'ServiceMonitor']);
+    const applied = await cp.kubectl([...APPLY, '-f', file]);
+    const lines = applied.stdout.trim().split('\n');
+    expect(lines).toHaveLength(objects.length);
+    for (const l of lines) expect(l).toMatch(/serverside-applied$/);
+    expect(applied.stderr).toBe('');
+  });
+
+  it('the server keeps every field (nothing pruned by the CRD schemas)', async () => {
+    for (const o of parseObjects(STACK)) {
+      const got = JSON.parse((await cp.kubectl(['-n', o.metadata.namespace!, 'get', o.kind, o.metadata.name, '-o', 'json'])).stdout);
+      expect(got.spec ?? got.data, `${o.kind} ${o.metadata.name}`).toEqual(o.spec ?? o.data);
+      expect(got.metadata.labels).toEqual(o.metadata.labels);
+    }
+  });
+
+  it('a second apply changes nothing', async () => {
+    const diff = await cp.kubectl(['diff', '--server-side', '--field-manager=local-hands', '-f', file], { allowFail: true });
+    expect(diff.stdout).toBe('');
+    expect(diff.code).toBe(0);
+  });
+
+  it('the CRDs refuse what the constructs refuse: a misspelt field and a `for:` that is no duration', async () => {
+    const rule = parseObjects(STACK).find(o => o.kind === 'PrometheusRule')!;
+    const groups = (rule as any).spec.groups;
+    const misspelt = { ...rule, metadata: { ...rule.metadata, name: 'misspelt' }, spec: { groups: [{ ...groups[0], rules: [{ ...groups[0].rules[0], fore: '5m' }] }] } };
+    const badFor = { ...rule, metadata: { ...rule.metadata, name: 'bad-for' }, spec: { groups: [{ ...groups[0], rules: [{ ...groups[0].rules[0], for: '5 minutes' }] }] } };
+    for (const [name, obj, message] of [['misspelt', misspelt, '.rules[0].fore: field not declared in schema'], ['bad-for', badFor, 'spec.groups[0].rules[0].for']] as const) {
+      const f = path.join(dir, `${name}.json`);
+      fs.writeFileSync(f, JSON.stringify(obj));
+      const r = await cp.kubectl([...APPLY, '-f', f], { allowFail: true });
+      expect(r.code, name).not.toBe(0);
+      expect(r.stderr, name).toContain(message);
+    }
+  });
+
+  it('deletes cleanly', async () => {
+    await cp.kubectl(['delete', '-f', file, '--wait=true', '--timeout=60s'], { timeoutMs: 80_000 });
+    const left = await cp.kubectl(['get', '-f', file, '--ignore-not-found', '-o', 'name'], { allowFail: true });
+    expect(left.stdout.trim()).toBe('');
+  });
+});
