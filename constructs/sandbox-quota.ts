@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { KubeLimitRange, KubeResourceQuota, Quantity } from '../imports/k8s';
 import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../src/kubernetes-config';
 import { propNames } from '../src/props';
-import { compareQuantities, isExactlyRepresentable, multiplyQuantity } from '../src/quantity';
+import { compareQuantities, isExactlyRepresentable, multiplyQuantity, resourceQuantity } from '../src/quantity';
 import { Problems, isPlainObject, show } from '../src/validation';
 
 /** The ResourceQuota entries a sandbox namespace is capped by. */
@@ -33,15 +33,18 @@ const RESOURCES: readonly SandboxQuotaResource[] = ['pods', 'requests.cpu', 'req
 /** The API server keeps counts as int64; no cluster runs more sessions than this. */
 const MAX_SESSIONS = 100_000;
 
-/** What one session takes, as the runtime's Pod and PVC ask for it. */
+/**
+ * What one session takes, as the runtime's Pod and PVC ask for it, and as the API server counts it (each
+ * amount rounded up to a milli-unit, so a `1n` request counts as `1m`).
+ */
 export function oneSession(config: KubernetesConfig): Record<SandboxQuotaResource, string> {
   return {
     pods: '1',
-    'requests.cpu': config.resourceCpuRequest,
-    'requests.memory': config.resourceMemoryRequest,
-    'limits.memory': config.resourceMemoryLimit,
+    'requests.cpu': resourceQuantity(config.resourceCpuRequest),
+    'requests.memory': resourceQuantity(config.resourceMemoryRequest),
+    'limits.memory': resourceQuantity(config.resourceMemoryLimit),
     persistentvolumeclaims: '1',
-    'requests.storage': config.pvcStorageSize,
+    'requests.storage': resourceQuantity(config.pvcStorageSize),
   };
 }
 
@@ -94,7 +97,7 @@ function checkOverrides(p: Problems, overrides: Record<string, unknown>, session
     else if (!isExactlyRepresentable(v as string)) p.add(field, v, 'a quantity below 2^63');
     else if (compareQuantities(v as string, session[r]) < 0) {
       p.add(field, v, `at least one session's ${show(session[r])} (a smaller quota refuses every sandbox)`);
-    } else hard[r] = multiplyQuantity(v as string, 1);
+    } else hard[r] = resourceQuantity(v as string);
   }
 }
 
@@ -135,5 +138,5 @@ export class SandboxQuota extends Construct {
 
 /** As the API server stores it, so what `dist/` holds is what `kubectl get` shows. */
 function canonical(quantity: string): Quantity {
-  return Quantity.fromString(multiplyQuantity(quantity, 1));
+  return Quantity.fromString(resourceQuantity(quantity));
 }

@@ -13,6 +13,7 @@ export interface ExactQuantity {
 }
 
 const NANO = 1_000_000_000n;
+const MILLI = 1_000_000n;
 const DECIMAL_SUFFIXES: Readonly<Record<string, number>> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 /** apimachinery caps binary quantities at the largest int64, and keeps int64 amounts exact. */
@@ -77,6 +78,17 @@ export function multiplyQuantity(quantity: string, times: number): string {
   if (q === undefined) throw new RangeError(`not a quantity: ${JSON.stringify(quantity)}`);
   if (!Number.isSafeInteger(times) || times < 0) throw new RangeError(`not a non-negative integer: ${times}`);
   return formatQuantity({ nanos: q.nanos * BigInt(times), format: q.format });
+}
+
+/**
+ * The amount a core/v1 resource list (Pod resources, ResourceQuota, LimitRange) stores: the API server rounds
+ * every value up to a whole milli-unit when it converts the object (`1n` is kept as `1m`), then prints it
+ * canonically.
+ */
+export function resourceQuantity(quantity: string): string {
+  const q = parseQuantity(quantity);
+  if (q === undefined) throw new RangeError(`not a quantity: ${JSON.stringify(quantity)}`);
+  return formatQuantity({ nanos: ceilDiv(q.nanos, MILLI) * MILLI, format: q.format });
 }
 
 /** Whether a quantity stays within what the API server keeps exactly (at most 2^63-1 of its unit). */
