@@ -79,7 +79,13 @@ function resolve(p: Problems, props: SandboxNetworkPoliciesProps): Resolved {
   };
   p.dnsLabel('controllerNamespace', r.controllerNamespace);
   if (!Array.isArray(r.appPorts)) p.add('appPorts', r.appPorts, 'a list of ports');
-  else p.ports('appPorts', r.appPorts);
+  else if (p.ports('appPorts', r.appPorts)) {
+    // 8080 here would open the action server, which runs any command, to the controller's namespace.
+    const { server, vscode } = sandboxPorts();
+    r.appPorts.forEach((port, i) => {
+      if (port === server || port === vscode) p.add(`appPorts[${i}]`, port, `a port other than ${server} and ${vscode} (the action server's and VS Code's)`);
+    });
+  }
   checkPeer(p, 'server', r.server);
   checkPeer(p, 'dns', r.dns);
   // The policy names add a suffix of at most 26 characters and must stay DNS subdomains.

@@ -76,7 +76,7 @@ function resolve(p: Problems, props: SandboxQuotaProps): Resolved {
   const hard = {} as Record<SandboxQuotaResource, string>;
   for (const r of RESOURCES) {
     hard[r] = multiplyQuantity(session[r], sessionsOk ? maxSessions : 1);
-    if (!isExactlyRepresentable(hard[r])) p.add('maxSessions', maxSessions, `small enough that ${r} (${show(session[r])} per session) stays below 2^63, got ${show(hard[r])} in all`);
+    if (!isExactlyRepresentable(hard[r])) p.add('maxSessions', maxSessions, `small enough that ${r} (${show(session[r])} per session, ${show(hard[r])} in all) stays below 2^63`);
   }
   checkOverrides(p, overrides, session, hard);
   p.throwIfAny();
