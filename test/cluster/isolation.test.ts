@@ -235,6 +235,8 @@ describe('RBAC as the dedicated ServiceAccount', () => {
 
 describe('NetworkPolicies', () => {
   const ns = 'netpol-sandboxes';
+  // A cold build of cyclonus takes minutes: in a hook, whose timeout allows it.
+  beforeAll(() => { cyclonus = cyclonusBinary(); });
   const policies = synth(c => new SandboxNetworkPolicies(c, 'np', {
     config: { namespace: ns },
     server: { namespace: 'openhands', podSelector: { app: 'openhands' } },
@@ -323,6 +325,8 @@ const TRAFFIC: { name: string; allowed: boolean; traffic: object }[] = [
   { name: 'internet -> sandbox:8081', allowed: false, traffic: to(external('93.184.216.34'), SANDBOX_A, 8081) },
 ];
 
+let cyclonus = '';
+
 function cyclonusBinary(): string {
   const r = spawnSync(process.execPath, [path.join(repoRoot, 'tools', 'cyclonus', 'build.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (r.status !== 0) throw new Error('building cyclonus failed (needs Go): node tools/cyclonus/build.mjs');
@@ -337,7 +341,7 @@ function analyze(policies: object[], traffic: object[]): boolean[] {
   // cyclonus reads one policy per file.
   policies.forEach((p, i) => fs.writeFileSync(path.join(policyDir, `${i}.json`), JSON.stringify(p)));
   fs.writeFileSync(path.join(dir, 'traffic.json'), JSON.stringify(traffic));
-  const r = spawnSync(cyclonusBinary(), ['analyze', '--mode', 'query-traffic', '--policy-path', policyDir, '--traffic-path', path.join(dir, 'traffic.json')], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(cyclonus, ['analyze', '--mode', 'query-traffic', '--policy-path', policyDir, '--traffic-path', path.join(dir, 'traffic.json')], { encoding: 'utf8', timeout: 60_000 });
   fs.rmSync(dir, { recursive: true, force: true });
   if (r.status !== 0) throw new Error(`cyclonus failed: ${r.stderr}`);
   const verdicts = [...r.stdout.matchAll(/IS ALLOWED\? \|\s+(TRUE|FALSE)\s/g)].map(m => m[1] === 'TRUE');
