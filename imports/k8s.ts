@@ -16,10 +16,13 @@ export {
   KubeIngress,
   KubeIngressClass,
   KubeJob,
+  KubeLimitRange,
   KubeNamespace,
+  KubeNetworkPolicy,
   KubePersistentVolumeClaim,
   KubePod,
   KubePodDisruptionBudget,
+  KubeResourceQuota,
   KubeRole,
   KubeRoleBinding,
   KubeService,
@@ -27,4 +30,4 @@ export {
   KubeValidatingWebhookConfiguration,
   Quantity,
 } from 'cdk8s-plus-27/lib/imports/k8s';
-export type { PolicyRule, ResourceRequirements, ServicePort } from 'cdk8s-plus-27/lib/imports/k8s';
+export type { NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec, PolicyRule, ResourceRequirements, ServicePort } from 'cdk8s-plus-27/lib/imports/k8s';

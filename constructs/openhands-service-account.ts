@@ -1,0 +1,140 @@
+import { Construct } from 'constructs';
+import { KubeRole, KubeRoleBinding, KubeServiceAccount } from '../imports/k8s';
+import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../src/kubernetes-config';
+import { propNames } from '../src/props';
+import { ApiAccess, accessNeededFor } from '../src/rbac';
+import { Problems, isPlainObject } from '../src/validation';
+import { RbacRule, RbacVerb } from './mirrord-rbac';
+import { probeSession } from './sandbox-probe';
+
+/** How a session's VS Code is routed: an Ingress (ingress-nginx) or a Gateway API HTTPRoute. */
+export type SandboxRouteKind = 'Ingress' | 'HTTPRoute';
+
+/** The Gateway API version an HTTPRoute is created as (only the group matters to RBAC). */
+export const HTTPROUTE_API_VERSION = 'gateway.networking.k8s.io/v1';
+
+/**
+ * What the OpenHands server does to the API for one session, derived from the objects `SandboxRuntime`
+ * renders (get/create/delete each, in the sandbox namespace), never listed by hand. With `HTTPRoute`, the
+ * session's Ingress is served as an HTTPRoute instead, as a Gateway-routed runtime creates it.
+ */
+export function sandboxSessionAccess(routeKind: SandboxRouteKind = 'Ingress', namespace = DEFAULT_KUBERNETES_CONFIG.namespace): ApiAccess[] {
+  const objects = probeSession(namespace).map(o => (routeKind === 'HTTPRoute' && o.kind === 'Ingress'
+    ? { apiVersion: HTTPROUTE_API_VERSION, kind: 'HTTPRoute', metadata: o.metadata }
+    : o));
+  return accessNeededFor(objects);
+}
+
+/**
+ * The fewest RBAC rules that allow exactly these accesses: one rule per API group and verb set, resources
+ * in the order they first appear (so the Role reads like the session).
+ */
+export function rulesFor(accesses: readonly ApiAccess[]): RbacRule[] {
+  const verbsOf = new Map<string, { apiGroup: string; resource: string; verbs: RbacVerb[] }>();
+  for (const a of accesses) {
+    const key = `${a.apiGroup}|${a.resource}`;
+    const entry = verbsOf.get(key) ?? { apiGroup: a.apiGroup, resource: a.resource, verbs: [] };
+    if (!entry.verbs.includes(a.verb as RbacVerb)) entry.verbs.push(a.verb as RbacVerb);
+    verbsOf.set(key, entry);
+  }
+  const rules = new Map<string, { apiGroups: string[]; resources: string[]; verbs: RbacVerb[] }>();
+  for (const e of verbsOf.values()) {
+    const key = `${e.apiGroup}|${e.verbs.join(',')}`;
+    const rule = rules.get(key) ?? { apiGroups: [e.apiGroup], resources: [], verbs: e.verbs };
+    rule.resources.push(e.resource);
+    rules.set(key, rule);
+  }
+  return [...rules.values()];
+}
+
+/** The least-privilege rules for running sandbox sessions routed by `routeKind`. */
+export function sandboxSessionRules(routeKind: SandboxRouteKind = 'Ingress'): RbacRule[] {
+  return rulesFor(sandboxSessionAccess(routeKind));
+}
+
+export interface OpenHandsServiceAccountProps {
+  /** The `[kubernetes]` config: the Role and RoleBinding go into `config.namespace`. @default - DEFAULT_KUBERNETES_CONFIG */
+  readonly config?: Partial<KubernetesConfig>;
+  /** Name of the ServiceAccount the OpenHands server runs as. @default 'openhands' */
+  readonly name?: string;
+  /** Namespace of the ServiceAccount (where the OpenHands server runs). @default - the sandbox namespace */
+  readonly namespace?: string;
+  /** How sessions are routed, which decides whether the Role grants ingresses or httproutes. @default 'Ingress' */
+  readonly routeKind?: SandboxRouteKind;
+  /** Name of the Role and the RoleBinding in the sandbox namespace. @default 'openhands-sandboxes' */
+  readonly roleName?: string;
+}
+
+const PROPS = propNames<OpenHandsServiceAccountProps>({ config: true, name: true, namespace: true, routeKind: true, roleName: true });
+const DEFAULTS = { name: 'openhands', routeKind: 'Ingress' as SandboxRouteKind, roleName: 'openhands-sandboxes' };
+
+interface Resolved {
+  readonly name: string;
+  readonly namespace: string;
+  readonly sandboxNamespace: string;
+  readonly routeKind: SandboxRouteKind;
+  readonly roleName: string;
+}
+
+function resolve(p: Problems, props: OpenHandsServiceAccountProps): Resolved {
+  p.knownProps('OpenHandsServiceAccount', props, PROPS);
+  const config: KubernetesConfig = { ...DEFAULT_KUBERNETES_CONFIG, ...(isPlainObject(props.config) ? props.config : {}) };
+  if (props.config !== undefined && !isPlainObject(props.config)) p.add('config', props.config, 'a KubernetesConfig (see loadKubernetesConfig)');
+  else checkKubernetesConfig(p, 'config', config);
+  const r = {
+    name: props.name ?? DEFAULTS.name,
+    namespace: props.namespace ?? config.namespace,
+    sandboxNamespace: config.namespace,
+    routeKind: props.routeKind ?? DEFAULTS.routeKind,
+    roleName: props.roleName ?? DEFAULTS.roleName,
+  };
+  p.dnsSubdomain('name', r.name);
+  p.dnsLabel('namespace', r.namespace);
+  p.oneOf('routeKind', r.routeKind, ['Ingress', 'HTTPRoute']);
+  p.dnsSubdomain('roleName', r.roleName);
+  p.throwIfAny();
+  return r;
+}
+
+/**
+ * A ServiceAccount for the OpenHands server, allowed to run sandbox sessions in the sandbox namespace and
+ * nothing else: get/create/delete on the objects a session is made of (`sandboxSessionRules`), no Secrets,
+ * no exec or port-forward, no list or watch, no other namespace. It replaces upstream's grant to
+ * `default/default`, which every Pod in `default` runs as.
+ */
+export class OpenHandsServiceAccount extends Construct {
+  public readonly serviceAccount: KubeServiceAccount;
+  public readonly role: KubeRole;
+  public readonly roleBinding: KubeRoleBinding;
+  /** The rules the Role grants. */
+  public readonly rules: readonly RbacRule[];
+  /** `system:serviceaccount:<namespace>:<name>`, the user the API server sees (for `--as`). */
+  public readonly username: string;
+  /** Where the ServiceAccount lives. */
+  public readonly namespace: string;
+  /** Where the Role and RoleBinding live. */
+  public readonly sandboxNamespace: string;
+
+  constructor(scope: Construct, id: string, props: OpenHandsServiceAccountProps = {}) {
+    super(scope, id);
+    const r = resolve(Problems.of(this, 'OpenHandsServiceAccount'), props);
+    this.namespace = r.namespace;
+    this.sandboxNamespace = r.sandboxNamespace;
+    this.username = `system:serviceaccount:${r.namespace}:${r.name}`;
+    this.rules = sandboxSessionRules(r.routeKind);
+    this.serviceAccount = new KubeServiceAccount(this, 'service-account', {
+      metadata: { name: r.name, namespace: r.namespace },
+      // The server talks to the API through its client library, so the token stays mounted.
+      automountServiceAccountToken: true,
+    });
+    this.role = new KubeRole(this, 'role', {
+      metadata: { name: r.roleName, namespace: r.sandboxNamespace },
+      rules: this.rules.map(rule => ({ apiGroups: [...rule.apiGroups], resources: [...rule.resources], verbs: [...rule.verbs] })),
+    });
+    this.roleBinding = new KubeRoleBinding(this, 'binding', {
+      metadata: { name: r.roleName, namespace: r.sandboxNamespace },
+      subjects: [{ kind: 'ServiceAccount', name: r.name, namespace: r.namespace }],
+      roleRef: { kind: 'Role', name: r.roleName, apiGroup: 'rbac.authorization.k8s.io' },
+    });
+  }
+}

@@ -1,0 +1,197 @@
+import { Construct } from 'constructs';
+import { IntOrString, KubeNetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec } from '../imports/k8s';
+import { Cidr, cidrContains, cidrProblem, formatCidr, parseCidr } from '../src/cidr';
+import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../src/kubernetes-config';
+import { propNames } from '../src/props';
+import { Problems, isPlainObject } from '../src/validation';
+import { sandboxPodSelector, sandboxPorts } from './sandbox-probe';
+
+/** Some Pods in one namespace. */
+export interface PodPeer {
+  /** The namespace the Pods are in. */
+  readonly namespace: string;
+  /** Labels the Pods carry. @default - every Pod in the namespace */
+  readonly podSelector?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Ranges a sandbox must not reach: RFC 1918, carrier-grade NAT (where some clusters put pods or nodes),
+ * link-local (cloud metadata endpoints), and their IPv6 counterparts (unique local, link-local).
+ */
+export const PRIVATE_CIDRS: readonly string[] = [
+  '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', 'fc00::/7', 'fe80::/10',
+];
+
+export interface SandboxNetworkPoliciesProps {
+  /** The `[kubernetes]` config: the policies go into `config.namespace`. @default - DEFAULT_KUBERNETES_CONFIG */
+  readonly config?: Partial<KubernetesConfig>;
+  /** Namespace of the ingress or gateway controller that serves VS Code. @default 'ingress-nginx' */
+  readonly controllerNamespace?: string;
+  /** App ports the controller may reach as well, when a route exposes them. @default - none */
+  readonly appPorts?: readonly number[];
+  /** The OpenHands server Pods, which call the action server. @default - Pods labelled `app: openhands` in the sandbox namespace */
+  readonly server?: PodPeer;
+  /** The cluster DNS Pods. @default - Pods labelled `k8s-app: kube-dns` in `kube-system` */
+  readonly dns?: PodPeer;
+  /** Ranges sandboxes may not reach, however they are routed. @default - PRIVATE_CIDRS */
+  readonly privateCidrs?: readonly string[];
+  /** The cluster's Service and Pod ranges, refused too when they lie outside `privateCidrs`. @default - none */
+  readonly clusterCidrs?: readonly string[];
+  /** Prefix of the policies' names. @default 'openhands-sandbox' */
+  readonly namePrefix?: string;
+}
+
+const PROPS = propNames<SandboxNetworkPoliciesProps>({
+  config: true, controllerNamespace: true, appPorts: true, server: true, dns: true, privateCidrs: true, clusterCidrs: true, namePrefix: true,
+});
+const DEFAULTS = {
+  controllerNamespace: 'ingress-nginx',
+  appPorts: [] as readonly number[],
+  serverLabels: { app: 'openhands' },
+  dns: { namespace: 'kube-system', podSelector: { 'k8s-app': 'kube-dns' } } as PodPeer,
+  namePrefix: 'openhands-sandbox',
+};
+const INTERNET: Readonly<Record<4 | 6, string>> = { 4: '0.0.0.0/0', 6: '::/0' };
+
+interface Resolved {
+  readonly namespace: string;
+  readonly controllerNamespace: string;
+  readonly appPorts: readonly number[];
+  readonly server: PodPeer;
+  readonly dns: PodPeer;
+  /** The ranges to refuse, deduplicated, by family. */
+  readonly blocked: Readonly<Record<4 | 6, readonly string[]>>;
+  readonly namePrefix: string;
+}
+
+function resolve(p: Problems, props: SandboxNetworkPoliciesProps): Resolved {
+  p.knownProps('SandboxNetworkPolicies', props, PROPS);
+  const config: KubernetesConfig = { ...DEFAULT_KUBERNETES_CONFIG, ...(isPlainObject(props.config) ? props.config : {}) };
+  if (props.config !== undefined && !isPlainObject(props.config)) p.add('config', props.config, 'a KubernetesConfig (see loadKubernetesConfig)');
+  else checkKubernetesConfig(p, 'config', config);
+  const r = {
+    namespace: config.namespace,
+    controllerNamespace: props.controllerNamespace ?? DEFAULTS.controllerNamespace,
+    appPorts: props.appPorts ?? DEFAULTS.appPorts,
+    server: props.server ?? { namespace: config.namespace, podSelector: DEFAULTS.serverLabels },
+    dns: props.dns ?? DEFAULTS.dns,
+    namePrefix: props.namePrefix ?? DEFAULTS.namePrefix,
+  };
+  p.dnsLabel('controllerNamespace', r.controllerNamespace);
+  if (!Array.isArray(r.appPorts)) p.add('appPorts', r.appPorts, 'a list of ports');
+  else if (p.ports('appPorts', r.appPorts)) {
+    // 8080 here would open the action server, which runs any command, to the controller's namespace.
+    const { server, vscode } = sandboxPorts();
+    r.appPorts.forEach((port, i) => {
+      if (port === server || port === vscode) p.add(`appPorts[${i}]`, port, `a port other than ${server} and ${vscode} (the action server's and VS Code's)`);
+    });
+  }
+  checkPeer(p, 'server', r.server);
+  checkPeer(p, 'dns', r.dns);
+  // The policy names add a suffix of at most 26 characters and must stay DNS subdomains.
+  if (p.dnsSubdomain('namePrefix', r.namePrefix)) p.check(r.namePrefix.length <= 200, 'namePrefix', r.namePrefix, 'at most 200 characters');
+  const privateCidrs = checkCidrs(p, 'privateCidrs', props.privateCidrs ?? PRIVATE_CIDRS);
+  const clusterCidrs = checkCidrs(p, 'clusterCidrs', props.clusterCidrs ?? []);
+  p.throwIfAny();
+  return { ...r, blocked: blockedByFamily([...privateCidrs, ...clusterCidrs]) };
+}
+
+function checkPeer(p: Problems, field: string, peer: unknown): void {
+  if (!isPlainObject(peer)) {
+    p.add(field, peer, 'an object { namespace, podSelector }');
+    return;
+  }
+  for (const k of Object.keys(peer)) if (k !== 'namespace' && k !== 'podSelector') p.add(`${field}.${k}`, peer[k], 'absent (a peer has namespace and podSelector)');
+  p.dnsLabel(`${field}.namespace`, peer.namespace);
+  if (peer.podSelector !== undefined) p.labels(`${field}.podSelector`, peer.podSelector);
+}
+
+function checkCidrs(p: Problems, field: string, cidrs: unknown): Cidr[] {
+  if (!Array.isArray(cidrs)) {
+    p.add(field, cidrs, 'a list of CIDRs such as "10.0.0.0/8" or "fc00::/7"');
+    return [];
+  }
+  const out: Cidr[] = [];
+  cidrs.forEach((c, i) => {
+    const why = cidrProblem(c);
+    if (why !== undefined) p.add(`${field}[${i}]`, c, `an IPv4 or IPv6 CIDR in canonical form such as "10.0.0.0/8" or "fc00::/7" (${why})`);
+    // An except must be a strict subset of the internet block it cuts out of.
+    else if (parseCidr(c)!.prefix === 0) p.add(`${field}[${i}]`, c, 'a CIDR with a prefix longer than 0 (it would block the whole internet)');
+    else out.push(parseCidr(c)!);
+  });
+  return out;
+}
+
+function blockedByFamily(cidrs: readonly Cidr[]): Record<4 | 6, string[]> {
+  const out: Record<4 | 6, string[]> = { 4: [], 6: [] };
+  const kept: Cidr[] = [];
+  for (const c of cidrs) {
+    // A range inside one already refused (KIND's 10.96.0.0/12 inside 10.0.0.0/8) adds nothing.
+    if (kept.some(k => cidrContains(k, c))) continue;
+    kept.push(c);
+    out[c.family].push(formatCidr(c));
+  }
+  return out;
+}
+
+/**
+ * NetworkPolicies for sandbox Pods, which run untrusted code: nothing reaches them but the ingress or
+ * gateway controller (VS Code, and app ports when exposed) and the OpenHands server (the action server),
+ * and they reach nothing but cluster DNS and the internet outside `privateCidrs` and `clusterCidrs`, so
+ * not each other, not the API server, not node or cloud metadata addresses.
+ *
+ * Policies only take effect where the CNI enforces them (Calico, Cilium; KIND's default kindnet does
+ * since v0.24). The kubelet's probes come from the node and most CNIs let them through.
+ */
+export class SandboxNetworkPolicies extends Construct {
+  /** Selects every sandbox Pod and allows nothing: the base the other policies open holes in. */
+  public readonly denyAll: KubeNetworkPolicy;
+  public readonly allowController: KubeNetworkPolicy;
+  public readonly allowServer: KubeNetworkPolicy;
+  public readonly allowDns: KubeNetworkPolicy;
+  public readonly allowInternet: KubeNetworkPolicy;
+  /** The labels the policies select sandbox Pods by, as SandboxRuntime sets them. */
+  public readonly podSelector: Readonly<Record<string, string>>;
+
+  constructor(scope: Construct, id: string, props: SandboxNetworkPoliciesProps = {}) {
+    super(scope, id);
+    const r = resolve(Problems.of(this, 'SandboxNetworkPolicies'), props);
+    this.podSelector = sandboxPodSelector();
+    const ports = sandboxPorts();
+    const policy = (suffix: string, spec: Omit<NetworkPolicySpec, 'podSelector'>) => new KubeNetworkPolicy(this, suffix, {
+      metadata: { name: `${r.namePrefix}-${suffix}`, namespace: r.namespace },
+      spec: { podSelector: { matchLabels: { ...this.podSelector } }, ...spec },
+    });
+    this.denyAll = policy('deny-all', { policyTypes: ['Ingress', 'Egress'] });
+    this.allowController = policy('allow-controller', {
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [peer({ namespace: r.controllerNamespace })], ports: tcp([ports.vscode, ...r.appPorts]) }],
+    });
+    this.allowServer = policy('allow-server', {
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [peer(r.server)], ports: tcp([ports.server]) }],
+    });
+    this.allowDns = policy('allow-dns', {
+      policyTypes: ['Egress'],
+      egress: [{ to: [peer(r.dns)], ports: [
+        { protocol: 'UDP', port: IntOrString.fromNumber(53) }, { protocol: 'TCP', port: IntOrString.fromNumber(53) },
+      ] }],
+    });
+    this.allowInternet = policy('allow-internet', {
+      policyTypes: ['Egress'],
+      egress: [{ to: ([4, 6] as const).map(family => ({ ipBlock: { cidr: INTERNET[family], except: r.blocked[family].length > 0 ? [...r.blocked[family]] : undefined } })) }],
+    });
+  }
+}
+
+/** Pods in a namespace, chosen by the label every namespace gets from the API server (since 1.22). */
+function peer(p: PodPeer): NetworkPolicyPeer {
+  return {
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': p.namespace } },
+    podSelector: p.podSelector ? { matchLabels: { ...p.podSelector } } : undefined,
+  };
+}
+
+function tcp(ports: readonly number[]): NetworkPolicyPort[] {
+  return ports.map(port => ({ protocol: 'TCP', port: IntOrString.fromNumber(port) }));
+}
