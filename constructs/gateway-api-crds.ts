@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { clusterScoped } from '../src/cluster-scoped';
-import { PrerenderedApiObject } from '../src/prerendered-api-object';
+import { PrerenderedApiObject, loadVendoredSet } from '../src/prerendered-api-object';
 import { propNames } from '../src/props';
 import { Problems, isPlainObject } from '../src/validation';
 import { GATEWAY_API_CRDS_DATA } from './gateway-api-crds-data';
@@ -49,7 +49,7 @@ export class GatewayApiCrds extends Construct {
     p.check(typeof safeUpgrades === 'boolean', 'safeUpgrades', safeUpgrades, 'true or false');
     p.throwIfAny();
 
-    const objects = GATEWAY_API_CRDS_DATA
+    const objects = loadVendoredSet(GATEWAY_API_CRDS_DATA)
       .filter(m => safeUpgrades || m.kind === 'CustomResourceDefinition')
       .map(m => clusterScoped(new PrerenderedApiObject(this, `${m.kind}-${m.metadata.name}`, m)));
     this.crds = objects.filter(o => o.kind === 'CustomResourceDefinition');

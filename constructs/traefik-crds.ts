@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { clusterScoped } from '../src/cluster-scoped';
-import { PrerenderedApiObject } from '../src/prerendered-api-object';
+import { PrerenderedApiObject, loadVendoredSet } from '../src/prerendered-api-object';
 import { propNames } from '../src/props';
 import { Problems, isPlainObject } from '../src/validation';
 import { TRAEFIK_CRDS_DATA } from './traefik-crds-data';
@@ -36,7 +36,7 @@ export class TraefikCrds extends Construct {
     p.check(typeof hub === 'boolean', 'hub', hub, 'true or false');
     p.throwIfAny();
 
-    this.crds = TRAEFIK_CRDS_DATA
+    this.crds = loadVendoredSet(TRAEFIK_CRDS_DATA)
       .filter(m => hub || !String(m.metadata.name).endsWith('.hub.traefik.io'))
       .map(m => clusterScoped(new PrerenderedApiObject(this, String(m.metadata.name), m)));
     this.crdNames = this.crds.map(o => o.name);

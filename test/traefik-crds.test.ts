@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { TraefikCrds, TraefikCrdsProps } from '../constructs/traefik-crds';
 import { TRAEFIK_CRDS_DATA } from '../constructs/traefik-crds-data';
 import { stringifyManifests } from '../src/fast-yaml';
+import { loadVendoredSet } from '../src/prerendered-api-object';
 import { REFERENCE, byKey, errorOf, parseDocs, readDocs, synthChart } from './util';
 
 const ref = () => readDocs(path.join(REFERENCE, 'traefik-kind', 'traefik-41.3.0-crds.yaml'));
@@ -31,7 +32,7 @@ describe('TraefikCrds equals the chart\'s CRDs as parsed data', () => {
   test('each object\'s prerendered YAML equals Yaml.stringify of cdk8s\'s rendering of the reference', () => {
     const chart = new Chart(Testing.app(), 'check');
     const byName = new Map(ref().map(d => [d.metadata.name, d]));
-    for (const m of TRAEFIK_CRDS_DATA) {
+    for (const m of loadVendoredSet(TRAEFIK_CRDS_DATA)) {
       expect(m.yaml, String(m.metadata.name)).toBe(Yaml.stringify(new ApiObject(chart, String(m.metadata.name), byName.get(m.metadata.name)).toJson()));
     }
   });
