@@ -1,4 +1,5 @@
 import { Yaml } from 'cdk8s';
+import { prerenderedYaml } from './prerendered-api-object';
 
 /**
  * Renders manifests byte for byte as cdk8s's `Yaml.stringify` does (the `yaml` library, YAML 1.1 schema,
@@ -11,8 +12,9 @@ import { Yaml } from 'cdk8s';
  * lists, empty keys) makes the whole document fall back to `Yaml.stringify`, so the output never differs.
  */
 export function stringifyManifests(docs: readonly unknown[]): string {
-  prime(docs);
-  return docs.map(doc => stringifyDoc(doc) ?? Yaml.stringify(doc)).join('---\n');
+  // A vendored object (a CRD) comes with the text `Yaml.stringify` writes for it: reading it again would parse its body.
+  prime(docs.filter(doc => prerenderedYaml(doc) === undefined));
+  return docs.map(doc => prerenderedYaml(doc) ?? stringifyDoc(doc) ?? Yaml.stringify(doc)).join('---\n');
 }
 
 class Fallback extends Error {}
