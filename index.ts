@@ -10,13 +10,37 @@ export * from './constructs/ubuntu-dev-workload';
 export * from './constructs/sandbox-runtime';
 export * from './constructs/sandbox-fleet';
 export * from './constructs/kind-cluster';
+export * from './constructs/traefik';
+export * from './constructs/traefik-chart';
+export * from './constructs/gateway-api-crds';
+export * from './constructs/traefik-crds';
+export * from './constructs/sandbox-namespace';
+export * from './constructs/openhands-service-account';
+export * from './constructs/sandbox-quota';
+export * from './constructs/sandbox-network-policies';
+export * from './constructs/monitoring-indicators';
+export * from './constructs/openhands-alerts';
+export * from './constructs/grafana-dashboard';
+export * from './constructs/ingress-metrics-monitor';
 
 // App layer: the OpenHands stack and synth-to-folder.
 export * from './app/openhands-stack';
 export * from './app/synth';
+export * from './app/profiles';
+export {
+  LocalHandsOutputError, OUTPUT_MARKER, GENERATED_HEADER, checkOutputDir, checkOutputFile, writeOutputDir, writeOutputDirs, writeOutputFile,
+} from './app/output';
+export type { OutputFile, OutputTarget, OutputDirOptions, OutputFileOptions } from './app/output';
 
 // Ground: the config loader, shared types, RBAC helpers, the error class.
 export * from './src/kubernetes-config';
 export * from './src/types';
 export * from './src/rbac';
+export * from './src/gateway-listeners';
+export * from './src/host-traffic';
+export * from './src/quantity';
+export * from './src/cidr';
+export * from './src/tls';
+export { Gateway, GatewayClass, HttpRoute } from './imports/gateway-api';
+export type * from './imports/gateway-api';
 export { LocalHandsValidationError } from './src/validation';

@@ -2,9 +2,8 @@ import { Construct } from 'constructs';
 import { KubeRole, KubeRoleBinding, KubeServiceAccount } from '../imports/k8s';
 import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../src/kubernetes-config';
 import { propNames } from '../src/props';
-import { ApiAccess, accessNeededFor } from '../src/rbac';
 import { Problems, isPlainObject } from '../src/validation';
-import { RbacRule, RbacVerb } from './mirrord-rbac';
+import { ApiAccess, RbacRule, RbacVerb, accessNeededFor } from '../src/rbac';
 import { probeSession } from './sandbox-probe';
 
 /** How a session's VS Code is routed: an Ingress (ingress-nginx) or a Gateway API HTTPRoute. */

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { MIRRORD_RBAC_PRESETS, RbacRule } from '../constructs/mirrord-rbac';
+import { MIRRORD_RBAC_PRESETS } from '../constructs/mirrord-rbac-presets';
+import type { RbacRule } from '../src/rbac';
 import {
   OpenHandsServiceAccount, rulesFor, sandboxSessionAccess, sandboxSessionRules,
 } from '../constructs/openhands-service-account';

@@ -13,7 +13,7 @@ import { outputFiles, outputFileText, Variant } from './fixtures/output-files';
 import { ROOT } from './util';
 
 // The launcher is moving to tools/launcher/; either place works.
-const LAUNCHER = ['tools/launcher/run.cjs', 'scripts/run.cjs'].map(f => path.join(ROOT, f)).find(f => fs.existsSync(f))!;
+const LAUNCHER = path.join(ROOT, 'tools', 'launcher', 'run.cjs');
 const WRITER = 'test/fixtures/output-writer.ts';
 const ENV = { ...process.env, LOCAL_HANDS_QUIET_BUILD: '1' };
 const IS_ROOT = process.getuid?.() === 0;

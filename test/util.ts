@@ -2,7 +2,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { parseAllDocuments } from 'yaml';
 
 export const ROOT = path.resolve(__dirname, '..');
 /** The upstream reference data as the workplace publishes it, beside the project. */
@@ -12,15 +11,9 @@ export const VENDORED_REFERENCE = path.join(ROOT, 'test', 'reference');
 /** The reference data: ../shared/reference when present, else the vendored copy. */
 export const REFERENCE = fs.existsSync(SHARED_REFERENCE) ? SHARED_REFERENCE : VENDORED_REFERENCE;
 
-export { readTree } from '../src/files';
+export { parseDocs, readTree } from '../src/files';
+import { parseDocs } from '../src/files';
 
-/** Parses every YAML document of a file or string, skipping empty ones. */
-export function parseDocs(text: string): any[] {
-  return parseAllDocuments(text).map(d => {
-    if (d.errors.length > 0) throw d.errors[0];
-    return d.toJS();
-  }).filter(d => d != null);
-}
 
 export function readDocs(file: string): any[] {
   return parseDocs(fs.readFileSync(file, 'utf8'));

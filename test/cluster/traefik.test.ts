@@ -12,23 +12,23 @@ import { stringify } from 'yaml';
 import { GatewayApiCrds } from '../../constructs/gateway-api-crds';
 import { Traefik, type TraefikProps } from '../../constructs/traefik';
 import { TraefikCrds } from '../../constructs/traefik-crds';
-import { writeCharts } from '../../src/synth';
+import { synthApp } from '../../app/synth';
 import { startControlPlane, type ControlPlane } from '../../tools/controlplane/controlplane';
 import { APPLY, START_TIMEOUT, eventually, loadObjects, parseObjects, tempDir } from './helpers';
 
 const GATEWAY: TraefikProps = { providers: { kubernetesGateway: true } };
 
-/** Synthesizes through the synth path (`writeCharts`, the fast YAML writer): one folder for the CRDs, one for Traefik. */
+/** Synthesizes through the synth path (`synthApp`, the fast YAML writer): one folder for the CRDs, one for Traefik. */
 function synth(root: string): { crds: string; app: string } {
   const crds = path.join(root, 'crds');
   const app = path.join(root, 'app');
   const crdApp = new App({ outdir: crds });
   new GatewayApiCrds(new Chart(crdApp, 'gateway-api-crds'), 'crds');
   new TraefikCrds(new Chart(crdApp, 'traefik-crds'), 'crds');
-  writeCharts(crdApp);
+  synthApp(crdApp);
   const traefikApp = new App({ outdir: app });
   new Traefik(new Chart(traefikApp, 'traefik'), 'traefik', GATEWAY);
-  writeCharts(traefikApp);
+  synthApp(traefikApp);
   return { crds, app };
 }
 

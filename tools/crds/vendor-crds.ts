@@ -1,6 +1,6 @@
 // Vendors the CRD sets from the reference data into the package, as data modules the constructs load fast:
 //
-//   node scripts/run.cjs tools/crds/vendor-crds.ts
+//   node tools/launcher/run.cjs tools/crds/vendor-crds.ts
 //
 // writes, for the Gateway API v1.6.1 standard channel (10 CRDs and the safe-upgrades ValidatingAdmissionPolicy
 // and binding) and for the Traefik chart's 25 CRDs: constructs/vendored/<set>.yaml (each object's YAML as cdk8s
@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, Chart, Testing, Yaml } from 'cdk8s';
-import { parseDocs } from '../../test/util';
+import { parseDocs } from '../../src/files';
 
 // Run from the project root (the launcher bundles into .build/, so __dirname is not this folder).
 const ROOT = process.cwd();
