@@ -17,15 +17,16 @@ const WORKSPACE = '/workspace';
 
 /**
  * Upstream's action execution server command (`get_action_execution_server_startup_command`) as the
- * Kubernetes runtime calls it: port 8080, workspace `/workspace`, user root (id 0) so VS Code can edit files.
+ * Kubernetes runtime calls it: port 8080, workspace `/workspace`, user root so VS Code can edit files.
+ * `userId` is 0, what the runtime asks for; upstream actually passes 1000 (see `SandboxRuntimeProps.rootUserId`).
  */
-export function actionExecutionServerCommand(vscode = true): string[] {
+export function actionExecutionServerCommand(vscode = true, userId = 0): string[] {
   return [
     '/openhands/micromamba/bin/micromamba', 'run', '-n', 'openhands', 'poetry', 'run',
     'python', '-u', '-m', 'openhands.runtime.action_execution_server', String(SERVER_PORT),
     '--working-dir', WORKSPACE,
     '--plugins', 'agent_skills', 'jupyter', ...(vscode ? ['vscode'] : []),
-    '--username', 'root', '--user-id', '0',
+    '--username', 'root', '--user-id', String(userId),
   ];
 }
 
@@ -65,12 +66,31 @@ export interface SandboxRuntimeProps {
    * @default 'nginx' (the IngressNginx default class)
    */
   readonly ingressClassName?: string | false;
+  /**
+   * Fix for an upstream defect: the runtime asks for root (`override_user_id=0`), but the startup command picks the
+   * id with `override_user_id or ...`, where 0 is falsy, so with `RUNTIME_UID` unset and `run_as_openhands` on
+   * (the default) the server gets `--user-id 1000` while its username is root. `true` passes `--user-id 0`;
+   * `false` reproduces upstream's 1000. Only used when `command` is not given.
+   * @default true
+   */
+  readonly rootUserId?: boolean;
 }
+
+/** The props that reproduce upstream's behaviour, each of its four defects left in (the defaults fix them). */
+export const UPSTREAM_SANDBOX_DEFECTS = {
+  exposeAppPorts: false,
+  vscodeObjectsWhenDisabled: true,
+  ingressClassName: false,
+  rootUserId: false,
+} as const satisfies Partial<SandboxRuntimeProps>;
+
+/** The user id upstream's startup command falls through to when asked for 0. */
+const UPSTREAM_FALLBACK_USER_ID = 1000;
 
 /** The prop names of SandboxRuntimeProps (SandboxFleet accepts them too). */
 export const SANDBOX_RUNTIME_PROPS = propNames<SandboxRuntimeProps>({
   sid: true, config: true, image: true, command: true, env: true, vscode: true, appPorts: true,
-  exposeAppPorts: true, vscodeObjectsWhenDisabled: true, ingressClassName: true,
+  exposeAppPorts: true, vscodeObjectsWhenDisabled: true, ingressClassName: true, rootUserId: true,
 });
 
 const DEFAULTS = {
@@ -81,6 +101,7 @@ const DEFAULTS = {
   exposeAppPorts: true,
   vscodeObjectsWhenDisabled: false,
   ingressClassName: 'nginx',
+  rootUserId: true,
 } satisfies Partial<SandboxRuntimeProps>;
 
 /** Environment variables the runtime sets itself. */
@@ -109,7 +130,8 @@ function resolve(scope: Construct, props: SandboxRuntimeProps): Resolved {
   p.knownProps('SandboxRuntime', props, SANDBOX_RUNTIME_PROPS);
   const v = withDefaults(DEFAULTS, props);
   const config: KubernetesConfig = { ...DEFAULT_KUBERNETES_CONFIG, ...(isPlainObject(v.config) ? v.config : {}) };
-  const command = v.command ?? actionExecutionServerCommand(v.vscode);
+  p.check(typeof v.rootUserId === 'boolean', 'rootUserId', v.rootUserId, 'true or false');
+  const command = v.command ?? actionExecutionServerCommand(v.vscode, v.rootUserId ? 0 : UPSTREAM_FALLBACK_USER_ID);
   p.check(isDnsLabel(v.sid) && v.sid.length <= 32, 'sid', v.sid,
     'a session id of 1-32 characters of a-z, 0-9 and "-", starting and ending with a letter or digit');
   if (v.config !== undefined && !isPlainObject(v.config)) p.add('config', v.config, 'a KubernetesConfig (see loadKubernetesConfig)');

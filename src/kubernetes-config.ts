@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import { TomlError, parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import { Toleration } from './types';
+import { errCode, osReason } from './os-errors';
 import { LocalHandsValidationError, Problems, isDnsSubdomain, isPlainObject, show } from './validation';
 
 /**
@@ -75,19 +76,20 @@ const TOLERATION_FIELDS: Readonly<Record<string, keyof Toleration>> = {
 };
 
 /**
- * Reads the `[kubernetes]` section of an OpenHands config: `source` is a file path, or TOML text (anything
- * with a newline, `=` or `[`). A missing section means all defaults. Bad values throw a
- * `LocalHandsValidationError` naming the file, the key, the value and what is allowed.
+ * Reads the `[kubernetes]` section of the OpenHands config file at `file` (for TOML text in hand, use
+ * `parseKubernetesConfig`). A missing section means all defaults. A file that cannot be read, and bad values,
+ * throw a `LocalHandsValidationError` naming the file, the key, the value and what is allowed.
  */
-export function loadKubernetesConfig(source: string): KubernetesConfig {
-  if (/[\n=[]/.test(source)) return parseKubernetesConfig(source, '<config text>');
+export function loadKubernetesConfig(file: string): KubernetesConfig {
   let text: string;
   try {
-    text = fs.readFileSync(source, 'utf8');
+    text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new LocalHandsValidationError(source, [`cannot read the config file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+    const hint = /\n/.test(file) ? ' (this looks like TOML text: pass it to parseKubernetesConfig)' : '';
+    const reason = errCode(e) === 'EISDIR' ? 'it is a folder, not a file' : osReason(e);
+    throw new LocalHandsValidationError(show(file), [`cannot read the config file: ${reason}${hint}`]);
   }
-  return parseKubernetesConfig(text, source);
+  return parseKubernetesConfig(text, file);
 }
 
 /** Parses TOML text; `where` names it in errors. */
@@ -119,6 +121,8 @@ export function parseKubernetesConfig(text: string, where = '<config text>'): Ku
       case 'boolean':
         return v === undefined || p.check(typeof v === 'boolean', f(key), v, 'true or false') ? v : undefined;
       case 'quantity':
+        // TOML has numbers; Kubernetes quantities are strings, and upstream's model expects one.
+        if (typeof v === 'number') return p.add(f(key), v, `a Kubernetes quantity as a string: quote it, ${key} = "${v}"`) || undefined;
         return v === undefined || p.quantity(f(key), v) ? v : undefined;
       default:
         if (v === undefined) return undefined;

@@ -24,7 +24,7 @@ describe('loadKubernetesConfig', () => {
   test('the documented defaults, written out uncommented, give the same config', () => {
     // Every commented key of the template, uncommented; "standard" is the template's example storage class.
     const text = fs.readFileSync(REFERENCE_CONFIG, 'utf8').replace(/^#(\w+ = )/gm, '$1');
-    expect(loadKubernetesConfig(text)).toEqual({ ...DEFAULT_KUBERNETES_CONFIG, pvcStorageClass: 'standard' });
+    expect(parseKubernetesConfig(text)).toEqual({ ...DEFAULT_KUBERNETES_CONFIG, pvcStorageClass: 'standard' });
   });
 
   test('a file without the section means all defaults', () => {
@@ -55,14 +55,17 @@ describe('loadKubernetesConfig', () => {
   });
 
   test('a missing file names the path', () => {
-    expect(() => loadKubernetesConfig(path.join(os.tmpdir(), 'no-such-config.toml'))).toThrow(/no-such-config\.toml: cannot read the config file: ENOENT/);
+    expect(() => loadKubernetesConfig(os.tmpdir())).toThrow(/cannot read the config file: it is a folder, not a file$/);
+    expect(() => loadKubernetesConfig('[kubernetes]\nnamespace = "x"')).toThrow(/this looks like TOML text: pass it to parseKubernetesConfig/);
+    expect(() => loadKubernetesConfig(path.join(os.tmpdir(), 'no-such-config.toml'))).toThrow(/no-such-config\.toml": cannot read the config file: it does not exist \(ENOENT\)/);
   });
 });
 
 const BAD: [string, string, RegExp][] = [
   ['unknown key', 'namespaces = "x"', /config\.toml: \[kubernetes\] namespaces must be absent: not a \[kubernetes\] key \(known: namespace, /],
   ['bad cpu quantity', 'resource_cpu_request = "one"', /\[kubernetes\] resource_cpu_request must be a Kubernetes quantity .*, got "one"/],
-  ['memory as a number', 'resource_memory_limit = 2048', /\[kubernetes\] resource_memory_limit must be a Kubernetes quantity .*, got 2048/],
+  ['memory as a number', 'resource_memory_limit = 2048', /\[kubernetes\] resource_memory_limit must be a Kubernetes quantity as a string: quote it, resource_memory_limit = "2048", got 2048/],
+  ['cpu as a number', 'resource_cpu_request = 1', /\[kubernetes\] resource_cpu_request must be a Kubernetes quantity as a string: quote it, resource_cpu_request = "1", got 1/],
   ['bad pvc size', 'pvc_storage_size = "2 GB"', /\[kubernetes\] pvc_storage_size must be a Kubernetes quantity .*, got "2 GB"/],
   ['privileged as a string', 'privileged = "yes"', /\[kubernetes\] privileged must be true or false, got "yes"/],
   ['namespace as a number', 'namespace = 5', /\[kubernetes\] namespace must be a string, got 5/],

@@ -2,7 +2,7 @@ import * as path from 'path';
 import { describe, expect, test } from 'vitest';
 import {
   DEFAULT_KUBERNETES_CONFIG, DEFAULT_RUNTIME_IMAGE, IngressNginx, SandboxFleet, SandboxRuntime,
-  SandboxRuntimeProps, actionExecutionServerCommand, loadKubernetesConfig,
+  SandboxRuntimeProps, UPSTREAM_SANDBOX_DEFECTS, actionExecutionServerCommand, loadKubernetesConfig,
 } from '../index';
 import { REFERENCE, errorOf, find, parseDocs, synthChart, synthChartYaml } from './util';
 
@@ -130,6 +130,23 @@ describe('SandboxRuntime', () => {
         new SandboxRuntime(c, 's', { sid: 'a', ingressClassName: ingress.ingressClassName });
       });
       expect(find(docs, 'Ingress').spec.ingressClassName).toBe('sandboxes');
+    });
+
+    test('the server runs with user id 0, as the runtime asks, not the 1000 upstream falls through to (rootUserId)', () => {
+      const args = (props: Partial<SandboxRuntimeProps>) => find(render({ sid: 'a', ...props }), 'Pod').spec.containers[0].command;
+      const userId = (cmd: string[]) => cmd[cmd.indexOf('--user-id') + 1];
+      expect(userId(args({}))).toBe('0');
+      expect(userId(args({ rootUserId: false }))).toBe('1000');
+      expect(args({ rootUserId: false })).toContain('root');
+    });
+
+    test('UPSTREAM_SANDBOX_DEFECTS reproduces upstream: 8080 only on P-svc, no class, user id 1000, VS Code objects without VS Code', () => {
+      const docs = render({ sid: 'a', vscode: false, ...UPSTREAM_SANDBOX_DEFECTS });
+      expect(find(docs, 'Service', 'openhands-runtime-a-svc').spec.ports.map((p: any) => p.port)).toEqual([8080]);
+      expect(find(docs, 'Ingress').spec.ingressClassName).toBeUndefined();
+      const cmd = find(docs, 'Pod').spec.containers[0].command;
+      expect(cmd.slice(-4)).toEqual(['--username', 'root', '--user-id', '1000']);
+      expect(find(docs, 'Service', 'openhands-runtime-a-svc-code')).toBeDefined();
     });
   });
 
