@@ -207,11 +207,16 @@ function findDeployment(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Deletes the cluster; idempotent: no cluster (or no Docker daemon or kind, so none can be running here) is no
+ * error, as `kind delete cluster` itself treats a missing cluster.
+ */
 async function down(o: Options): Promise<number> {
   const problems = preflight({ docker: true, kind: true, kubectl: false });
   if (problems.length > 0) {
-    for (const p of problems) warn(`kind:down: ${p}`);
-    return 1;
+    for (const p of problems) say(`kind:down: ${p}`);
+    say(`kind:down: no cluster named ${o.name} can be running without them: nothing to delete.`);
+    return 0;
   }
   if (!clusterExists(o.name)) {
     say(`no cluster named ${o.name}: nothing to delete.`);

@@ -123,6 +123,13 @@ describe('npm run kind:down', () => {
     expect(r.stdout).toContain('no cluster named gone: nothing to delete.');
     expect(calls().some(c => c.startsWith('kind delete'))).toBe(false);
   });
+
+  test('no error when Docker or kind is missing: no cluster can be running', () => {
+    const r = kind(['down'], { PATH: tools('kind') });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('no cluster named local-hands can be running without them: nothing to delete.');
+    expect(calls().some(c => c.startsWith('kind delete'))).toBe(false);
+  });
 });
 
 describe('bad usage', () => {
