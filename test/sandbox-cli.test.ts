@@ -25,6 +25,14 @@ describe('npm run sandbox', () => {
     expect(r.stdout).toBe(expectedYaml('abc'));
   });
 
+  test("the README's recipe `npm run -s sandbox -- ... > f.yaml` gives YAML without npm's banner", () => {
+    const r = spawnSync('npm', ['run', '-s', 'sandbox', '--', '--config', CONFIG, '--sid', 'abc123'], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, LOCAL_HANDS_QUIET_BUILD: '1' },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(expectedYaml('abc123'));
+  });
+
   test('--image and --out write the file', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-sandbox-'));
     const out = path.join(dir, 'session.yaml');
