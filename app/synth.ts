@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App, Chart, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { KindCluster } from '../constructs/kind-cluster';
+import { refuseCollisions } from '../src/collisions';
 import { stringifyManifests } from '../src/fast-yaml';
 import { LocalHandsValidationError } from '../src/validation';
 import { LocalHandsOutputError, OutputFile, OutputTarget, writeOutputDirs } from './output';
@@ -63,6 +64,8 @@ function kindFiles(all: readonly IConstruct[]): OutputFile[] {
  * times faster; any other app goes through `app.synth()` into a temporary folder. Validates the app first.
  */
 export function renderCharts(app: App, all: readonly IConstruct[] = app.node.findAll()): OutputFile[] {
+  // Our constructs add the collision check to their app; an app of plain cdk8s objects gets it here.
+  refuseCollisions(app);
   validateApp(all);
   const simple = app.yamlOutputType === YamlOutputType.FILE_PER_CHART
     && !(app as unknown as { recordConstructMetadata: boolean }).recordConstructMetadata

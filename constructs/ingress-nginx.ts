@@ -4,7 +4,6 @@ import {
   KubeNamespace, KubePodDisruptionBudget, KubeRole, KubeRoleBinding, KubeService, KubeServiceAccount,
   KubeValidatingWebhookConfiguration,
 } from '../imports/k8s';
-import { refuseCollisions } from '../src/collisions';
 import { clusterScoped } from '../src/cluster-scoped';
 import { OrderedObjects } from '../src/ordered-objects';
 import { propNames, withDefaults } from '../src/props';
@@ -353,7 +352,6 @@ export class IngressNginx extends Construct {
 
   constructor(scope: Construct, id: string, props: IngressNginxProps = {}) {
     super(scope, id);
-    refuseCollisions(this);
     const r = resolve(this, props);
     this.release = r.release;
     this.namespace = r.namespace;

@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { KubeRole, KubeRoleBinding } from '../imports/k8s';
-import { refuseCollisions } from '../src/collisions';
 import { propNames, withDefaults } from '../src/props';
 import { RBAC_VERBS, RbacRule, toPolicyRules } from '../src/rbac';
 import { Problems, isPlainObject } from '../src/validation';
@@ -94,7 +93,6 @@ export class MirrordRbac extends Construct {
 
   constructor(scope: Construct, id: string, props: MirrordRbacProps = {}) {
     super(scope, id);
-    refuseCollisions(this);
     const r = resolve(this, props);
     this.namespace = r.namespace;
     this.subject = r.subject;

@@ -2,7 +2,6 @@ import { Construct } from 'constructs';
 import {
   IntOrString, KubeIngress, KubePersistentVolumeClaim, KubePod, KubeService, Quantity, ServicePort,
 } from '../imports/k8s';
-import { refuseCollisions } from '../src/collisions';
 import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../src/kubernetes-config';
 import { propNames, withDefaults } from '../src/props';
 import { EnvVar } from '../src/types';
@@ -182,7 +181,6 @@ export class SandboxRuntime extends Construct {
 
   constructor(scope: Construct, id: string, props: SandboxRuntimeProps) {
     super(scope, id);
-    refuseCollisions(this);
     const r = resolve(this, props);
     this.podName = r.P;
     this.namespace = r.config.namespace;

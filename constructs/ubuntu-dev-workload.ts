@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { IntOrString, KubeDeployment, KubeService } from '../imports/k8s';
-import { refuseCollisions } from '../src/collisions';
 import { propNames, withDefaults } from '../src/props';
 import { checkResources, toKubeResources } from '../src/resources';
 import { EnvVar, Resources } from '../src/types';
@@ -89,7 +88,6 @@ export class UbuntuDevWorkload extends Construct {
 
   constructor(scope: Construct, id: string, props: UbuntuDevWorkloadProps = {}) {
     super(scope, id);
-    refuseCollisions(this);
     const r = resolve(this, props);
     this.name = r.name;
     this.selector = { app: r.name };

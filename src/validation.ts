@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { refuseCollisions } from './collisions';
 
 /**
  * The one error class local-hands throws for bad props or config.
@@ -43,8 +44,12 @@ export class Problems {
 
   constructor(private readonly where: string) {}
 
-  /** `IngressNginx 'ingress' (ingress-nginx/ingress)` for a construct. */
+  /**
+   * `IngressNginx 'ingress' (ingress-nginx/ingress)` for a construct. Every construct starts resolving its props
+   * here, so this is also where its app gets the check that refuses colliding objects (`refuseCollisions`).
+   */
   static of(scope: Construct, kind: string): Problems {
+    refuseCollisions(scope);
     return new Problems(`${kind} '${scope.node.id}' (${scope.node.path})`);
   }
 

@@ -1,6 +1,6 @@
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { IngressNginx, LocalHandsValidationError, SandboxRuntime, UbuntuDevWorkload, addOpenHandsStack, synthToDir } from '../index';
+import { IngressNginx, LocalHandsValidationError, SandboxRuntime, Traefik, UbuntuDevWorkload, addOpenHandsStack, synthToDir } from '../index';
 import { synthChart } from './util';
 
 /** Builds an app and returns the message its synth is refused with. */
@@ -60,6 +60,17 @@ describe('objects that would overwrite each other are refused at synth time, nam
     new UbuntuDevWorkload(new Chart(app, 'a'), 'dev');
     new UbuntuDevWorkload(new Chart(app, 'b'), 'dev');
     expect(() => app.synth()).toThrow(/Deployment ubuntu-dev is defined twice/);
+  });
+
+  test('every local-hands construct brings the check, and our synth applies it to plain cdk8s objects too', () => {
+    const app = new App({ outdir: '/nonexistent/never-written' });
+    new Traefik(new Chart(app, 'a'), 't');
+    new Traefik(new Chart(app, 'b'), 't');
+    expect(() => app.synth()).toThrow(/ClusterRole traefik-traefik is defined twice|ClusterRole .* is defined twice/);
+    expect(refusal(a => {
+      new ApiObject(new Chart(a, 'x'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'same', namespace: 'n' } });
+      new ApiObject(new Chart(a, 'y'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'same', namespace: 'n' } });
+    })).toContain('ConfigMap n/same is defined twice, by x/cm and by y/cm');
   });
 
   test('objects of the same name in different namespaces, or of different kinds, do not collide', () => {
