@@ -3,9 +3,17 @@ import { Construct } from 'constructs';
 import { PROMETHEUS_DURATION_ALLOWED, prometheusDurationMs } from '../src/prometheus-duration';
 import { propNames } from '../src/props';
 import { Problems, isPortName } from '../src/validation';
+import { IngressNginx } from './ingress-nginx';
 import { INGRESS_CONTROLLER_KINDS, INGRESS_CONTROLLER_METRICS, IngressControllerKind } from './monitoring-indicators';
 
 export interface IngressMetricsMonitorProps {
+  /**
+   * The IngressNginx to scrape; it must have `metrics: true`. The monitor then takes its namespace, its name
+   * (the controller's) and its metrics Service's selector from it, so another instance or namespace needs no
+   * repeated strings; `controller`, `namespace` and `targetSelector` must then be left unset.
+   * @default - none: the chart's default instance `ingress-nginx`, or the `controller`, `namespace` and `targetSelector` given
+   */
+  readonly ingressNginx?: IngressNginx;
   /**
    * The controller to scrape. ingress-nginx is scraped through its metrics Service (what the chart's
    * `controller.metrics.enabled` renders) with a ServiceMonitor; Traefik's chart opens its `metrics`
@@ -34,7 +42,7 @@ export interface IngressMetricsMonitorProps {
 }
 
 const PROP_NAMES = propNames<IngressMetricsMonitorProps>({
-  controller: true, name: true, namespace: true, labels: true, targetSelector: true, port: true, interval: true,
+  ingressNginx: true, controller: true, name: true, namespace: true, labels: true, targetSelector: true, port: true, interval: true,
 });
 
 /** The chart defaults each controller's monitor starts from. */
@@ -92,8 +100,31 @@ export class IngressMetricsMonitor extends Construct {
   }
 }
 
-function resolveProps(p: Problems, props: IngressMetricsMonitorProps) {
-  p.knownProps('IngressMetricsMonitor', props, PROP_NAMES);
+/** What a given IngressNginx decides: the props it owns, taken from its typed handles. */
+function fromIngressNginx(p: Problems, props: IngressMetricsMonitorProps): Partial<IngressMetricsMonitorProps> {
+  const target = props.ingressNginx;
+  if (target === undefined) return props;
+  if (!(target instanceof IngressNginx)) {
+    p.add('ingressNginx', String(target), 'an IngressNginx construct');
+    p.throwIfAny();
+  }
+  p.check(target.metricsService !== undefined, 'ingressNginx', target.node.path,
+    'an IngressNginx with `metrics: true` (without it the controller serves no metrics and has no metrics Service)');
+  for (const owned of ['controller', 'namespace', 'targetSelector'] as const) {
+    p.check(props[owned] === undefined, owned, props[owned], `unset when ingressNginx is given (it follows from ${target.node.path})`);
+  }
+  return {
+    ...props,
+    controller: 'ingress-nginx',
+    name: props.name ?? target.deployment.name,
+    namespace: target.namespace,
+    targetSelector: target.controllerSelector,
+  };
+}
+
+function resolveProps(p: Problems, given: IngressMetricsMonitorProps) {
+  p.knownProps('IngressMetricsMonitor', given, PROP_NAMES);
+  const props = fromIngressNginx(p, given);
   const controller = props.controller ?? DEFAULTS.controller;
   if (!p.oneOf('controller', controller, INGRESS_CONTROLLER_KINDS)) p.throwIfAny();
   const d = CONTROLLER_DEFAULTS[controller];

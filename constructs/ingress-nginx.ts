@@ -94,7 +94,7 @@ export interface IngressNginxProps {
   /**
    * Extra controller flags, rendered `--key=value` (or `--key` for an empty value) in key order after the built-in ones.
    * A key that names a built-in flag replaces its value; flags owned by a typed prop (ingress class, configmap,
-   * webhook, watch-ingress-without-class) are refused.
+   * webhook, watch-ingress-without-class, enable-metrics) are refused.
    * @default - none
    */
   readonly extraArgs?: Readonly<Record<string, string>>;
@@ -104,6 +104,13 @@ export interface IngressNginxProps {
   readonly watchIngressWithoutClass?: boolean;
   /** The admission webhook. @default - enabled, failurePolicy Fail */
   readonly admissionWebhook?: IngressNginxAdmissionWebhookProps;
+  /**
+   * Serve Prometheus metrics, as the chart's `controller.metrics.enabled=true` renders it: `--enable-metrics=true`,
+   * the container port `metrics` (10254) and a ClusterIP Service `<controller>-metrics` for a ServiceMonitor
+   * (`IngressMetricsMonitor`) to scrape.
+   * @default false (upstream's kind manifest: no metrics)
+   */
+  readonly metrics?: boolean;
   /** Controller pod grace period on shutdown. @default 0 */
   readonly terminationGracePeriodSeconds?: number;
   /** Image overrides. @default - the release's images from registry.k8s.io */
@@ -115,7 +122,7 @@ export interface IngressNginxProps {
 const PROP_NAMES = propNames<IngressNginxProps>({
   instance: true, version: true, namespace: true, config: true, resources: true, replicas: true, serviceType: true, hostPorts: true,
   nodeSelector: true, tolerations: true, extraArgs: true, ingressClass: true, watchIngressWithoutClass: true,
-  admissionWebhook: true, terminationGracePeriodSeconds: true, image: true, labels: true,
+  admissionWebhook: true, metrics: true, terminationGracePeriodSeconds: true, image: true, labels: true,
 });
 
 /** The kind manifest's values; defaults that depend on the release (Service type, node selector) are in the release table. */
@@ -132,6 +139,7 @@ const DEFAULTS = {
   ingressClass: { default: false },
   watchIngressWithoutClass: true,
   admissionWebhook: { enabled: true, failurePolicy: 'Fail' },
+  metrics: false,
   terminationGracePeriodSeconds: 0,
   image: { registry: 'registry.k8s.io' },
   labels: {},
@@ -147,9 +155,12 @@ const FLAGS_OWNED_BY_PROPS: Readonly<Record<string, string>> = {
   'validating-webhook-certificate': 'admissionWebhook',
   'validating-webhook-key': 'admissionWebhook',
   'watch-ingress-without-class': 'watchIngressWithoutClass',
+  'enable-metrics': 'metrics',
 };
 /** The chart's name: `app.kubernetes.io/name`, and the suffix of the full name. */
 const NAME = 'ingress-nginx';
+/** The chart's `controller.metrics.port` and `portName`; the controller also answers `/healthz` on this port. */
+const METRICS_PORT = { name: 'metrics', port: 10254 } as const;
 /** The order upstream's manifest lists the bundle's objects in. */
 const KIND_ORDER = ['Namespace', 'ServiceAccount', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'ConfigMap',
   'Service', 'Deployment', 'PodDisruptionBudget', 'Job', 'IngressClass', 'ValidatingWebhookConfiguration'];
@@ -185,6 +196,7 @@ interface Resolved {
   readonly ingressClass: Required<IngressNginxClassProps>;
   readonly watchIngressWithoutClass: boolean;
   readonly webhook: Required<IngressNginxAdmissionWebhookProps>;
+  readonly metrics: boolean;
   readonly terminationGracePeriodSeconds: number;
   readonly controllerImage: string;
   readonly certgenImage: string;
@@ -221,6 +233,7 @@ function resolve(scope: Construct, props: IngressNginxProps): Resolved {
   const webhook = { ...DEFAULTS.admissionWebhook, ...v.admissionWebhook };
   p.check(typeof webhook.enabled === 'boolean', 'admissionWebhook.enabled', webhook.enabled, 'true or false');
   p.oneOf('admissionWebhook.failurePolicy', webhook.failurePolicy, ['Fail', 'Ignore']);
+  p.check(typeof v.metrics === 'boolean', 'metrics', v.metrics, 'true or false');
   p.nonNegativeInt('terminationGracePeriodSeconds', v.terminationGracePeriodSeconds);
   const images = resolveImages(p, v.image, release);
   checkLabels(p, v.labels);
@@ -347,6 +360,13 @@ export class IngressNginx extends Construct {
   public readonly admissionService?: KubeService;
   /** The PodDisruptionBudget, when replicas > 1. */
   public readonly podDisruptionBudget?: KubePodDisruptionBudget;
+  /** The metrics Service (`<controller>-metrics`, port `metrics`), when `metrics` is on. */
+  public readonly metricsService?: KubeService;
+  /**
+   * The labels the controller pods are selected by; its controller, admission and metrics Services carry them too
+   * (the chart's ServiceMonitor selects the metrics Service by them).
+   */
+  public readonly controllerSelector: Readonly<Record<string, string>>;
 
   private readonly objects = new OrderedObjects(KIND_ORDER);
 
@@ -371,13 +391,16 @@ export class IngressNginx extends Construct {
     this.renderNamespace(r);
     const controller = this.renderController(r);
     const admissionService = r.webhook.enabled ? this.renderAdmissionWebhook(r) : undefined;
+    const metricsService = r.metrics ? this.renderMetricsService(r) : undefined;
     const ingressClass = this.renderIngressClass(r);
     this.objects.emit();
     this.deployment = controller.deployment();
     this.service = controller.service();
     this.podDisruptionBudget = controller.podDisruptionBudget?.();
     this.admissionService = admissionService?.();
+    this.metricsService = metricsService?.();
     this.ingressClass = ingressClass();
+    this.controllerSelector = controllerSelector(r);
   }
 
   /** The recommended labels of one component, plus the user's. */
@@ -512,6 +535,22 @@ export class IngressNginx extends Construct {
     return service;
   }
 
+  /**
+   * The chart's `controller-service-metrics.yaml` with its defaults (ClusterIP, service port = container port).
+   * Queued after the admission Service: upstream's manifests are `helm template` piped through kustomize, which
+   * writes one kind's objects in name order, and `<controller>-metrics` sorts after `<controller>-admission`.
+   */
+  private renderMetricsService(r: Resolved): () => KubeService {
+    return this.objects.add('Service', () => new KubeService(this, 'metrics-service', {
+      metadata: { name: `${r.names.controller}-metrics`, namespace: r.namespace, labels: this.labels(r, 'controller') },
+      spec: {
+        ports: [{ name: METRICS_PORT.name, port: METRICS_PORT.port, protocol: 'TCP', targetPort: IntOrString.fromString(METRICS_PORT.name) }],
+        selector: controllerSelector(r),
+        type: 'ClusterIP',
+      },
+    }));
+  }
+
   /** kube-webhook-certgen: `create` makes the TLS Secret, `patch` writes its CA into the webhook configuration. */
   private renderCertificateJob(r: Resolved, labels: Record<string, string>, name: 'create' | 'patch', args: string[]): void {
     this.objects.add('Job', () => new KubeJob(this, `admission-${name}`, {
@@ -582,6 +621,7 @@ function controllerPodSpec(r: Resolved) {
       ports: [
         { containerPort: 80, hostPort: r.hostPorts.http, name: 'http', protocol: 'TCP' },
         { containerPort: 443, hostPort: r.hostPorts.https, name: 'https', protocol: 'TCP' },
+        ...(r.metrics ? [{ containerPort: METRICS_PORT.port, name: METRICS_PORT.name, protocol: 'TCP' }] : []),
         ...(webhook ? [{ containerPort: 8443, name: 'webhook', protocol: 'TCP' }] : []),
       ],
       readinessProbe: healthz(3),
@@ -609,7 +649,7 @@ function controllerPodSpec(r: Resolved) {
 function healthz(failureThreshold: number) {
   return {
     failureThreshold,
-    httpGet: { path: '/healthz', port: IntOrString.fromNumber(10254), scheme: 'HTTP' },
+    httpGet: { path: '/healthz', port: IntOrString.fromNumber(METRICS_PORT.port), scheme: 'HTTP' },
     initialDelaySeconds: 10,
     periodSeconds: 10,
     successThreshold: 1,
@@ -632,6 +672,7 @@ function controllerArgs(r: Resolved): string[] {
     );
   }
   if (r.watchIngressWithoutClass) flags.push(['watch-ingress-without-class', 'true']);
+  if (r.metrics) flags.push(['enable-metrics', 'true']);
   flags.push(['publish-status-address', 'localhost']);
   for (const key of Object.keys(r.extraArgs).sort()) {
     const existing = flags.find(f => f[0] === key);

@@ -253,6 +253,11 @@ function status(o: Options): number {
   for (const i of kubectlJson(context, ['get', 'ingresses', '-A'])?.items ?? []) {
     if (!(i.status?.loadBalancer?.ingress ?? []).length) notReady.push(`ingress ${i.metadata.namespace}/${i.metadata.name}: no address yet`);
   }
+  for (const pod of kubectlJson(context, ['get', 'pods', '-A'])?.items ?? []) {
+    const why = podNotReadyReason(pod);
+    if (why) notReady.push(`pod ${pod.metadata.namespace}/${pod.metadata.name}: ${why}`);
+  }
+  showWarningEvents(context, Date.now());
   if (notReady.length === 0) {
     say('\nall ready.');
     return 0;
@@ -260,6 +265,84 @@ function status(o: Options): number {
   say('\nnot ready:');
   for (const x of notReady) say(`  ${x}`);
   return 1;
+}
+
+/** How many Warning events `status` shows: enough for the current trouble, not the cluster's history. */
+const WARNING_EVENTS_SHOWN = 20;
+
+/**
+ * Why a pod is not Ready, as the guide's `kubectl describe pod` would show it: a container's waiting or
+ * terminated reason, else the scheduler's verdict, else the Ready condition. Undefined for Ready or finished pods.
+ */
+function podNotReadyReason(pod: any): string | undefined {
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded') return undefined;
+  const conditions: any[] = pod.status?.conditions ?? [];
+  const condition = (type: string) => conditions.find(c => c.type === type);
+  if (condition('Ready')?.status === 'True') return undefined;
+  const oneLine = (s: string | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
+  const withMessage = (reason: string, message?: string) => (oneLine(message) ? `${reason}: ${oneLine(message)}` : reason);
+  const containers: any[] = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  for (const c of containers) {
+    const waiting = c.state?.waiting;
+    if (waiting?.reason) return `container ${c.name} waiting: ${withMessage(waiting.reason, waiting.message)}`;
+    const terminated = c.state?.terminated;
+    if (terminated && (phase === 'Failed' || terminated.exitCode !== 0)) {
+      return `container ${c.name} terminated: ${withMessage(terminated.reason ?? 'Error', terminated.message)} (exit code ${terminated.exitCode})`;
+    }
+  }
+  const scheduled = condition('PodScheduled');
+  if (scheduled?.status === 'False') return withMessage(scheduled.reason ?? 'not scheduled', scheduled.message);
+  const ready = condition('Ready');
+  if (ready) return withMessage(ready.reason ?? 'not Ready', ready.message);
+  return phase ? `phase ${phase}` : 'no status yet';
+}
+
+/** When an event last happened: events from the events.k8s.io API carry eventTime and series, older ones lastTimestamp. */
+function eventTime(e: any): number {
+  const t = e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp;
+  const ms = t ? Date.parse(t) : NaN;
+  return Number.isNaN(ms) ? 0 : ms;
+}
+
+/** An age as kubectl prints it: 45s, 12m, 3h, 2d. */
+function age(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 120 * 60) return `${Math.floor(s / 60)}m`;
+  if (s < 48 * 3600) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
+/** The recent Warning events of every namespace, newest last, as aligned columns. */
+function warningEventLines(events: readonly any[], now: number, limit = WARNING_EVENTS_SHOWN): string[] {
+  const recent = [...events].sort((a, b) => eventTime(a) - eventTime(b)).slice(-limit);
+  const rows = recent.map(e => {
+    const count = e.series?.count ?? e.count ?? 1;
+    const object = `${(e.involvedObject?.kind ?? e.regarding?.kind ?? '').toLowerCase()}/${e.involvedObject?.name ?? e.regarding?.name ?? ''}`;
+    const message = (e.message ?? e.note ?? '').replace(/\s+/g, ' ').trim();
+    return [age(now - eventTime(e)), e.metadata?.namespace ?? '', object, e.reason ?? '', count > 1 ? `${message} (x${count})` : message];
+  });
+  const table = [['AGE', 'NAMESPACE', 'OBJECT', 'REASON', 'MESSAGE'], ...rows];
+  const widths = [0, 1, 2, 3].map(i => Math.max(...table.map(r => r[i].length)));
+  return table.map(r => r.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]) : cell)).join('  ').trimEnd());
+}
+
+/** The guide's `kubectl get events -A --field-selector type=Warning`, sorted and capped. */
+function showWarningEvents(context: string, now: number): void {
+  const events = kubectlJson(context, ['get', 'events', '-A', '--field-selector', 'type=Warning']);
+  if (!events) {
+    say('\nwarning events: could not list them');
+    return;
+  }
+  const items: any[] = events.items ?? [];
+  if (items.length === 0) {
+    say('\nno warning events.');
+    return;
+  }
+  const shown = Math.min(items.length, WARNING_EVENTS_SHOWN);
+  say(`\nwarning events (newest last${shown === items.length ? '' : `; the ${shown} newest of ${items.length}`}):`);
+  for (const line of warningEventLines(items, now)) say(`  ${line}`);
 }
 
 async function main(argv: string[]): Promise<number> {

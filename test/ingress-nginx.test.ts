@@ -183,6 +183,88 @@ describe('IngressNginx props', () => {
   });
 });
 
+/**
+ * What the chart's `controller.metrics.enabled=true` adds to upstream's kind manifest, written as an edit of the
+ * reference data (charts/ingress-nginx/templates at controller-v1.12.1 and v1.15.1: `_params.tpl`,
+ * `controller-deployment.yaml`, `controller-service-metrics.yaml`, values `controller.metrics.*`).
+ */
+function referenceWithMetrics(version: '1.12.1' | '1.15.1'): any[] {
+  const docs = structuredClone(ref(version));
+  const deployment = find(docs, 'Deployment');
+  const container = deployment.spec.template.spec.containers[0];
+  container.args.splice(container.args.indexOf('--watch-ingress-without-class=true') + 1, 0, '--enable-metrics=true');
+  container.ports.splice(container.ports.findIndex((p: any) => p.name === 'https') + 1, 0, { containerPort: 10254, name: 'metrics', protocol: 'TCP' });
+  const controllerService = find(docs, 'Service', 'ingress-nginx-controller');
+  const metricsService = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { labels: controllerService.metadata.labels, name: 'ingress-nginx-controller-metrics', namespace: 'ingress-nginx' },
+    spec: {
+      ports: [{ name: 'metrics', port: 10254, protocol: 'TCP', targetPort: 'metrics' }],
+      selector: deployment.spec.selector.matchLabels,
+      type: 'ClusterIP',
+    },
+  };
+  // kustomize, which upstream pipes `helm template` through, writes one kind's objects in name order.
+  docs.splice(docs.indexOf(find(docs, 'Service', 'ingress-nginx-controller-admission')) + 1, 0, metricsService);
+  return docs;
+}
+
+describe('IngressNginx metrics switch', () => {
+  test.each(['1.12.1', '1.15.1'] as const)('metrics on equals what the chart renders for %s: the kind manifest plus flag, port and Service', version => {
+    const docs = render({ version, metrics: true });
+    expect(docs).toHaveLength(20);
+    expect(byKey(docs)).toEqual(byKey(referenceWithMetrics(version)));
+    expect(docs.map(d => `${d.kind}/${d.metadata.name}`)).toEqual(referenceWithMetrics(version).map(d => `${d.kind}/${d.metadata.name}`));
+  });
+
+  test('metrics on: flag after --watch-ingress-without-class, port between https and webhook, Service selecting the controller pods', async () => {
+    const docs = render({ metrics: true });
+    const container = find(docs, 'Deployment').spec.template.spec.containers[0];
+    expect(container.args.slice(-3)).toEqual(['--watch-ingress-without-class=true', '--enable-metrics=true', '--publish-status-address=localhost']);
+    expect(container.ports.map((p: any) => `${p.name}:${p.containerPort}`)).toEqual(['http:80', 'https:443', 'metrics:10254', 'webhook:8443']);
+    const service = find(docs, 'Service', 'ingress-nginx-controller-metrics');
+    expect(service.spec).toEqual({
+      ports: [{ name: 'metrics', port: 10254, protocol: 'TCP', targetPort: 'metrics' }],
+      selector: find(docs, 'Deployment').spec.selector.matchLabels,
+      type: 'ClusterIP',
+    });
+    expect(service.metadata.labels['app.kubernetes.io/component']).toBe('controller');
+    await expect(synthChartYaml(c => new IngressNginx(c, 'ingress', { metrics: true }))).toMatchFileSnapshot('../__snapshots__/ingress-nginx-metrics.k8s.yaml');
+  });
+
+  test('metrics on with another instance, namespace, extra args and no webhook: names follow the instance, user flags stay last', () => {
+    const docs = render({ instance: 'team', namespace: 'edge', metrics: true, admissionWebhook: { enabled: false }, extraArgs: { v: '2' }, labels: { team: 'a' } });
+    const service = find(docs, 'Service', 'team-ingress-nginx-controller-metrics');
+    expect(service.metadata.namespace).toBe('edge');
+    expect(service.metadata.labels.team).toBe('a');
+    expect(service.spec.selector).toEqual({ 'app.kubernetes.io/component': 'controller', 'app.kubernetes.io/instance': 'team', 'app.kubernetes.io/name': 'ingress-nginx' });
+    const container = find(docs, 'Deployment').spec.template.spec.containers[0];
+    expect(container.args.slice(-3)).toEqual(['--enable-metrics=true', '--publish-status-address=localhost', '--v=2']);
+    expect(container.ports.map((p: any) => p.name)).toEqual(['http', 'https', 'metrics']);
+    expect(docs.filter(d => d.kind === 'Service').map(d => d.metadata.name)).toEqual(['team-ingress-nginx-controller', 'team-ingress-nginx-controller-metrics']);
+  });
+
+  test('metrics off (the default) renders no metrics flag, port or Service', () => {
+    for (const docs of [render(), render({ metrics: false })]) {
+      expect(docs).toHaveLength(19);
+      expect(JSON.stringify(docs)).not.toMatch(/enable-metrics|"metrics"|-metrics"/);
+    }
+  });
+
+  test('typed handles: metricsService when on, none when off; controllerSelector is the metrics Service selector', () => {
+    let on!: IngressNginx;
+    let off!: IngressNginx;
+    synthChart(c => { on = new IngressNginx(c, 'on', { metrics: true }); });
+    synthChart(c => { off = new IngressNginx(c, 'off'); });
+    expect(on.metricsService?.name).toBe('ingress-nginx-controller-metrics');
+    expect(on.metricsService?.kind).toBe('Service');
+    expect(on.controllerSelector).toEqual(on.deployment.toJson().spec.selector.matchLabels);
+    expect(on.metricsService?.toJson().spec.selector).toEqual(on.controllerSelector);
+    expect(off.metricsService).toBeUndefined();
+  });
+});
+
 const ingress = (props: any) => errorOf(s => new IngressNginx(s, 'ingress', props as IngressNginxProps));
 
 // Each case: the props, and what the message must say (field, bad value, what is allowed).
@@ -208,6 +290,8 @@ const BAD_PROPS: [string, () => string, RegExp][] = [
   ['service type', () => ingress({ serviceType: 'ExternalName' }), /serviceType must be one of "ClusterIP", "NodePort", "LoadBalancer", got "ExternalName"/],
   ['replicas zero', () => ingress({ replicas: 0 }), /replicas must be an integer in 1-1000, got 0/],
   ['extraArgs owning flag', () => ingress({ extraArgs: { 'ingress-class': 'x' } }), /extraArgs\["ingress-class"\] must be absent: --ingress-class is set by the ingressClass\.name prop, got "x"/],
+  ['extraArgs owning the metrics flag', () => ingress({ extraArgs: { 'enable-metrics': 'true' } }), /extraArgs\["enable-metrics"\] must be absent: --enable-metrics is set by the metrics prop, got "true"/],
+  ['metrics not a boolean', () => ingress({ metrics: 'yes' }), /metrics must be true or false, got "yes"/],
   ['extraArgs key with dashes', () => ingress({ extraArgs: { '--v': '2' } }), /extraArgs key "--v" must be a flag name without leading dashes/],
   ['config value not a string', () => ingress({ config: { 'worker-processes': 2 } }), /config\["worker-processes"\] must be a string \(ConfigMap values are strings: quote numbers, e\.g\. "2"\), got 2/],
   ['webhook failure policy', () => ingress({ admissionWebhook: { failurePolicy: 'Retry' } }), /admissionWebhook\.failurePolicy must be one of "Fail", "Ignore", got "Retry"/],

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { GrafanaDashboard } from '../constructs/grafana-dashboard';
 import { IngressMetricsMonitor } from '../constructs/ingress-metrics-monitor';
+import { IngressNginx } from '../constructs/ingress-nginx';
 import { DEFAULT_THRESHOLDS, INDICATORS, INDICATOR_IDS } from '../constructs/monitoring-indicators';
 import { OpenHandsAlerts } from '../constructs/openhands-alerts';
 import { isPrometheusDuration, prometheusDurationMs } from '../src/prometheus-duration';
@@ -163,6 +164,51 @@ describe('IngressMetricsMonitor', () => {
       selector: { matchLabels: { app: 'edge-proxy' } },
       podMetricsEndpoints: [{ port: 'prom', path: '/metrics', interval: '15s' }],
     });
+  });
+});
+
+describe('IngressMetricsMonitor over an IngressNginx with metrics on', () => {
+  const selects = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+  test('the default monitor selects the default IngressNginx\'s metrics Service, and only it has the port it scrapes', () => {
+    const docs = synthChart(c => {
+      new IngressNginx(c, 'ingress', { metrics: true });
+      new IngressMetricsMonitor(c, 'm');
+    });
+    const sm = find(docs, 'ServiceMonitor');
+    const services = docs.filter(d => d.kind === 'Service' && d.metadata.namespace === sm.metadata.namespace && selects(sm.spec.selector.matchLabels, d.metadata.labels));
+    const scraped = services.filter(svc => svc.spec.ports.some((port: any) => port.name === sm.spec.endpoints[0].port));
+    expect(scraped.map(svc => svc.metadata.name)).toEqual(['ingress-nginx-controller-metrics']);
+  });
+
+  test('given the construct, namespace, name and selector follow from its typed handles', () => {
+    let ingress!: IngressNginx;
+    const docs = synthChart(c => {
+      ingress = new IngressNginx(c, 'ingress', { instance: 'team', namespace: 'edge', metrics: true });
+      new IngressMetricsMonitor(c, 'm', { ingressNginx: ingress, labels: { release: 'prom' } });
+    });
+    const sm = find(docs, 'ServiceMonitor');
+    expect(sm.metadata).toEqual({ name: 'team-ingress-nginx-controller', namespace: 'edge', labels: { release: 'prom' } });
+    expect(sm.spec.namespaceSelector).toEqual({ matchNames: ['edge'] });
+    expect(sm.spec.selector.matchLabels).toEqual(ingress.controllerSelector);
+    expect(selects(sm.spec.selector.matchLabels, find(docs, 'Service', 'team-ingress-nginx-controller-metrics').metadata.labels)).toBe(true);
+    expect(sm.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+  });
+
+  test('an IngressNginx without metrics, or props that contradict it, are refused in one error', () => {
+    const off = errorOf(c => new IngressMetricsMonitor(c, 'm', { ingressNginx: new IngressNginx(c, 'ingress') }));
+    expect(off).toBe("IngressMetricsMonitor 'm' (test/m): ingressNginx must be an IngressNginx with `metrics: true` (without it the controller serves no metrics and has no metrics Service), got \"test/ingress\"");
+    const clash = errorOf(c => new IngressMetricsMonitor(c, 'm', {
+      ingressNginx: new IngressNginx(c, 'ingress', { metrics: true }), controller: 'traefik', namespace: 'x', targetSelector: { app: 'x' },
+    }));
+    expect(clash.split('\n')).toEqual([
+      "IngressMetricsMonitor 'm' (test/m): 3 problems",
+      '  - controller must be unset when ingressNginx is given (it follows from test/ingress), got "traefik"',
+      '  - namespace must be unset when ingressNginx is given (it follows from test/ingress), got "x"',
+      '  - targetSelector must be unset when ingressNginx is given (it follows from test/ingress), got {"app":"x"}',
+    ]);
+    expect(errorOf(c => new IngressMetricsMonitor(c, 'm', { ingressNginx: 'ingress-nginx' as any })))
+      .toBe("IngressMetricsMonitor 'm' (test/m): ingressNginx must be an IngressNginx construct, got \"ingress-nginx\"");
   });
 });
 
