@@ -6,6 +6,8 @@ import { OpenHandsServiceAccount } from '../constructs/openhands-service-account
 import { SandboxNamespace } from '../constructs/sandbox-namespace';
 import { SandboxNetworkPolicies } from '../constructs/sandbox-network-policies';
 import { SandboxQuota } from '../constructs/sandbox-quota';
+import { Monitoring, MonitoringOptions, addMonitoring } from './monitoring';
+import { SANDBOX_NAMESPACE, addSandboxIsolation } from './sandbox-isolation';
 import type { GatewayReference } from '../constructs/sandbox-route';
 import { Traefik, TraefikProps } from '../constructs/traefik';
 import { TraefikCrds } from '../constructs/traefik-crds';
@@ -16,7 +18,7 @@ import { propNames } from '../src/props';
 import { LocalHandsValidationError, Problems, isDnsSubdomain, isPlainObject } from '../src/validation';
 
 /** The namespace the gateway profile runs sandboxes in (the `[kubernetes]` config's `namespace`). */
-export const GATEWAY_SANDBOX_NAMESPACE = 'openhands-sandboxes';
+export const GATEWAY_SANDBOX_NAMESPACE = SANDBOX_NAMESPACE;
 
 /** Traefik as OpenHands installs it on KIND (the construct's defaults), plus the Gateway API provider. */
 export const OPENHANDS_TRAEFIK: TraefikProps = { providers: { kubernetesGateway: true } };
@@ -56,10 +58,13 @@ export interface GatewayStackProps {
   readonly ubuntuDev?: UbuntuDevWorkloadProps;
   /** The KIND config, cross-checked against Traefik's node ports. @default - one control-plane node mapping host 80/443 to node ports 30080/30443 */
   readonly kind?: Omit<KindClusterProps, 'ingress'>;
+  /** Traefik's PodMonitor, the six alerts and the dashboard, in a chart `monitoring` (`true` for their defaults). @default false */
+  readonly monitoring?: boolean | MonitoringOptions;
 }
 
 const PROPS = propNames<GatewayStackProps>({
   config: true, traefik: true, tlsSecret: true, maxSessions: true, gatewayApiCrds: true, mirrordRbac: true, ubuntuDev: true, kind: true,
+  monitoring: true,
 });
 
 /** OpenHands' create-cluster.sh maps the Traefik Service's node ports to the host's 80 and 443. */
@@ -76,6 +81,8 @@ export interface GatewayStack {
   readonly serviceAccount: OpenHandsServiceAccount;
   readonly quota: SandboxQuota;
   readonly networkPolicies: SandboxNetworkPolicies;
+  /** With the `monitoring` prop. */
+  readonly monitoring?: Monitoring;
   readonly mirrordRbac: MirrordRbac;
   readonly ubuntuDev: UbuntuDevWorkload;
   readonly kind: KindCluster;
@@ -132,14 +139,17 @@ export function addGatewayStack(app: App, props: GatewayStackProps = {}): Gatewa
     ...props.traefik,
     gateway: { listeners: sandboxListeners(config, props.tlsSecret), ...props.traefik?.gateway },
   });
-  const sandboxes = addSandboxIsolation(charts.sandboxes, config, traefik, props.maxSessions);
+  const sandboxes = addSandboxIsolation(charts.sandboxes, { config, controllerNamespace: traefik.namespace, routeKind: 'HTTPRoute', maxSessions: props.maxSessions });
+  const monitoring = props.monitoring
+    ? addMonitoring(new Chart(app, 'monitoring'), traefik, config.namespace, props.monitoring === true ? {} : props.monitoring)
+    : undefined;
   const rbacChart = chart('mirrordRbac');
   const ubuntuChart = chart('ubuntuDev');
   const kind = new KindCluster(app, 'kind', { ...GATEWAY_KIND, ...props.kind, ingress: traefik });
   const gateway = traefik.gateway!;
   const listener = traefik.listeners[0];
   return {
-    traefik, gatewayApiCrds, traefikCrds, ...sandboxes, kind, config,
+    traefik, gatewayApiCrds, traefikCrds, ...sandboxes, monitoring, kind, config,
     mirrordRbac: new MirrordRbac(rbacChart, 'mirrord', props.mirrordRbac),
     ubuntuDev: new UbuntuDevWorkload(ubuntuChart, 'ubuntu-dev', props.ubuntuDev),
     gatewayReference: {
@@ -147,16 +157,6 @@ export function addGatewayStack(app: App, props: GatewayStackProps = {}): Gatewa
       allowedRouteNamespaces: admittedNamespaces(listener, traefik.namespace),
     },
     charts: [...Object.values(charts), rbacChart, ubuntuChart],
-  };
-}
-
-/** The sandbox namespace and what isolates it, in one chart (the Namespace first, so one apply creates it before the rest). */
-function addSandboxIsolation(chart: Chart, config: KubernetesConfig, traefik: Traefik, maxSessions?: number) {
-  return {
-    sandboxNamespace: new SandboxNamespace(chart, 'namespace', { config }),
-    serviceAccount: new OpenHandsServiceAccount(chart, 'openhands', { config, routeKind: 'HTTPRoute' }),
-    quota: new SandboxQuota(chart, 'quota', { config, ...(maxSessions !== undefined ? { maxSessions } : {}) }),
-    networkPolicies: new SandboxNetworkPolicies(chart, 'network-policies', { config, controllerNamespace: traefik.namespace }),
   };
 }
 

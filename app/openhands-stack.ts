@@ -3,7 +3,11 @@ import { IngressNginx, IngressNginxProps } from '../constructs/ingress-nginx';
 import { KindCluster, KindClusterProps } from '../constructs/kind-cluster';
 import { MirrordRbac, MirrordRbacProps } from '../constructs/mirrord-rbac';
 import { UbuntuDevWorkload, UbuntuDevWorkloadProps } from '../constructs/ubuntu-dev-workload';
-import { LocalHandsValidationError } from '../src/validation';
+import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig } from '../src/kubernetes-config';
+import { propNames } from '../src/props';
+import { LocalHandsValidationError, Problems } from '../src/validation';
+import { Monitoring, MonitoringOptions, addMonitoring } from './monitoring';
+import { SANDBOX_NAMESPACE, SandboxIsolation, addSandboxIsolation } from './sandbox-isolation';
 
 /**
  * OpenHands' tuning of the ingress-nginx bundle in `kind/manifests/nginx.yaml`.
@@ -36,7 +40,33 @@ export interface OpenHandsStackProps {
    * @default - upstream's kind/cluster.yaml: `local-hands`, one control-plane node mapping port 80
    */
   readonly kind?: Omit<KindClusterProps, 'ingress'>;
+  /**
+   * Isolate sandboxes (upstream does not): a chart `sandboxes` with the sandbox namespace (PodSecurity
+   * labels), the dedicated `openhands` ServiceAccount with the least-privilege Ingress Role, the quota and LimitRange
+   * and the NetworkPolicies. `true` for the defaults: sandboxes in `openhands-sandboxes` (set the same `namespace` in
+   * OpenHands' `[kubernetes]` config), 3 sessions.
+   * @default false (upstream runs sandboxes in `default`, unisolated)
+   */
+  readonly isolation?: boolean | SandboxIsolationProps;
+  /**
+   * The controller's metrics (`metrics: true` on IngressNginx), its ServiceMonitor, the six alerts and the dashboard,
+   * in a chart `monitoring` (`true` for their defaults).
+   * @default false
+   */
+  readonly monitoring?: boolean | MonitoringOptions;
 }
+
+/** Sandbox isolation in the default stack. */
+export interface SandboxIsolationProps {
+  /** The config sessions run with. @default - DEFAULT_KUBERNETES_CONFIG with namespace `openhands-sandboxes` */
+  readonly config?: Partial<KubernetesConfig>;
+  /** Sessions the quota admits at once. @default 3 */
+  readonly maxSessions?: number;
+}
+
+const PROP_NAMES = propNames<OpenHandsStackProps>({
+  ingressNginx: true, mirrordRbac: true, ubuntuDev: true, kind: true, isolation: true, monitoring: true,
+});
 
 /** The charts of the OpenHands local stack and the constructs in them. */
 export interface OpenHandsStack {
@@ -44,6 +74,10 @@ export interface OpenHandsStack {
   readonly mirrordRbac: MirrordRbac;
   readonly ubuntuDev: UbuntuDevWorkload;
   readonly kind: KindCluster;
+  /** With the `isolation` prop. */
+  readonly isolation?: SandboxIsolation & { readonly config: KubernetesConfig };
+  /** With the `monitoring` prop. */
+  readonly monitoring?: Monitoring;
   /** One chart per part, so `dist/` gets one file per part. */
   readonly charts: readonly Chart[];
 }
@@ -58,6 +92,9 @@ export function addOpenHandsStack(app: App, props: OpenHandsStackProps = {}): Op
   if (app.node.tryFindChild('ingress-nginx')) {
     throw new LocalHandsValidationError('addOpenHandsStack', ['the app has an OpenHands stack already (a chart "ingress-nginx"): add the stack once per app']);
   }
+  const p = new Problems('addOpenHandsStack');
+  p.knownProps('addOpenHandsStack', props, PROP_NAMES);
+  p.throwIfAny();
   const ingressChart = new Chart(app, 'ingress-nginx');
   const rbacChart = new Chart(app, 'mirrord-rbac');
   const ubuntuChart = new Chart(app, 'ubuntu-dev');
@@ -65,6 +102,7 @@ export function addOpenHandsStack(app: App, props: OpenHandsStackProps = {}): Op
   const ingressNginx = new IngressNginx(ingressChart, 'ingress', {
     ...OPENHANDS_INGRESS_NGINX,
     ...(pinned ? { nodeSelector: { ...OPENHANDS_INGRESS_NGINX.nodeSelector, ...INGRESS_READY } } : {}),
+    ...(props.monitoring ? { metrics: true } : {}),
     ...props.ingressNginx,
   });
   const kind = new KindCluster(app, 'kind', {
@@ -74,11 +112,33 @@ export function addOpenHandsStack(app: App, props: OpenHandsStackProps = {}): Op
     ...props.kind,
     ingress: ingressNginx,
   });
+  const optional = addOptionalParts(app, props, ingressNginx);
   return {
     ingressNginx,
     mirrordRbac: new MirrordRbac(rbacChart, 'mirrord', props.mirrordRbac),
     ubuntuDev: new UbuntuDevWorkload(ubuntuChart, 'ubuntu-dev', props.ubuntuDev),
     kind,
-    charts: [ingressChart, rbacChart, ubuntuChart],
+    ...optional,
+    charts: [ingressChart, rbacChart, ubuntuChart, ...optional.charts],
   };
+}
+
+/** Isolation and monitoring, each in a chart of its own when asked for. */
+function addOptionalParts(app: App, props: OpenHandsStackProps, ingressNginx: IngressNginx) {
+  const charts: Chart[] = [];
+  let isolation: OpenHandsStack['isolation'];
+  if (props.isolation) {
+    const o = props.isolation === true ? {} : props.isolation;
+    const config = { ...DEFAULT_KUBERNETES_CONFIG, namespace: SANDBOX_NAMESPACE, ...(o.config ?? {}) };
+    const chart = new Chart(app, 'sandboxes');
+    charts.push(chart);
+    isolation = { config, ...addSandboxIsolation(chart, { config, controllerNamespace: ingressNginx.namespace, routeKind: 'Ingress', maxSessions: o.maxSessions }) };
+  }
+  let monitoring: Monitoring | undefined;
+  if (props.monitoring) {
+    const chart = new Chart(app, 'monitoring');
+    charts.push(chart);
+    monitoring = addMonitoring(chart, ingressNginx, isolation?.config.namespace ?? DEFAULT_KUBERNETES_CONFIG.namespace, props.monitoring === true ? {} : props.monitoring);
+  }
+  return { isolation, monitoring, charts };
 }
