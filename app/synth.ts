@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Chart, Names, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { KindCluster } from '../constructs/kind-cluster';
 import { refuseCollisions } from '../src/collisions';
+import { withFastResolve } from '../src/fast-resolve';
 import { stringifyManifests } from '../src/fast-yaml';
 import { LocalHandsValidationError } from '../src/validation';
 import { LocalHandsOutputError, OutputFile, OutputTarget, writeOutputDirs } from './output';
@@ -71,10 +72,10 @@ export function renderCharts(app: App, all: readonly IConstruct[] = app.node.fin
     && !(app as unknown as { recordConstructMetadata: boolean }).recordConstructMetadata
     && all.every(c => c.node.dependencies.length === 0 && !(c instanceof Chart && c.node.children.some(x => x instanceof Chart)));
   if (simple) {
-    return app.charts.map(chart => ({
+    return withFastResolve(app, () => chartsInSynthOrder(all).map(chart => ({
       name: `${Names.toDnsLabel(chart)}${app.outputFileExtension}`,
-      text: stringifyManifests(Object.values(chart.toJson())),
-    }));
+      text: renderChart(chart),
+    })));
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'local-hands-synth-'));
   try {
@@ -84,6 +85,35 @@ export function renderCharts(app: App, all: readonly IConstruct[] = app.node.fin
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * `app.charts` for an app without dependencies: cdk8s keys every construct by its path in an object and takes
+ * its values, so the charts come in construct order, except that a chart whose path is an array index (a
+ * top-level id such as "1") comes first, in numeric order. The same object gives the same order.
+ */
+function chartsInSynthOrder(all: readonly IConstruct[]): Chart[] {
+  const byPath: Record<string, Chart> = {};
+  for (const c of all) if (c instanceof Chart) byPath[c.node.path] = c;
+  return Object.values(byPath);
+}
+
+/** How many objects are rendered to JSON at a time: the JSON of a whole large chart need never be held at once. */
+const RENDER_BATCH = 1024;
+
+/**
+ * What `chart.toJson()` and cdk8s's YAML writer give for a chart of an app without dependencies or nested charts,
+ * minus the work they repeat per chart over the whole app (resolving dependencies, validating every construct,
+ * a dependency graph of the app): its API objects in construct order (those of another chart below it excluded,
+ * as `Chart.of` would), each object's own `toJson()`, rendered in batches.
+ */
+function renderChart(chart: Chart): string {
+  const objects = chart.node.findAll().filter(c => c instanceof ApiObject && Chart.of(c) === chart) as ApiObject[];
+  const texts: string[] = [];
+  for (let i = 0; i < objects.length; i += RENDER_BATCH) {
+    texts.push(stringifyManifests(objects.slice(i, i + RENDER_BATCH).map(o => o.toJson())));
+  }
+  return texts.join('---\n');
 }
 
 /**

@@ -63,7 +63,20 @@ function prune(source, roots) {
   const missing = [...roots].filter(n => !byName.has(n));
   if (missing.length > 0) throw new Error(`prune-k8s: not in cdk8s-plus-27's k8s bindings: ${missing.join(', ')}`);
   const text = s => source.slice(s.getFullStart(), s.getEnd());
-  return [...preamble.map(text), ...groups.filter(g => keep.has(g)).flatMap(g => g.stmts.map(text))].join('') + '\n';
+  const kept = [...preamble.map(text), ...groups.filter(g => keep.has(g)).flatMap(g => g.stmts.map(text))].join('');
+  return `${kept}\n${PUT_HELPER}\n`.replace(SPREAD_PUT, (_m, value) => `(i[1] === undefined) ? r : ${PUT_NAME}(r, i[0], ${value})`);
 }
+
+// Every toJson function drops undefined fields with `.reduce((r, i) => ... ({ ...r, [i[0]]: value }), {})`, which
+// copies the accumulator once per field. The accumulator is the reduce's own fresh object, so setting the field
+// on it gives the same object (same keys, same order) without the copies. A `__proto__` key is defined as an own
+// property, as the spread's computed key would.
+const PUT_NAME = '__localHandsPut';
+const PUT_HELPER = `function ${PUT_NAME}(r, k, v) {
+  if (k === '__proto__') Object.defineProperty(r, k, { value: v, writable: true, enumerable: true, configurable: true });
+  else r[k] = v;
+  return r;
+}`;
+const SPREAD_PUT = /\(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: ((?:[^{}()]|\((?:[^{}()]|\([^{}()]*\))*\))*) \}\)/g;
 
 module.exports = { prune, exportedNames };
