@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Chart, Yaml } from 'cdk8s';
+import { App, AppProps, Chart, IResolver, Lazy, ResolutionContext, Yaml } from 'cdk8s';
+import { Construct } from 'constructs';
+import { KubeConfigMap } from '../imports/k8s';
 import { describe, expect, test } from 'vitest';
 import { IngressNginx, SandboxFleet, UbuntuDevWorkload, addOpenHandsStack } from '../index';
 import { stringifyManifests } from '../src/fast-yaml';
@@ -9,12 +11,12 @@ import { renderCharts } from '../app/synth';
 import { readTree } from './util';
 
 /** Renders the same app through renderCharts and through cdk8s's own app.synth(). */
-function both(build: (app: App) => void): [Record<string, string>, Record<string, string>] {
+function both(build: (app: App) => void, props: AppProps = {}): [Record<string, string>, Record<string, string>] {
   const top = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-fastyaml-'));
-  const a = new App({ outdir: path.join(top, 'fast') });
+  const a = new App({ ...props, outdir: path.join(top, 'fast') });
   build(a);
   const fast = Object.fromEntries(renderCharts(a).map(f => [f.name, f.text]));
-  const b = new App({ outdir: path.join(top, 'cdk8s') });
+  const b = new App({ ...props, outdir: path.join(top, 'cdk8s') });
   build(b);
   b.synth();
   const out: [Record<string, string>, Record<string, string>] = [fast, readTree(b.outdir)];
@@ -50,11 +52,47 @@ const APPS: [string, (app: App) => void][] = [
   }],
 ];
 
+const configMap = (scope: Construct, id: string, data: Record<string, any>) => new KubeConfigMap(scope, id, { metadata: { name: id.toLowerCase() }, data });
+
+// renderCharts' own shortcuts: the chart order cdk8s derives from an object keyed by path (array-index ids
+// first), objects of a chart below a plain construct left to that chart, tokens resolved without cdk8s's resolve.
+const SHORTCUTS: [string, (app: App) => void][] = [
+  ['charts with array-index ids first, in numeric order, then the others in construct order', app => {
+    for (const id of ['b', '10', 'a', '2', '01', '4294967295', '0']) configMap(new Chart(app, id), `Cm${id}`, { id });
+  }],
+  ['a chart below a plain construct of another chart', app => {
+    const outer = new Chart(app, 'outer');
+    configMap(outer, 'Outer', { where: 'outer' });
+    configMap(new Chart(new Construct(outer, 'group'), 'inner'), 'Inner', { where: 'inner' });
+  }],
+  ['Lazy values, tokens with resolve(), and number-or-string unions', app => {
+    configMap(new Chart(app, 'tokens'), 'Tokens', {
+      lazy: Lazy.any({ produce: () => 'produced' }),
+      nested: Lazy.any({ produce: () => Lazy.any({ produce: () => 'twice' }) }),
+      token: { resolve: () => 'resolved' },
+    });
+  }],
+];
+
 describe('renderCharts renders what cdk8s app.synth() writes, byte for byte', () => {
-  test.each(APPS)('%s', (_name, build) => {
+  test.each([...APPS, ...SHORTCUTS])('%s', (_name, build) => {
     const [fast, slow] = both(build);
     expect(Object.keys(fast).length).toBeGreaterThan(0);
     expect(fast).toEqual(slow);
+  });
+
+  test('with a custom resolver (which may read the key path), cdk8s\'s own resolution runs', () => {
+    const seen: string[] = [];
+    const upper: IResolver = {
+      resolve: (c: ResolutionContext) => {
+        seen.push(c.key.join('.'));
+        if (typeof c.value === 'string' && c.key[c.key.length - 1] === 'shout' && c.value !== c.value.toUpperCase()) c.replaceValue(c.value.toUpperCase());
+      },
+    };
+    const [fast, slow] = both(app => { configMap(new Chart(app, 'c'), 'Custom', { shout: 'quiet', keep: 'quiet' }); }, { resolvers: [upper] });
+    expect(fast).toEqual(slow);
+    expect(fast['c.k8s.yaml']).toContain('shout: QUIET');
+    expect(seen).toContain('data.shout');
   });
 });
 
