@@ -18,6 +18,7 @@ import * as https from 'node:https';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { localStagesYaml } from './kwok-stages';
 
 export interface ControlPlaneOptions {
   /** Repository root (holds tools/controlplane/build.mjs). Found from the cwd by default. */
@@ -26,15 +27,57 @@ export interface ControlPlaneOptions {
   binDir?: string;
   /** Build the binaries when they are missing (slow the first time). Default true. */
   build?: boolean;
-  /** Number of kwok-simulated nodes. 0 starts no kwok. Default 1. */
-  nodes?: number;
+  /**
+   * The kwok-simulated nodes: a count (named kwok-node-0, kwok-node-1, ...) or
+   * each node with its own labels. 0 or [] starts no kwok. Default 1.
+   */
+  nodes?: number | readonly SimulatedNode[];
   /** Labels put on every simulated node (kubernetes.io/os=linux etc. are always set). */
   nodeLabels?: Record<string, string>;
+  /**
+   * How fast a node that stops heartbeating is noticed and its pods evicted.
+   * FAST_NODE_LIFECYCLE does it in seconds. Default: Kubernetes' own timings
+   * (50 s grace, 300 s tolerations), with a 40 s kwok node lease.
+   */
+  nodeLifecycle?: NodeLifecycle;
   /** How long to wait for the whole control plane to become ready. Default 180 s. */
   startTimeoutMs?: number;
   /** Progress messages. Default: silent. */
   log?: (msg: string) => void;
 }
+
+export interface SimulatedNode {
+  readonly name: string;
+  /** Merged over the defaults (kubernetes.io/os=linux, kubernetes.io/arch=amd64, kubernetes.io/hostname=<name>) and nodeLabels. */
+  readonly labels?: Record<string, string>;
+}
+
+/** Node lifecycle timings; each field left out keeps the upstream default. */
+export interface NodeLifecycle {
+  /** kube-controller-manager --node-monitor-period: how often node health is checked. Upstream default 5 s. */
+  readonly nodeMonitorPeriodSeconds?: number;
+  /** kube-controller-manager --node-monitor-grace-period: a node whose lease is older is marked Unknown and tainted. Upstream default 50 s. */
+  readonly nodeMonitorGracePeriodSeconds?: number;
+  /** kwok --node-lease-duration-seconds; kwok renews each lease every quarter of it, so keep it below the grace period. Default 40. */
+  readonly nodeLeaseDurationSeconds?: number;
+  /** kube-apiserver --default-not-ready-toleration-seconds, put on every pod by the DefaultTolerationSeconds admission. Upstream default 300. */
+  readonly notReadyTolerationSeconds?: number;
+  /** kube-apiserver --default-unreachable-toleration-seconds, likewise. Upstream default 300. */
+  readonly unreachableTolerationSeconds?: number;
+}
+
+/**
+ * A failed node is marked Unknown about 4-5 s after its last lease renewal and
+ * its pods are evicted 2 s later. The lease is renewed every second, so a busy
+ * 2-core machine still has 3 s of slack before a healthy node looks failed.
+ */
+export const FAST_NODE_LIFECYCLE: NodeLifecycle = {
+  nodeMonitorPeriodSeconds: 1,
+  nodeMonitorGracePeriodSeconds: 4,
+  nodeLeaseDurationSeconds: 4,
+  notReadyTolerationSeconds: 2,
+  unreachableTolerationSeconds: 2,
+};
 
 export interface KubectlOptions {
   /** Written to kubectl's stdin. */
@@ -63,6 +106,14 @@ export interface ControlPlane {
   readonly binDir: string;
   /** Names of the simulated nodes. */
   readonly nodes: string[];
+  /**
+   * Simulates a node failure: kwok stops managing the node, so its lease is no
+   * longer renewed and its pods are left as they are (a dead kubelet); the node
+   * lifecycle controller then marks it Unknown and taints it.
+   */
+  failNode(name: string): Promise<void>;
+  /** Lets kwok manage the node again: its lease is renewed and it turns Ready. */
+  restoreNode(name: string): Promise<void>;
   /** Runs the pinned kubectl against this control plane. */
   kubectl(args: string[], opts?: KubectlOptions): Promise<KubectlResult>;
   /** Process ids (each one the leader of its own process group) of everything started. */
@@ -76,7 +127,12 @@ export interface ControlPlane {
 const COMPONENTS: Component[] = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'];
 const BINARIES = [...COMPONENTS, 'kubectl'];
 const KWOK_STAGES_FILE = 'kwok-stages.yaml';
-const NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+// kwok manages the nodes carrying this label. A label, not an annotation: the
+// API server filters a watch by label, and tells kwok a node was deleted when
+// it stops matching, which is what makes kwok release the node (failNode).
+const MANAGED_LABEL = 'kwok.x-k8s.io/node';
+const MANAGED = 'fake';
+const UNMANAGED = 'failed';
 
 // ---------------------------------------------------------------- locating
 
@@ -323,13 +379,61 @@ function httpsGet(url: string, tls: { ca: Buffer; cert: Buffer; key: Buffer }): 
   });
 }
 
+// ---------------------------------------------------------------- nodes
+
+function simulatedNodes(opts: ControlPlaneOptions): readonly SimulatedNode[] {
+  const n = opts.nodes ?? 1;
+  if (typeof n !== 'number') {
+    const names = n.map((x) => x.name);
+    const dup = names.find((x, i) => names.indexOf(x) !== i);
+    if (dup) throw new Error(`simulated node ${dup} is listed twice`);
+    return n;
+  }
+  return Array.from({ length: n }, (_, i) => ({ name: `kwok-node-${i}` }));
+}
+
+/** The Node objects kwok is to manage, one JSON document each. */
+function nodeManifests(opts: ControlPlaneOptions): string[] {
+  const resources = { cpu: '32', memory: '256Gi', pods: '110' };
+  return simulatedNodes(opts).map((node) => {
+    const labels: Record<string, string> = {
+      'kubernetes.io/os': 'linux',
+      'kubernetes.io/arch': 'amd64',
+      'kubernetes.io/hostname': node.name,
+      type: 'kwok',
+      ...opts.nodeLabels,
+      ...node.labels,
+      [MANAGED_LABEL]: MANAGED,
+    };
+    return JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: node.name, labels, annotations: { 'node.alpha.kubernetes.io/ttl': '0' } },
+      status: { allocatable: resources, capacity: resources },
+    });
+  });
+}
+
+function apiserverLifecycleFlags(l: NodeLifecycle = {}): string[] {
+  const flags: string[] = [];
+  if (l.notReadyTolerationSeconds !== undefined) flags.push(`--default-not-ready-toleration-seconds=${l.notReadyTolerationSeconds}`);
+  if (l.unreachableTolerationSeconds !== undefined) flags.push(`--default-unreachable-toleration-seconds=${l.unreachableTolerationSeconds}`);
+  return flags;
+}
+
+function controllerManagerLifecycleFlags(l: NodeLifecycle = {}): string[] {
+  const flags: string[] = [];
+  if (l.nodeMonitorPeriodSeconds !== undefined) flags.push(`--node-monitor-period=${l.nodeMonitorPeriodSeconds}s`);
+  if (l.nodeMonitorGracePeriodSeconds !== undefined) flags.push(`--node-monitor-grace-period=${l.nodeMonitorGracePeriodSeconds}s`);
+  return flags;
+}
+
 // ---------------------------------------------------------------- start
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const log = opts.log ?? ((): void => undefined);
   const t0 = Date.now();
   const binDir = resolveBinDir(opts);
-  const nodeCount = opts.nodes ?? 1;
   const deadline = Date.now() + (opts.startTimeoutMs ?? 180_000);
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-hands-cp-'));
@@ -459,6 +563,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--endpoint-reconciler-type=none', // 127.0.0.1 is not a valid endpoint address
       '--enable-priority-and-fairness=false',
       '--profiling=false',
+      ...apiserverLifecycleFlags(opts.nodeLifecycle),
       '--v=0',
     ]);
 
@@ -494,6 +599,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       `--cluster-signing-cert-file=${pki.ca}`,
       `--cluster-signing-key-file=${path.join(dataDir, 'pki', 'ca.key')}`,
       '--controllers=*',
+      ...controllerManagerLifecycleFlags(opts.nodeLifecycle),
       '--v=0',
     ]);
     launch('kube-scheduler', [
@@ -531,39 +637,26 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         child.stdin.end(kopts.input ?? '');
       });
 
-    const nodes: string[] = [];
-    if (nodeCount > 0) {
+    const nodes = simulatedNodes(opts).map((n) => n.name);
+    if (nodes.length > 0) {
+      const stagesFile = path.join(dataDir, 'local-stages.yaml');
+      fs.writeFileSync(stagesFile, localStagesYaml());
       launch('kwok', [
         `--kubeconfig=${kubeconfig}`,
         `--config=${path.join(binDir, KWOK_STAGES_FILE)}`,
-        `--manage-nodes-with-annotation-selector=${NODE_ANNOTATION}=fake`,
+        `--config=${stagesFile}`,
+        `--manage-nodes-with-label-selector=${MANAGED_LABEL}=${MANAGED}`,
         `--server-address=127.0.0.1:${kwokPort}`,
         '--cidr=10.244.0.1/16',
         '--node-ip=10.0.1.1',
-        '--node-lease-duration-seconds=40',
+        `--node-lease-duration-seconds=${opts.nodeLifecycle?.nodeLeaseDurationSeconds ?? 40}`,
       ]);
-      const docs: string[] = [];
-      for (let i = 0; i < nodeCount; i++) {
-        const name = `kwok-node-${i}`;
-        nodes.push(name);
-        const labels: Record<string, string> = {
-          'kubernetes.io/os': 'linux',
-          'kubernetes.io/arch': 'amd64',
-          'kubernetes.io/hostname': name,
-          type: 'kwok',
-          ...opts.nodeLabels,
-        };
-        docs.push(
-          JSON.stringify({
-            apiVersion: 'v1',
-            kind: 'Node',
-            metadata: { name, labels, annotations: { [NODE_ANNOTATION]: 'fake', 'node.alpha.kubernetes.io/ttl': '0' } },
-            status: { allocatable: { cpu: '32', memory: '256Gi', pods: '110' }, capacity: { cpu: '32', memory: '256Gi', pods: '110' } },
-          }),
-        );
-      }
-      await kubectl(['apply', '-f', '-'], { input: docs.join('\n') });
+      await kubectl(['apply', '-f', '-'], { input: nodeManifests(opts).join('\n') });
     }
+    const setManaged = async (name: string, value: string): Promise<void> => {
+      if (!nodes.includes(name)) throw new Error(`${name} is not one of the simulated nodes (${nodes.join(', ')})`);
+      await kubectl(['label', 'node', name, `${MANAGED_LABEL}=${value}`, '--overwrite']);
+    };
 
     // Ready: the controller-manager made the default ServiceAccount (pods need it)
     // and kwok reports every node Ready.
@@ -597,6 +690,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       binDir,
       nodes,
       kubectl,
+      failNode: (name) => setManaged(name, UNMANAGED),
+      restoreNode: (name) => setManaged(name, MANAGED),
       pids: () => [...children.values()].map((c) => c.pid).filter((p): p is number => typeof p === 'number'),
       logs: (c: Component) => {
         try {
