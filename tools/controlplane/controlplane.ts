@@ -366,17 +366,34 @@ function tail(file: string, lines = 30): string {
   }
 }
 
-function httpsGet(url: string, tls: { ca: Buffer; cert: Buffer; key: Buffer }): Promise<{ status: number; body: string }> {
+interface Tls {
+  ca: Buffer;
+  cert: Buffer;
+  key: Buffer;
+}
+
+/** One request to the API server as the admin: cheaper than spawning kubectl, for the start sequence. */
+function httpsRequest(url: string, tls: Tls, method = 'GET', body?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = https.get(url, { ...tls, timeout: 5000 }, (res) => {
-      let body = '';
+    const headers = body === undefined ? {} : { 'content-type': 'application/json' };
+    const req = https.request(url, { ...tls, method, headers, timeout: 5000 }, (res) => {
+      let text = '';
       res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
+    req.end(body);
   });
+}
+
+/** The names of the nodes whose Ready condition is True, from a NodeList. */
+function readyNodeNames(nodeList: string): Set<string> {
+  const list = JSON.parse(nodeList) as { items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[] };
+  return new Set(
+    list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((n) => n.metadata.name),
+  );
 }
 
 // ---------------------------------------------------------------- nodes
@@ -412,6 +429,22 @@ function nodeManifests(opts: ControlPlaneOptions): string[] {
       status: { allocatable: resources, capacity: resources },
     });
   });
+}
+
+function etcdArgs(dataDir: string, etcdUrl: string, peerPort: number): string[] {
+  return [
+    '--name=verify',
+    `--data-dir=${path.join(dataDir, 'etcd')}`,
+    `--listen-client-urls=${etcdUrl}`,
+    `--advertise-client-urls=${etcdUrl}`,
+    `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+    `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+    `--initial-cluster=verify=http://127.0.0.1:${peerPort}`,
+    '--initial-cluster-state=new',
+    '--unsafe-no-fsync', // throwaway data: speed over durability
+    '--quota-backend-bytes=1073741824',
+    '--log-level=warn',
+  ];
 }
 
 function apiserverLifecycleFlags(l: NodeLifecycle = {}): string[] {
@@ -494,21 +527,15 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    const order: (Component | 'watchdog')[] = ['kwok', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd'];
-    for (const name of order) {
-      const c = children.get(name);
-      if (!c?.pid) continue;
-      if (exited.has(name)) {
-        killGroup(c.pid, 'SIGKILL'); // any leftovers in its group
-        continue;
-      }
-      killGroup(c.pid, 'SIGTERM');
-      const until = Date.now() + 5000;
-      while (!exited.has(name) && Date.now() < until) await sleep(50);
-      killGroup(c.pid, 'SIGKILL');
-      const hard = Date.now() + 2000;
-      while (!exited.has(name) && Date.now() < hard) await sleep(20);
-    }
+    // All at once: the data is thrown away, so nothing has to shut down in order,
+    // and waiting on each in turn added their shutdown times up.
+    const names = COMPONENTS.filter((n) => children.get(n)?.pid);
+    for (const name of names) killGroup(children.get(name)!.pid!, exited.has(name) ? 'SIGKILL' : 'SIGTERM');
+    const until = Date.now() + 5000;
+    while (names.some((n) => !exited.has(n)) && Date.now() < until) await sleep(20);
+    for (const name of names) killGroup(children.get(name)!.pid!, 'SIGKILL'); // leftovers in each group
+    const hard = Date.now() + 2000;
+    while (names.some((n) => !exited.has(n)) && Date.now() < hard) await sleep(20);
     fs.rmSync(dataDir, { recursive: true, force: true });
     running.delete(state);
     // The watchdog exits by itself once the data folder is gone; make sure.
@@ -520,10 +547,12 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   };
 
   try {
-    const pki = makePki(path.join(dataDir, 'pki'));
     const [etcdClient, etcdPeer, apiPort, kwokPort] = await freePorts(4);
     const server = `https://127.0.0.1:${apiPort}`;
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
+    // etcd needs no certificates (plain http on loopback): it starts while they are made.
+    launch('etcd', etcdArgs(dataDir, etcdUrl, etcdPeer));
+    const pki = makePki(path.join(dataDir, 'pki'));
     const kubeconfig = path.join(dataDir, 'admin.kubeconfig');
     writeKubeconfig(kubeconfig, server, pki.ca, pki.files.admin.cert, pki.files.admin.key, 'admin');
     const kcmKubeconfig = path.join(dataDir, 'controller-manager.kubeconfig');
@@ -532,20 +561,6 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     writeKubeconfig(schedKubeconfig, server, pki.ca, pki.files.scheduler.cert, pki.files.scheduler.key, 'kube-scheduler');
 
     log(`data folder ${dataDir}; etcd :${etcdClient}, kube-apiserver :${apiPort}`);
-    launch('etcd', [
-      '--name=verify',
-      `--data-dir=${path.join(dataDir, 'etcd')}`,
-      `--listen-client-urls=${etcdUrl}`,
-      `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
-      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
-      `--initial-cluster=verify=http://127.0.0.1:${etcdPeer}`,
-      '--initial-cluster-state=new',
-      '--unsafe-no-fsync', // throwaway data: speed over durability
-      '--quota-backend-bytes=1073741824',
-      '--log-level=warn',
-    ]);
-
     launch('kube-apiserver', [
       `--etcd-servers=${etcdUrl}`,
       '--bind-address=127.0.0.1',
@@ -576,14 +591,14 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     for (;;) {
       ensureAlive();
       try {
-        const r = await httpsGet(`${server}/readyz`, tls);
+        const r = await httpsRequest(`${server}/readyz`, tls);
         if (r.status === 200) break;
         lastReadyz = r.body;
       } catch (e) {
         lastReadyz = (e as Error).message;
       }
       if (Date.now() > deadline) throw new Error(`kube-apiserver not ready in time: ${lastReadyz}\n${tail(path.join(logDir, 'kube-apiserver.log'))}`);
-      await sleep(250);
+      await sleep(100);
     }
     log(`kube-apiserver ready after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 
@@ -651,7 +666,10 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         '--node-ip=10.0.1.1',
         `--node-lease-duration-seconds=${opts.nodeLifecycle?.nodeLeaseDurationSeconds ?? 40}`,
       ]);
-      await kubectl(['apply', '-f', '-'], { input: nodeManifests(opts).join('\n') });
+      for (const node of nodeManifests(opts)) {
+        const r = await httpsRequest(`${server}/api/v1/nodes`, tls, 'POST', node);
+        if (r.status !== 201) throw new Error(`creating a simulated node failed (${r.status}): ${r.body}`);
+      }
     }
     const setManaged = async (name: string, value: string): Promise<void> => {
       if (!nodes.includes(name)) throw new Error(`${name} is not one of the simulated nodes (${nodes.join(', ')})`);
@@ -659,27 +677,27 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     };
 
     // Ready: the controller-manager made the default ServiceAccount (pods need it)
-    // and kwok reports every node Ready.
+    // and kwok reports every node Ready. Asked over https: a kubectl per poll
+    // costs more CPU than the components being waited for get on 2 cores.
+    const api = async (p: string): Promise<{ status: number; body: string }> =>
+      httpsRequest(`${server}${p}`, tls).catch((e: Error) => ({ status: 0, body: e.message }));
     for (;;) {
       ensureAlive();
-      const sa = await kubectl(['get', 'serviceaccount', 'default', '-n', 'default', '-o', 'name'], { allowFail: true });
+      const sa = await api('/api/v1/namespaces/default/serviceaccounts/default');
       let nodesReady = true;
       if (nodes.length > 0) {
-        const r = await kubectl(
-          ['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}'],
-          { allowFail: true },
-        );
-        const ready = new Set(r.stdout.split('\n').filter((l) => l.endsWith('=True')).map((l) => l.split('=')[0]));
+        const r = await api('/api/v1/nodes');
+        const ready = r.status === 200 ? readyNodeNames(r.body) : new Set<string>();
         nodesReady = nodes.every((n) => ready.has(n));
       }
-      if (sa.code === 0 && nodesReady) break;
+      if (sa.status === 200 && nodesReady) break;
       if (Date.now() > deadline) {
         throw new Error(
-          `control plane not ready in time (default ServiceAccount: ${sa.code === 0}, nodes ready: ${nodesReady})\n` +
+          `control plane not ready in time (default ServiceAccount: ${sa.status === 200}, nodes ready: ${nodesReady})\n` +
             `kube-controller-manager:\n${tail(path.join(logDir, 'kube-controller-manager.log'), 15)}\nkwok:\n${tail(path.join(logDir, 'kwok.log'), 15)}`,
         );
       }
-      await sleep(250);
+      await sleep(100);
     }
     log(`control plane ready after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 
