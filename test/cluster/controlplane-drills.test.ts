@@ -25,7 +25,7 @@ interface Pod {
   spec: { nodeName?: string };
   status: {
     phase?: string;
-    conditions?: Condition[];
+    conditions?: (Condition & { reason?: string })[];
     containerStatuses?: { ready: boolean; started?: boolean; restartCount: number; lastState?: { terminated?: { exitCode: number } } }[];
   };
 }
@@ -76,20 +76,21 @@ function deployment(name: string, replicas: number, spec: Record<string, unknown
   };
 }
 
-// Hostname spread, as a production profile would ask for. nodeTaintsPolicy Honor:
-// with the default (Ignore) a failed, tainted node still counts as a spread domain
-// with zero pods, and DoNotSchedule then refuses the replacement on the others.
-const SPREAD = deployment('spread', 3, {
-  topologySpreadConstraints: [
-    {
-      maxSkew: 1,
-      topologyKey: 'kubernetes.io/hostname',
-      whenUnsatisfiable: 'DoNotSchedule',
-      nodeTaintsPolicy: 'Honor',
-      labelSelector: { matchLabels: { app: 'spread' } },
-    },
-  ],
-});
+/** One pod per node, as a production profile would ask for. */
+function hostnameSpread(name: string, nodeTaintsPolicy?: 'Honor'): object {
+  const constraint = {
+    maxSkew: 1,
+    topologyKey: 'kubernetes.io/hostname',
+    whenUnsatisfiable: 'DoNotSchedule',
+    labelSelector: { matchLabels: { app: name } },
+  };
+  return deployment(name, 3, { topologySpreadConstraints: [{ ...constraint, ...(nodeTaintsPolicy && { nodeTaintsPolicy }) }] });
+}
+// nodeTaintsPolicy Honor leaves a failed (tainted) node out of the spread.
+const SPREAD = hostnameSpread('spread', 'Honor');
+// The default, nodeTaintsPolicy Ignore: the failed node still counts, with zero
+// pods, so DoNotSchedule refuses the replacement on the healthy nodes.
+const SPREAD_IGNORING_TAINTS = hostnameSpread('spread-ignoring-taints');
 
 describe('control plane drills', () => {
   it(
@@ -105,17 +106,20 @@ describe('control plane drills', () => {
 
       const t0 = Date.now();
       await apply(SPREAD);
-      await cp.kubectl(['rollout', 'status', 'deployment/spread', '-n', NS, '--timeout=60s']);
-      console.log(`[drill] spread Deployment available on 3 nodes after ${seconds(t0)}`);
-      const placed = live(await pods('app=spread')).map((p) => p.spec.nodeName);
-      expect(placed).toHaveLength(3);
-      expect(new Set(placed)).toEqual(new Set(['node-0', 'node-1', 'node-2']));
+      await apply(SPREAD_IGNORING_TAINTS);
+      for (const name of ['spread', 'spread-ignoring-taints']) {
+        await cp.kubectl(['rollout', 'status', `deployment/${name}`, '-n', NS, '--timeout=60s']);
+        const placed = live(await pods(`app=${name}`)).map((p) => p.spec.nodeName);
+        expect(placed).toHaveLength(3);
+        expect(new Set(placed)).toEqual(new Set(['node-0', 'node-1', 'node-2']));
+      }
+      console.log(`[drill] both spread Deployments available on 3 nodes after ${seconds(t0)}`);
     },
     DRILL_TIMEOUT,
   );
 
   it(
-    'a node that stops heartbeating is marked NotReady and tainted, and its pod is recreated on another node',
+    'a node that stops heartbeating is marked NotReady and tainted, and its pod is recreated on another node (only if the spread honours taints)',
     async () => {
       const victim = live(await pods('app=spread'))[0];
       const failed = victim.spec.nodeName!;
@@ -149,12 +153,25 @@ describe('control plane drills', () => {
           expect(condition(d, 'Available')).toBe('True');
         }, 45_000, 250);
         console.log(`[drill] spread Deployment Available again, 3 pods on the 2 healthy nodes, ${seconds(t0)} after the failure`);
+
+        const pending = await eventually(async () => {
+          const stuck = live(await pods('app=spread-ignoring-taints')).filter((p) => p.status.phase === 'Pending');
+          expect(stuck).toHaveLength(1);
+          expect(stuck[0].status.conditions?.find((c) => c.type === 'PodScheduled')).toMatchObject({ status: 'False', reason: 'Unschedulable' });
+          return stuck[0];
+        }, 20_000, 250);
+        expect(pending.spec.nodeName).toBeUndefined();
       } finally {
         await cp.restoreNode(failed);
       }
       const back = Date.now();
       await eventually(async () => expect(condition(await getJson<Node>(['node', failed]), 'Ready')).toBe('True'), 30_000, 250);
       console.log(`[drill] ${failed} Ready again ${seconds(back)} after restoreNode`);
+      // The spread that ignored taints recovers only now, onto the node that came back.
+      await cp.kubectl(['rollout', 'status', 'deployment/spread-ignoring-taints', '-n', NS, '--timeout=30s']);
+      const placed = live(await pods('app=spread-ignoring-taints')).map((p) => p.spec.nodeName);
+      expect(new Set(placed)).toEqual(new Set(['node-0', 'node-1', 'node-2']));
+      console.log(`[drill] spread-ignoring-taints Available again ${seconds(back)} after restoreNode`);
     },
     DRILL_TIMEOUT,
   );
