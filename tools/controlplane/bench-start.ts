@@ -1,74 +1,18 @@
 /**
- * Times the control plane's warm start, side by side with another version of
- * this helper (the machine is shared and noisy: compare runs taken in turns).
+ * Times this control plane helper's warm start and stop, `runs` times (default 5):
  *
  *   node tools/launcher/run.cjs tools/controlplane/bench-start.ts [runs]
  *
- * To compare with another version, call bench() with both startControlPlane's.
- * Prints, per run and as medians: kube-apiserver ready, whole control plane
- * ready (default ServiceAccount, every node Ready), and stop().
+ * (scripts/run.cjs until the launcher moves.) To compare with another version
+ * of controlplane.ts, bundle a file that calls bench() with both.
  */
-import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './controlplane';
+import { bench } from './bench';
+import { startControlPlane } from './controlplane';
 
-export type Start = (opts: ControlPlaneOptions) => Promise<ControlPlane>;
-
-interface Sample {
-  apiserver: number;
-  ready: number;
-  stop: number;
-}
-
-async function once(start: Start): Promise<Sample> {
-  const t0 = Date.now();
-  let apiserver = NaN;
-  const cp = await start({
-    log: (m) => {
-      if (m.startsWith('kube-apiserver ready')) apiserver = (Date.now() - t0) / 1000;
-    },
-  });
-  const ready = (Date.now() - t0) / 1000;
-  const t1 = Date.now();
-  await cp.stop();
-  return { apiserver, ready, stop: (Date.now() - t1) / 1000 };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-function row(name: string, s: Sample): string {
-  return `${name.padEnd(8)} apiserver ${s.apiserver.toFixed(2)} s  ready ${s.ready.toFixed(2)} s  stop ${s.stop.toFixed(2)} s`;
-}
-
-/** Starts and stops each variant `runs` times, in turns, and prints every run and the medians. */
-export async function bench(variants: [string, Start][], runs: number, print = (l: string): unknown => process.stdout.write(`${l}\n`)): Promise<void> {
-  const samples = new Map<string, Sample[]>(variants.map(([n]) => [n, []]));
-  for (let i = 0; i < runs; i++) {
-    // Alternate which goes first, so neither always runs right after the other.
-    const order = i % 2 ? [...variants].reverse() : variants;
-    for (const [name, start] of order) {
-      const s = await once(start);
-      samples.get(name)!.push(s);
-      print(`run ${i + 1} ${row(name, s)}`);
-    }
-  }
-  for (const [name, ss] of samples) {
-    const m = { apiserver: median(ss.map((s) => s.apiserver)), ready: median(ss.map((s) => s.ready)), stop: median(ss.map((s) => s.stop)) };
-    print(`median of ${ss.length}: ${row(name, m)}`);
-  }
-}
-
-async function main(): Promise<void> {
-  await bench([['this', startControlPlane]], Number(process.argv[2] ?? 5));
-}
-
-if (require.main === module) {
-  main().then(
-    () => process.exit(0),
-    (e: Error) => {
-      process.stderr.write(`${e.stack ?? e.message}\n`);
-      process.exit(1);
-    },
-  );
-}
+bench([['this', startControlPlane]], Number(process.argv[2] ?? 5)).then(
+  () => process.exit(0),
+  (e: Error) => {
+    process.stderr.write(`${e.stack ?? e.message}\n`);
+    process.exit(1);
+  },
+);
