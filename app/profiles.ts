@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import { addGatewayStack } from './gateway-stack';
 import { addOpenHandsStack } from './openhands-stack';
 
 /** A named way to build the app: `npm run synth -- --profile NAME`. */
@@ -14,6 +15,10 @@ export const PROFILES = {
   default: {
     description: "OpenHands' KIND stack as upstream's manifests describe it: ingress-nginx, ubuntu-dev, the mirrord RBAC",
     build: app => { addOpenHandsStack(app); },
+  },
+  gateway: {
+    description: 'Traefik with the Gateway API (CRDs included) instead of the retired ingress-nginx, an isolated sandbox namespace, ubuntu-dev, the mirrord RBAC',
+    build: app => { addGatewayStack(app); },
   },
 } satisfies Record<string, Profile>;
 

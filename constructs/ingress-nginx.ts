@@ -4,6 +4,7 @@ import {
   KubeNamespace, KubePodDisruptionBudget, KubeRole, KubeRoleBinding, KubeService, KubeServiceAccount,
   KubeValidatingWebhookConfiguration,
 } from '../imports/k8s';
+import { HostTraffic } from '../src/host-traffic';
 import { refuseCollisions } from '../src/collisions';
 import { clusterScoped } from '../src/cluster-scoped';
 import { OrderedObjects } from '../src/ordered-objects';
@@ -344,6 +345,8 @@ export class IngressNginx extends Construct {
   public readonly nodeSelector: Readonly<Record<string, string>>;
   /** The controller pods' tolerations. */
   public readonly tolerations: readonly Toleration[];
+  /** How host traffic reaches the controller: its host ports (the Service's node ports are the API server's pick). */
+  public readonly hostTraffic: HostTraffic;
   /** The admission webhook Service, when the webhook is enabled. */
   public readonly admissionService?: KubeService;
   /** The PodDisruptionBudget, when replicas > 1. */
@@ -361,6 +364,7 @@ export class IngressNginx extends Construct {
     this.replicas = r.replicas ?? 1;
     this.nodeSelector = r.nodeSelector;
     this.tolerations = r.tolerations;
+    this.hostTraffic = { nodePorts: {}, hostPorts: { ...r.hostPorts }, pods: { replicas: this.replicas, nodeSelector: r.nodeSelector, tolerations: r.tolerations } };
     this.ingressClassName = r.ingressClass.name;
     this.controllerClass = r.ingressClass.controllerValue;
     this.instance = r.names.instance;

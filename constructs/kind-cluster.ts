@@ -1,9 +1,14 @@
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { Yaml } from 'cdk8s';
+import { HostTraffic } from '../src/host-traffic';
 import { propNames, withDefaults } from '../src/props';
 import { Toleration } from '../src/types';
 import { Problems, isDnsLabel, isPlainObject, show } from '../src/validation';
-import type { IngressNginx } from './ingress-nginx';
+
+/** A controller construct that says how host traffic reaches it (`IngressNginx`, `Traefik`). */
+export interface HostTrafficController extends IConstruct {
+  readonly hostTraffic: HostTraffic;
+}
 
 /** A KIND `extraPortMappings` entry: host port → port on the node container. */
 export interface KindPortMapping {
@@ -36,11 +41,13 @@ export interface KindClusterProps {
   /** Worker nodes appended after `nodes`. @default 0 */
   readonly workers?: number;
   /**
-   * The ingress controller to cross-check: each of its host ports must be mapped on every node it can
-   * schedule on, and its node selector must be carried by some node.
+   * The ingress or gateway controller to cross-check (any construct with `hostTraffic`, e.g. `IngressNginx` or
+   * `Traefik`). Each of its ports must be reachable from the host: a node port mapped on some node (kube-proxy opens
+   * it on every node), or else a host port mapped on every node the controller can schedule on. Its node selector
+   * must be carried by some node.
    * @default - no cross-check
    */
-  readonly ingress?: IngressNginx;
+  readonly ingress?: HostTrafficController;
   /**
    * Controller host ports KIND may leave unmapped (bound on the node, unreachable from the host).
    * Upstream maps only 80 while the controller binds 80 and 443; the default app lists 443 here to stay faithful.
@@ -188,14 +195,43 @@ export class KindCluster extends Construct {
   }
 }
 
-/** The nodes the controller can schedule on must map its host ports; its node selector must exist. */
-function checkIngress(p: Problems, ingress: IngressNginx, cluster: string, nodes: readonly KindNode[], allowed: readonly number[]): void {
-  const selector = ingress.nodeSelector;
+/** Each port reaches the controller from the host (node port mapped somewhere, or host port on every node it can run on); its node selector exists. */
+function checkIngress(p: Problems, ingress: HostTrafficController, cluster: string, nodes: readonly KindNode[], allowed: readonly number[]): void {
+  const { pods, hostPorts, nodePorts } = ingress.hostTraffic;
+  const where = `the ingress controller (${ingress.node.path})`;
+  const schedulable = schedulableNodes(p, pods, where, cluster, nodes);
+  if (!schedulable) return;
+  const mapped = (n: KindNode, port: number) => (n.extraPortMappings ?? []).some(m => m.containerPort === port && (m.protocol ?? 'TCP') === 'TCP');
+  const viaNodePort = new Set(Object.entries(nodePorts).filter(([, port]) => nodes.some(n => mapped(n, port))).map(([name]) => name));
+  for (const [name, port] of Object.entries(nodePorts)) {
+    if (!viaNodePort.has(name) && hostPorts[name] === undefined) {
+      p.addRaw(`ingress nodePorts.${name} (${port}) of ${where} is mapped on no node: add extraPortMappings { containerPort: ${port}, hostPort: <host port> } to any node (kube-proxy opens node ports on every node)`);
+    }
+  }
+  // Two pods cannot bind the same host port on one node: each replica needs a node of its own.
+  if (Object.keys(hostPorts).length > 0 && pods.replicas > schedulable.length) {
+    p.addRaw(`${where} has ${pods.replicas} replicas binding host ports, but only ${schedulable.length} node(s) can host them: `
+      + 'lower replicas, add nodes the controller can schedule on, or set hostPorts: false');
+  }
+  const ports = Object.entries(hostPorts).filter(([name, port]) => port !== undefined && !allowed.includes(port) && !viaNodePort.has(name));
+  for (const { n, i } of schedulable) {
+    for (const [which, port] of ports) {
+      if (!mapped(n, port)) {
+        p.addRaw(`ingress hostPorts.${which} (${port}) of ${where} is not mapped on nodes[${i}] (${n.role}), where the controller can schedule: `
+          + (n.extraPortMappings?.length
+            ? `add extraPortMappings { containerPort: ${port}, hostPort: ${port} } to it`
+            : 'label the node that has the port mappings (e.g. ingress-ready: "true") and put that label in the controller\'s nodeSelector'));
+      }
+    }
+  }
+}
+
+/** The nodes the controller's pods can land on; reports a node selector no node carries. Undefined when none. */
+function schedulableNodes(p: Problems, pods: HostTraffic['pods'], where: string, cluster: string, nodes: readonly KindNode[]): { n: KindNode; i: number }[] | undefined {
+  const selector = pods.nodeSelector;
   // KIND taints control-plane nodes only when the cluster has workers.
   const hasWorkers = nodes.some(n => n.role === 'worker');
-  const where = `the ingress controller (${ingress.node.path})`;
   const labelsOf = (n: KindNode) => ({ ...builtInLabels(cluster, nodes, nodes.indexOf(n)), ...(n.labels ?? {}) });
-
   for (const [k, v] of Object.entries(selector)) {
     if (!nodes.some(n => labelsOf(n)[k] === v)) {
       p.addRaw(`ingress nodeSelector ${k}=${show(v)} of ${where} is carried by no node: add labels: { ${show(k)}: ${show(v)} } to the node with the port mappings, or drop it from the controller's nodeSelector`);
@@ -204,28 +240,12 @@ function checkIngress(p: Problems, ingress: IngressNginx, cluster: string, nodes
   const schedulable = nodes.map((n, i) => ({ n, i })).filter(({ n }) => {
     const labels = labelsOf(n);
     if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) return false;
-    if (n.role === 'control-plane' && hasWorkers) return tolerates(ingress.tolerations, { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' });
+    if (n.role === 'control-plane' && hasWorkers) return tolerates(pods.tolerations, { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' });
     return true;
   });
   if (schedulable.length === 0) {
     p.addRaw(`${where} can schedule on no node: its nodeSelector ${show(selector)} and tolerations match none`);
-    return;
+    return undefined;
   }
-  // Two pods cannot bind the same host port on one node: each replica needs a node of its own.
-  if (Object.keys(ingress.hostPorts).length > 0 && ingress.replicas > schedulable.length) {
-    p.addRaw(`${where} has ${ingress.replicas} replicas binding host ports, but only ${schedulable.length} node(s) can host them: `
-      + 'lower replicas, add nodes the controller can schedule on, or set hostPorts: false');
-  }
-  const ports = Object.entries(ingress.hostPorts).filter(([, port]) => port !== undefined && !allowed.includes(port));
-  for (const { n, i } of schedulable) {
-    for (const [which, port] of ports) {
-      const ok = (n.extraPortMappings ?? []).some(m => m.containerPort === port && (m.protocol ?? 'TCP') === 'TCP');
-      if (!ok) {
-        p.addRaw(`ingress hostPorts.${which} (${port}) of ${where} is not mapped on nodes[${i}] (${n.role}), where the controller can schedule: `
-          + (n.extraPortMappings?.length
-            ? `add extraPortMappings { containerPort: ${port}, hostPort: ${port} } to it`
-            : 'label the node that has the port mappings (e.g. ingress-ready: "true") and put that label in the controller\'s nodeSelector'));
-      }
-    }
-  }
+  return schedulable;
 }

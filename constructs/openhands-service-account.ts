@@ -1,27 +1,23 @@
 import { Construct } from 'constructs';
+import { GATEWAY_API_VERSION } from '../imports/gateway-api';
 import { KubeRole, KubeRoleBinding, KubeServiceAccount } from '../imports/k8s';
 import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../src/kubernetes-config';
 import { propNames } from '../src/props';
 import { Problems, isPlainObject } from '../src/validation';
 import { ApiAccess, RbacRule, RbacVerb, accessNeededFor } from '../src/rbac';
-import { probeSession } from './sandbox-probe';
+import { SandboxRouteKind, probeSession } from './sandbox-probe';
 
-/** How a session's VS Code is routed: an Ingress (ingress-nginx) or a Gateway API HTTPRoute. */
-export type SandboxRouteKind = 'Ingress' | 'HTTPRoute';
+export type { SandboxRouteKind } from './sandbox-probe';
 
 /** The Gateway API version an HTTPRoute is created as (only the group matters to RBAC). */
-export const HTTPROUTE_API_VERSION = 'gateway.networking.k8s.io/v1';
+export const HTTPROUTE_API_VERSION = GATEWAY_API_VERSION;
 
 /**
  * What the OpenHands server does to the API for one session, derived from the objects `SandboxRuntime`
- * renders (get/create/delete each, in the sandbox namespace), never listed by hand. With `HTTPRoute`, the
- * session's Ingress is served as an HTTPRoute instead, as a Gateway-routed runtime creates it.
+ * renders with that route kind (get/create/delete each, in the sandbox namespace), never listed by hand.
  */
 export function sandboxSessionAccess(routeKind: SandboxRouteKind = 'Ingress', namespace = DEFAULT_KUBERNETES_CONFIG.namespace): ApiAccess[] {
-  const objects = probeSession(namespace).map(o => (routeKind === 'HTTPRoute' && o.kind === 'Ingress'
-    ? { apiVersion: HTTPROUTE_API_VERSION, kind: 'HTTPRoute', metadata: o.metadata }
-    : o));
-  return accessNeededFor(objects);
+  return accessNeededFor(probeSession(namespace, routeKind));
 }
 
 /**

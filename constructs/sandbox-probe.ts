@@ -1,14 +1,24 @@
 import { App, Chart } from 'cdk8s';
 import { SandboxRuntime } from './sandbox-runtime';
+import type { SandboxRoute } from './sandbox-route';
+
+/** How a session's VS Code is routed: an Ingress (ingress-nginx) or a Gateway API HTTPRoute. */
+export type SandboxRouteKind = SandboxRoute['kind'];
+
+// The probe's HTTPRoute names a Gateway outside its throwaway app: only the kinds it renders matter here.
+const PROBE_ROUTES: Record<SandboxRouteKind, SandboxRoute> = {
+  Ingress: { kind: 'Ingress' },
+  HTTPRoute: { kind: 'HTTPRoute', gateway: { namespace: 'probe', name: 'probe' } },
+};
 
 /**
  * The objects of one sandbox session with the runtime's defaults (VS Code on, so every kind it can create
- * appears), rendered in a throwaway app. The isolation constructs derive what they grant and select from
+ * appears) and the route kind given, rendered in a throwaway app. The isolation constructs derive what they grant and select from
  * these, so they follow the runtime instead of repeating it.
  */
-export function probeSession(namespace = 'default'): any[] {
+export function probeSession(namespace = 'default', routeKind: SandboxRouteKind = 'Ingress'): any[] {
   const chart = new Chart(new App({ outdir: '/nonexistent' }), 'probe');
-  new SandboxRuntime(chart, 'session', { sid: 'probe', config: { namespace } });
+  new SandboxRuntime(chart, 'session', { sid: 'probe', config: { namespace }, route: PROBE_ROUTES[routeKind] });
   return chart.toJson();
 }
 

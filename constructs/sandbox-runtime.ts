@@ -2,11 +2,13 @@ import { Construct } from 'constructs';
 import {
   IntOrString, KubeIngress, KubePersistentVolumeClaim, KubePod, KubeService, Quantity, ServicePort,
 } from '../imports/k8s';
+import { HttpRoute } from '../imports/gateway-api';
 import { refuseCollisions } from '../src/collisions';
 import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../src/kubernetes-config';
 import { propNames, withDefaults } from '../src/props';
 import { EnvVar } from '../src/types';
 import { Problems, isDnsLabel, isPlainObject } from '../src/validation';
+import { ResolvedHttpRoute, ResolvedRoute, SandboxRoute, httpRouteProblems, resolveRoute } from './sandbox-route';
 
 /** The runtime image OpenHands 0.62 starts sandboxes from. */
 export const DEFAULT_RUNTIME_IMAGE = 'docker.openhands.dev/openhands/runtime:0.62-nikolaik';
@@ -74,6 +76,13 @@ export interface SandboxRuntimeProps {
    * @default true
    */
   readonly rootUserId?: boolean;
+  /**
+   * How VS Code is reached: upstream's Ingress, or a Gateway API HTTPRoute attached to a Gateway's listener
+   * (a `Traefik` of the app, or a `GatewayReference`). The HTTPRoute is checked at synth against the Gateway:
+   * listener, admitted namespaces, hostname and backend.
+   * @default { kind: 'Ingress' }
+   */
+  readonly route?: SandboxRoute;
 }
 
 /** The props that reproduce upstream's behaviour, each of its four defects left in (the defaults fix them). */
@@ -90,7 +99,7 @@ const UPSTREAM_FALLBACK_USER_ID = 1000;
 /** The prop names of SandboxRuntimeProps (SandboxFleet accepts them too). */
 export const SANDBOX_RUNTIME_PROPS = propNames<SandboxRuntimeProps>({
   sid: true, config: true, image: true, command: true, env: true, vscode: true, appPorts: true,
-  exposeAppPorts: true, vscodeObjectsWhenDisabled: true, ingressClassName: true, rootUserId: true,
+  exposeAppPorts: true, vscodeObjectsWhenDisabled: true, ingressClassName: true, rootUserId: true, route: true,
 });
 
 const DEFAULTS = {
@@ -102,6 +111,7 @@ const DEFAULTS = {
   vscodeObjectsWhenDisabled: false,
   ingressClassName: 'nginx',
   rootUserId: true,
+  route: { kind: 'Ingress' } as SandboxRoute,
 } satisfies Partial<SandboxRuntimeProps>;
 
 /** Environment variables the runtime sets itself. */
@@ -120,6 +130,7 @@ interface Resolved {
   /** Whether the VS Code Service and Ingress are rendered. */
   readonly vscodeObjects: boolean;
   readonly ingressClassName: string | false;
+  readonly route: ResolvedRoute;
   /** `openhands-runtime-<sid>`. */
   readonly P: string;
   readonly labels: Readonly<Record<string, string>>;
@@ -148,9 +159,11 @@ function resolve(scope: Construct, props: SandboxRuntimeProps): Resolved {
   }
   p.envVars('env', v.env, RESERVED_ENV);
   if (v.ingressClassName !== false) p.dnsSubdomain('ingressClassName', v.ingressClassName);
+  const route = resolveRoute(p, v.route);
   p.throwIfAny();
   return {
     ...v,
+    route,
     config,
     command,
     vscodeObjects: v.vscode || v.vscodeObjectsWhenDisabled,
@@ -173,8 +186,12 @@ export class SandboxRuntime extends Construct {
   public readonly service: KubeService;
   /** `P-svc-code`, when VS Code objects are rendered. */
   public readonly vscodeService?: KubeService;
-  /** `P-ingress-code`, when VS Code objects are rendered. */
+  /** `P-ingress-code`, when VS Code objects are rendered with the Ingress route. */
   public readonly ingress?: KubeIngress;
+  /** `P-route-code`, when VS Code objects are rendered with the HTTPRoute route. */
+  public readonly httpRoute?: HttpRoute;
+  /** How VS Code is routed. */
+  public readonly routeKind: SandboxRoute['kind'];
   /** Host VS Code is served at: `<sid>.<ingress_domain>`. */
   public readonly host: string;
   /** The namespace every object is in. */
@@ -187,12 +204,14 @@ export class SandboxRuntime extends Construct {
     this.podName = r.P;
     this.namespace = r.config.namespace;
     this.host = `${r.sid}.${r.config.ingressDomain}`;
+    this.routeKind = r.route.kind;
     this.pvc = this.renderPvc(r);
     this.pod = this.renderPod(r);
     this.service = this.renderService(r);
     if (r.vscodeObjects) {
       this.vscodeService = this.renderVscodeService(r);
-      this.ingress = this.renderVscodeIngress(r);
+      if (r.route.kind === 'HTTPRoute') this.httpRoute = this.renderVscodeHttpRoute(r, r.route);
+      else this.ingress = this.renderVscodeIngress(r);
     }
   }
 
@@ -297,5 +316,30 @@ export class SandboxRuntime extends Construct {
         tls: r.config.ingressTlsSecret ? [{ hosts: [this.host], secretName: r.config.ingressTlsSecret }] : undefined,
       },
     });
+  }
+
+  /** `P-route-code`: VS Code at `<sid>.<ingress_domain>` through a Gateway listener, checked against the app at synth. */
+  private renderVscodeHttpRoute(r: Resolved, route: ResolvedHttpRoute): HttpRoute {
+    const backend = { name: `${r.P}-svc-code`, port: VSCODE_PORT };
+    const httpRoute = new HttpRoute(this, 'vscode-route', {
+      metadata: { name: `${r.P}-route-code`, namespace: r.config.namespace },
+      spec: {
+        parentRefs: [{
+          group: 'gateway.networking.k8s.io',
+          kind: 'Gateway',
+          name: route.gatewayName,
+          namespace: route.gatewayNamespace,
+          ...(route.sectionName !== undefined ? { sectionName: route.sectionName } : {}),
+        }],
+        hostnames: [this.host],
+        rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: backend.name, port: backend.port }] }],
+      },
+    });
+    // Checked at synth, once the whole app (the Gateway, the backend Service, the Namespace's labels) exists.
+    const where = `SandboxRuntime '${this.node.id}' (${this.node.path})`;
+    this.node.addValidation({
+      validate: () => httpRouteProblems(route, { scope: this, namespace: r.config.namespace, host: this.host, backend }).map(m => `${where}: ${m}`),
+    });
+    return httpRoute;
   }
 }

@@ -1,29 +1,32 @@
 // The KIND workflow, as upstream's `make kind`, in one command each:
 //
-//   npm run kind:up     [-- --name local-hands --config kind/cluster.yaml --timeout 300]
+//   npm run kind:up     [-- --name local-hands --config kind/cluster.yaml --timeout 300 --profile gateway]
 //   npm run kind:down   [-- --name local-hands]
 //   npm run status      [-- --name local-hands]
 //
 // kind:up checks its tools first (Docker daemon, kind, kubectl) and changes nothing if one is missing;
 // then re-synthesizes if dist/ or kind/ is stale, creates the cluster only if it does not exist, applies
 // dist/ with context kind-<name>, and waits (with progress and a timeout) for ubuntu-dev, the ingress
-// controller and its admission webhook. Running it twice is safe.
+// controller and its admission webhook. Running it twice is safe. With --profile, the profile is synthesized into
+// a scratch folder instead, applied server-side (its CRD files first), and every Deployment in it is waited for.
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { parseAllDocuments } from 'yaml';
+import { PROFILES } from '../app/profiles';
 import { readTree } from '../src/files';
 
 const ROOT = path.resolve(__dirname, '..');
 
-interface Options { name: string; config: string; timeout: number }
+interface Options { name: string; config: string; timeout: number; profile?: string; configGiven?: boolean }
 
-const USAGE = `usage: node tools/launcher/run.cjs scripts/kind.ts <up|down|status> [--name NAME] [--config FILE] [--timeout SECONDS]
+const USAGE = `usage: node tools/launcher/run.cjs scripts/kind.ts <up|down|status> [--name NAME] [--config FILE] [--timeout SECONDS] [--profile NAME]
   --name     KIND cluster name (context kind-<name>)          default local-hands
-  --config   KIND config file, for up                         default kind/cluster.yaml
-  --timeout  seconds to wait for the stack to be ready, for up default 300`;
+  --config   KIND config file, for up                         default kind/cluster.yaml (the profile's with --profile)
+  --timeout  seconds to wait for the stack to be ready, for up default 300
+  --profile  synthesize and apply this profile, for up        (${Object.keys(PROFILES).join(', ')}) default: dist/ as committed`;
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
 const warn = (s: string) => process.stderr.write(`${s}\n`);
@@ -159,6 +162,7 @@ async function waitFor(context: string, checks: Check[], timeoutS: number): Prom
 }
 
 async function up(o: Options): Promise<number> {
+  if (o.profile !== undefined) return upProfile(o, o.profile);
   say('preflight:');
   const problems = preflight({ docker: true, kind: true, kubectl: true });
   if (problems.length > 0) {
@@ -193,6 +197,82 @@ async function up(o: Options): Promise<number> {
   if (!ok) return 1;
   say(`local-hands is up: kubectl --context ${context} get pods -A`);
   return 0;
+}
+
+/** Synthesizes a profile into a scratch folder (manifests in dist/, the KIND config in kind/); returns the folder. */
+function synthProfile(profile: string): string {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `lh-kind-${profile}-`));
+  const env = { ...process.env, CDK8S_OUTDIR: path.join(scratch, 'dist'), LOCAL_HANDS_KIND_DIR: path.join(scratch, 'kind') };
+  const r = spawnSync(process.execPath, ['tools/launcher/run.cjs', 'main.ts', '--profile', profile], { cwd: ROOT, env, encoding: 'utf8' });
+  if (r.status !== 0) {
+    fs.rmSync(scratch, { recursive: true, force: true });
+    throw new Error(`synth of profile ${profile} failed:\n${r.stderr}`);
+  }
+  return scratch;
+}
+
+/** The objects of each manifest file of a folder, in name order. */
+function folderObjects(dir: string): { file: string; objects: any[] }[] {
+  return fs.readdirSync(dir).filter(f => /\.ya?ml$/.test(f)).sort().map(f => ({
+    file: path.join(dir, f),
+    objects: parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map(d => d.toJS()).filter(o => o?.kind),
+  }));
+}
+
+/**
+ * Applies a folder server-side: the files holding CustomResourceDefinitions first, until Established, then the
+ * whole folder. kubectl maps every object of an invocation before applying any, so the objects of a CRD cannot
+ * be in the invocation that creates it.
+ */
+async function applyServerSide(context: string, dir: string, timeoutS: number): Promise<boolean> {
+  const files = folderObjects(dir);
+  const crdFiles = files.filter(f => f.objects.some(o => o.kind === 'CustomResourceDefinition'));
+  const apply = ['--context', context, 'apply', '--server-side', '--field-manager=local-hands'];
+  if (crdFiles.length > 0) {
+    say(`applying the CRDs (${crdFiles.map(f => path.basename(f.file)).join(', ')}) server-side ...`);
+    if (await runShown('kubectl', [...apply, ...crdFiles.flatMap(f => ['-f', f.file])]) !== 0) return false;
+    const names = crdFiles.flatMap(f => f.objects.filter(o => o.kind === 'CustomResourceDefinition').map(o => `crd/${o.metadata.name}`));
+    if (await runShown('kubectl', ['--context', context, 'wait', '--for=condition=Established', `--timeout=${timeoutS}s`, ...names]) !== 0) return false;
+  }
+  say(`applying ${files.length} files server-side with context ${context} ...`);
+  return await runShown('kubectl', [...apply, '-f', dir]) === 0;
+}
+
+/** kind:up for a profile: synthesize it, create the cluster from its KIND config, apply, wait for its Deployments. */
+async function upProfile(o: Options, profile: string): Promise<number> {
+  say('preflight:');
+  const problems = preflight({ docker: true, kind: true, kubectl: true });
+  if (problems.length > 0) {
+    for (const p of problems) warn(`kind:up: ${p}`);
+    warn('kind:up: nothing was changed.');
+    return 1;
+  }
+  const scratch = synthProfile(profile);
+  try {
+    say(`synthesized profile ${profile} into ${scratch}`);
+    const config = o.configGiven ? o.config : path.join(scratch, 'kind', 'cluster.yaml');
+    const context = `kind-${o.name}`;
+    if (clusterExists(o.name)) say(`cluster ${o.name} exists: not creating it.`);
+    else {
+      say(`creating cluster ${o.name} from ${config} ...`);
+      const code = await runShown('kind', ['create', 'cluster', '--name', o.name, '--config', config]);
+      if (code !== 0) return failed(`\`kind create cluster\` exited ${code}.`);
+    }
+    const dist = path.join(scratch, 'dist');
+    if (!await applyServerSide(context, dist, o.timeout)) return failed(`applying profile ${profile} failed.`);
+    const deployments = folderObjects(dist).flatMap(f => f.objects).filter(x => x.kind === 'Deployment');
+    const ok = await waitFor(context, deployments.map(d => deploymentAvailable(d.metadata.namespace ?? 'default', d.metadata.name)), o.timeout);
+    if (!ok) return 1;
+    say(`local-hands (profile ${profile}) is up: kubectl --context ${context} get pods -A`);
+    return 0;
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function failed(message: string): number {
+  warn(`kind:up: ${message}`);
+  return 1;
 }
 
 /** The namespace dist/ puts a Deployment in (unset means the context's namespace, `default` on KIND). */
@@ -268,7 +348,7 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { name: { type: 'string' }, config: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { name: { type: 'string' }, config: { type: 'string' }, timeout: { type: 'string' }, profile: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (e) {
     warn(`${(e as Error).message}\n${USAGE}`);
@@ -289,7 +369,13 @@ async function main(argv: string[]): Promise<number> {
     name: values.name ?? 'local-hands',
     config: path.resolve(values.config ?? path.join(ROOT, 'kind', 'cluster.yaml')),
     timeout,
+    profile: values.profile,
+    configGiven: values.config !== undefined,
   };
+  if (o.profile !== undefined && (command !== 'up' || !Object.prototype.hasOwnProperty.call(PROFILES, o.profile))) {
+    warn(command !== 'up' ? '--profile is for up only' : `--profile must be one of ${Object.keys(PROFILES).join(', ')}, got ${JSON.stringify(o.profile)}`);
+    return 2;
+  }
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.name)) {
     warn(`--name must be a KIND cluster name (a-z, 0-9, "-"), got ${JSON.stringify(o.name)}`);
     return 2;

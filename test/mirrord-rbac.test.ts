@@ -74,7 +74,7 @@ const BAD_PROPS: [string, () => string, RegExp][] = [
   ['empty resources', () => rbac({ extraRules: [{ apiGroups: [''], resources: [], verbs: ['get'] }] }), /extraRules\[0\]\.resources must be a non-empty list of strings, got \[\]/],
   ['namespace', () => rbac({ namespace: 'Default' }), /namespace must be a DNS-1123 label .*, got "Default"/],
   ['subject namespace', () => rbac({ subject: { name: 'runner', namespace: 'a_b' } }), /subject\.namespace must be a DNS-1123 label .*, got "a_b"/],
-  ['preset', () => rbac({ preset: 'admin' }), /preset must be one of "openhands", "leastPrivilege", "mirrordCli", got "admin"/],
+  ['preset', () => rbac({ preset: 'admin' }), /preset must be one of "openhands", "leastPrivilege", "leastPrivilegeHttpRoute", "mirrordCli", got "admin"/],
 ];
 
 describe('bad props fail at synth time with the construct path, the field, the value and what is allowed', () => {

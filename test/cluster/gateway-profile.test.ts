@@ -1,0 +1,158 @@
+/**
+ * The gateway profile on a real control plane: `npm run synth -- --profile gateway`'s folder applies in one
+ * server-side pass with strict field validation (CRDs included), a second apply changes nothing, Traefik becomes
+ * Available on the kwok node; a session rendered with an HTTPRoute is created by the OpenHands ServiceAccount,
+ * admitted with the Gateway API CRDs' CEL rules enforced, and its VS Code Service gets an endpoint for the session
+ * Pod's named port from the real EndpointSlice controller; that ServiceAccount can do nothing else.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Chart } from 'cdk8s';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { addGatewayStack, GATEWAY_SANDBOX_NAMESPACE } from '../../app/gateway-stack';
+import { PROFILES } from '../../app/profiles';
+import { renderCharts, synthToDir } from '../../app/synth';
+import { SandboxRuntime } from '../../constructs/sandbox-runtime';
+import { startControlPlane, type ControlPlane } from '../../tools/controlplane/controlplane';
+import { APPLY, START_TIMEOUT, eventually, loadObjects, parseObjects, tempDir } from './helpers';
+
+const NS = GATEWAY_SANDBOX_NAMESPACE;
+
+/** A session rendered beside the gateway stack, attached to its Traefik (so the synth-time cross-checks run against the real Gateway). */
+function sessionYaml(sid: string): string {
+  const app = new App({ outdir: '/nonexistent' });
+  const stack = addGatewayStack(app);
+  const chart = new Chart(app, 'session');
+  new SandboxRuntime(chart, 'session', { sid, config: stack.config, route: { kind: 'HTTPRoute', gateway: stack.traefik } });
+  return renderCharts(app).find(f => f.name === 'session.k8s.yaml')!.text;
+}
+
+describe('the gateway profile on a real control plane', () => {
+  let cp: ControlPlane;
+  const root = tempDir('local-hands-gateway-');
+  const dist = path.join(root, 'dist');
+  synthToDir(PROFILES.gateway.build, dist, path.join(root, 'kind'));
+  const as = `system:serviceaccount:${NS}:openhands`;
+
+  beforeAll(async () => {
+    cp = await startControlPlane({ nodes: 1 });
+  }, START_TIMEOUT);
+
+  afterAll(async () => {
+    await cp?.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('the CRD files sort first in dist/', () => {
+    const files = fs.readdirSync(dist).filter(f => f.endsWith('.yaml')).sort();
+    expect(files.slice(0, 2)).toEqual(['crds-gateway-api.k8s.yaml', 'crds-traefik.k8s.yaml']);
+  });
+
+  it('one `kubectl apply -f dist` cannot create a CRD and its objects: kubectl maps every object before applying any', async () => {
+    // This is why the profile's CRDs have files of their own, sorted first: the apply recipe takes them in a pass of
+    // their own. Here, the whole folder in one go: the CRDs are created, the Gateway and GatewayClass are not.
+    const r = await cp.kubectl([...APPLY, '--dry-run=server', '-f', dist], { allowFail: true, timeoutMs: 180_000 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no matches for kind "Gateway" in version "gateway\.networking\.k8s\.io\/v1"\nensure CRDs are installed first/);
+  });
+
+  it('applies in two server-side passes with strict validation: the crds-* files, then the folder', async () => {
+    const objects = loadObjects(dist);
+    expect(objects.map(o => o.kind)).toEqual(expect.arrayContaining(['CustomResourceDefinition', 'Gateway', 'GatewayClass', 'ValidatingAdmissionPolicy', 'NetworkPolicy', 'ResourceQuota']));
+    const crdFiles = fs.readdirSync(dist).filter(f => f.startsWith('crds-')).sort().map(f => path.join(dist, f));
+    const crds = await cp.kubectl([...APPLY, ...crdFiles.flatMap(f => ['-f', f])], { allowFail: true, timeoutMs: 180_000 });
+    expect({ code: crds.code, stderr: crds.stderr }).toEqual({ code: 0, stderr: '' });
+    await cp.kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s'], { timeoutMs: 90_000 });
+    const r = await cp.kubectl([...APPLY, '-f', dist], { allowFail: true, timeoutMs: 180_000 });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(objects.length);
+    for (const l of lines) expect(l).toMatch(/serverside-applied$/);
+  });
+
+  it('a second apply changes nothing: kubectl diff exits 0', async () => {
+    const diff = await cp.kubectl(['diff', '--server-side', '--field-manager=local-hands', '-f', dist], { allowFail: true, timeoutMs: 180_000 });
+    expect({ code: diff.code, diff: diff.stdout, stderr: diff.stderr }).toEqual({ code: 0, diff: '', stderr: '' });
+  });
+
+  it("Traefik's Deployment becomes Available on the simulated node", async () => {
+    await cp.kubectl(['-n', 'traefik', 'wait', '--for=condition=Available', 'deployment/traefik', '--timeout=180s'], { timeoutMs: 200_000 });
+    const pods = JSON.parse((await cp.kubectl(['-n', 'traefik', 'get', 'pods', '-o', 'json'])).stdout).items;
+    expect(pods.map((p: any) => p.spec.nodeName)).toEqual([cp.nodes[0]]);
+  });
+
+  it('the OpenHands ServiceAccount creates a session with an HTTPRoute; the API server accepts it', async () => {
+    const session = sessionYaml('conv1');
+    expect(parseObjects(session).map(o => o.kind)).toEqual(['PersistentVolumeClaim', 'Pod', 'Service', 'Service', 'HTTPRoute']);
+    // No provisioner runs here: a static volume lets the claim bind, so the Pod can schedule.
+    await cp.kubectl(['apply', '-f', '-'], { input: stringify({
+      apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'conv1' },
+      spec: { capacity: { storage: '2Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/conv1' }, persistentVolumeReclaimPolicy: 'Delete' },
+    }) });
+    const created = await cp.kubectl(['create', `--as=${as}`, '-f', '-'], { input: session, allowFail: true });
+    expect(created.code, created.stderr).toBe(0);
+    // The namespace enforces baseline and warns at restricted, which the runtime's root action server breaks.
+    expect(created.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Warning: would violate PodSecurity "restricted:latest": /)]);
+    const route = JSON.parse((await cp.kubectl(['-n', NS, 'get', 'httproute', 'openhands-runtime-conv1-route-code', '-o', 'json'])).stdout);
+    expect(route.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'traefik-gateway', namespace: 'traefik', sectionName: 'web' }]);
+    expect(route.spec.hostnames).toEqual(['conv1.localhost']);
+    expect(route.spec.rules[0].backendRefs[0]).toMatchObject({ name: 'openhands-runtime-conv1-svc-code', port: 8081 });
+  });
+
+  it.each([
+    ['a path prefix that is no absolute path (CEL)', (r: any) => { r.spec.rules[0].matches[0].path.value = 'code'; },
+      /value must be an absolute path and start with '\/' when type one of \['Exact', 'PathPrefix'\]/],
+    ['two references to one parent without a sectionName (CEL)', (r: any) => { r.spec.parentRefs = [{ ...r.spec.parentRefs[0], sectionName: undefined }, { ...r.spec.parentRefs[0], sectionName: undefined }]; },
+      /spec\.parentRefs: Invalid value: sectionName must be unique when parentRefs includes 2 or more references to the same parent/],
+    ['a hostname with a wildcard in the middle (schema)', (r: any) => { r.spec.hostnames = ['conv1.*.localhost']; }, /spec\.hostnames\[0\] in body should match/],
+  ])('the HTTPRoute CRD refuses %s', async (_name, spoil, message) => {
+    const route = parseObjects(sessionYaml('conv2')).find(o => o.kind === 'HTTPRoute')!;
+    spoil(route);
+    const r = await cp.kubectl([...APPLY, '--dry-run=server', '-f', '-'], { input: stringify(JSON.parse(JSON.stringify(route))), allowFail: true });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it("the VS Code Service gets an endpoint for the session Pod's named port from the EndpointSlice controller", async () => {
+    const slice = await eventually(async () => {
+      const slices = JSON.parse((await cp.kubectl(['-n', NS, 'get', 'endpointslices', '-l', 'kubernetes.io/service-name=openhands-runtime-conv1-svc-code', '-o', 'json'])).stdout).items;
+      const withEndpoints = slices.find((s: any) => (s.endpoints ?? []).length > 0);
+      if (!withEndpoints) throw new Error(`no endpoint yet: ${JSON.stringify(slices)}`);
+      return withEndpoints;
+    }, 120_000, 1_000);
+    const pod = JSON.parse((await cp.kubectl(['-n', NS, 'get', 'pod', 'openhands-runtime-conv1', '-o', 'json'])).stdout);
+    expect(slice.ports).toEqual([{ name: 'code', port: 8081, protocol: 'TCP' }]);
+    expect(slice.endpoints[0].targetRef).toMatchObject({ kind: 'Pod', name: 'openhands-runtime-conv1' });
+    expect(slice.endpoints[0].addresses).toEqual([pod.status.podIP]);
+  });
+
+  it('as the ServiceAccount: the HTTPRoute session kinds are allowed, everything else refused', async () => {
+    const canI = async (verb: string, resource: string, ns = NS, sub?: string) => {
+      const r = await cp.kubectl(['auth', 'can-i', verb, resource, ...(sub ? [`--subresource=${sub}`] : []), '-n', ns, `--as=${as}`], { allowFail: true });
+      return `${verb} ${resource}${sub ? `/${sub}` : ''} in ${ns}: ${r.stdout.trim()}`;
+    };
+    const asked = [
+      ...['pods', 'services', 'persistentvolumeclaims', 'httproutes.gateway.networking.k8s.io'].flatMap(res => ['create', 'delete', 'get'].map(v => canI(v, res))),
+      canI('create', 'ingresses.networking.k8s.io'), canI('get', 'secrets'), canI('list', 'pods'), canI('patch', 'httproutes.gateway.networking.k8s.io'),
+      canI('create', 'pods', NS, 'exec'), canI('create', 'pods', NS, 'portforward'),
+      canI('create', 'pods', 'default'), canI('create', 'httproutes.gateway.networking.k8s.io', 'traefik'), canI('patch', 'gateways.gateway.networking.k8s.io', 'traefik'),
+    ];
+    const answers = await Promise.all(asked);
+    expect(answers.slice(0, 12).filter(a => !a.endsWith(': yes'))).toEqual([]);
+    expect(answers.slice(12).filter(a => !a.endsWith(': no'))).toEqual([]);
+    const secret = await cp.kubectl(['-n', NS, 'get', 'secrets', `--as=${as}`], { allowFail: true });
+    expect(secret.stderr).toMatch(/forbidden/);
+    const elsewhere = await cp.kubectl(['create', `--as=${as}`, '-n', 'default', '-f', '-'], {
+      input: sessionYaml('conv3').replaceAll(`namespace: ${NS}`, 'namespace: default'), allowFail: true,
+    });
+    expect(elsewhere.code).not.toBe(0);
+    expect(elsewhere.stderr).toMatch(/forbidden/);
+  });
+
+  it('the ServiceAccount deletes the whole session', async () => {
+    const deleted = await cp.kubectl(['delete', `--as=${as}`, '--wait=false', '-f', '-'], { input: sessionYaml('conv1'), allowFail: true });
+    expect({ code: deleted.code, stderr: deleted.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(deleted.stdout).toContain('httproute.gateway.networking.k8s.io "openhands-runtime-conv1-route-code" deleted');
+  });
+});

@@ -1,0 +1,80 @@
+// `npm run kind:up -- --profile gateway`'s apply-and-wait half against a real control plane with a kwok node, as
+// test/cluster/kind-up.test.ts does for the default profile: docker and kind are stand-ins (test/fakes/), kubectl is
+// the pinned one, talking to the control plane through a context named kind-local-hands.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ControlPlane, startControlPlane } from '../../tools/controlplane/controlplane';
+import { START_TIMEOUT, repoRoot, tempDir } from './helpers';
+
+let cp: ControlPlane;
+let dir: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  cp = await startControlPlane({ nodes: 1 });
+  dir = tempDir('lh-kind-up-gateway-');
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin);
+  for (const f of ['docker', 'kind']) {
+    fs.copyFileSync(path.join(repoRoot, 'test', 'fakes', f), path.join(bin, f));
+    fs.chmodSync(path.join(bin, f), 0o755);
+  }
+  fs.symlinkSync(path.join(cp.binDir, 'kubectl'), path.join(bin, 'kubectl'));
+  const kubeconfig = path.join(dir, 'kubeconfig');
+  fs.copyFileSync(cp.kubeconfig, kubeconfig);
+  const current = spawnSync(path.join(bin, 'kubectl'), ['--kubeconfig', kubeconfig, 'config', 'current-context'], { encoding: 'utf8' }).stdout.trim();
+  const renamed = spawnSync(path.join(bin, 'kubectl'), ['--kubeconfig', kubeconfig, 'config', 'rename-context', current, 'kind-local-hands'], { encoding: 'utf8' });
+  expect(renamed.status, renamed.stderr).toBe(0);
+  env = { PATH: bin, HOME: dir, KUBECONFIG: kubeconfig, FAKE_LOG: path.join(dir, 'calls.log'), FAKE_KIND_STATE: path.join(dir, 'clusters'), LOCAL_HANDS_QUIET_BUILD: '1' };
+}, START_TIMEOUT);
+
+afterAll(async () => {
+  await cp?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function kindCommand(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['tools/launcher/run.cjs', 'scripts/kind.ts', ...args], { cwd: repoRoot, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', d => { stdout += d; });
+  child.stderr.on('data', d => { stderr += d; });
+  return new Promise(resolve => child.on('exit', code => resolve({ code: code ?? 1, stdout, stderr })));
+}
+
+describe('npm run kind:up -- --profile gateway against a real control plane', () => {
+  test('synthesizes the profile, creates the cluster from its KIND config, applies CRDs then the rest, waits for Traefik', async () => {
+    const r = await kindCommand(['up', '--profile', 'gateway', '--timeout', '180']);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const created = /kind create cluster --name local-hands --config (\S*lh-kind-gateway-\w+\/kind\/cluster\.yaml)/.exec(fs.readFileSync(env.FAKE_LOG, 'utf8'));
+    expect(created).not.toBeNull();
+    expect(r.stdout).toContain('applying the CRDs (crds-gateway-api.k8s.yaml, crds-traefik.k8s.yaml) server-side');
+    expect(r.stdout).toContain('ready: deployment traefik/traefik');
+    expect(r.stdout).toContain('ready: deployment default/ubuntu-dev');
+    expect(r.stdout).not.toContain('ingress-nginx');
+    const gateway = await cp.kubectl(['-n', 'traefik', 'get', 'gateway', 'traefik-gateway', '-o', 'jsonpath={.spec.listeners[0].allowedRoutes.namespaces.selector.matchLabels}']);
+    expect(JSON.parse(gateway.stdout)).toEqual({ 'kubernetes.io/metadata.name': 'openhands-sandboxes' });
+    // The scratch folder the profile was synthesized into is gone.
+    expect(fs.existsSync(path.dirname(path.dirname(created![1])))).toBe(false);
+  });
+
+  test('a second run is idempotent: no create, no object changed, exit 0', async () => {
+    const generations = async () => (await cp.kubectl(['get', 'deployments,gateways,networkpolicies,crd', '-A', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.generation} {end}'])).stdout;
+    const before = await generations();
+    const r = await kindCommand(['up', '--profile', 'gateway', '--timeout', '60']);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toContain('cluster local-hands exists: not creating it.');
+    expect(await generations()).toBe(before);
+    expect(fs.readFileSync(env.FAKE_LOG, 'utf8').match(/kind create cluster/g)).toHaveLength(1);
+  });
+
+  test('an unknown profile is a usage error before anything runs', async () => {
+    const before = fs.readFileSync(env.FAKE_LOG, 'utf8');
+    const r = await kindCommand(['up', '--profile', 'gatewya']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--profile must be one of default, gateway, got "gatewya"');
+    expect(fs.readFileSync(env.FAKE_LOG, 'utf8')).toBe(before);
+  });
+});
