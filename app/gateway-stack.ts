@@ -150,8 +150,16 @@ export function addGatewayStack(app: App, props: GatewayStackProps = {}): Gatewa
   };
 }
 
+/** The sandbox namespace and what isolates it. */
+export interface SandboxIsolation {
+  readonly sandboxNamespace: SandboxNamespace;
+  readonly serviceAccount: OpenHandsServiceAccount;
+  readonly quota: SandboxQuota;
+  readonly networkPolicies: SandboxNetworkPolicies;
+}
+
 /** The sandbox namespace and what isolates it, in one chart (the Namespace first, so one apply creates it before the rest). */
-function addSandboxIsolation(chart: Chart, config: KubernetesConfig, traefik: Traefik, maxSessions?: number) {
+export function addSandboxIsolation(chart: Chart, config: KubernetesConfig, traefik: Traefik, maxSessions?: number): SandboxIsolation {
   return {
     sandboxNamespace: new SandboxNamespace(chart, 'namespace', { config }),
     serviceAccount: new OpenHandsServiceAccount(chart, 'openhands', { config, routeKind: 'HTTPRoute' }),
