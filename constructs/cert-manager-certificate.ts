@@ -78,7 +78,7 @@ function resolve(scope: Construct, props: CertManagerCertificateProps): Resolved
   p.dnsSubdomain('secretName', props.secretName);
   p.dnsLabel('namespace', props.namespace);
   const name = props.name ?? props.secretName;
-  p.dnsSubdomain('name', name);
+  if (props.name !== undefined) p.dnsSubdomain('name', name);
   const dnsNames = props.dnsNames;
   if (p.check(Array.isArray(dnsNames) && dnsNames.length > 0, 'dnsNames', dnsNames, 'a non-empty list of host names')) {
     dnsNames.forEach((n, i) => p.check(isGatewayHostname(n), `dnsNames[${i}]`, n, 'a DNS name such as "example.com", or a wildcard such as "*.example.com" (lowercase, at most 253)'));
