@@ -40,6 +40,11 @@ export interface ControlPlaneOptions {
    * (50 s grace, 300 s tolerations), with a 40 s kwok node lease.
    */
   nodeLifecycle?: NodeLifecycle;
+  /**
+   * More kube-controller-manager flags, e.g. `--horizontal-pod-autoscaler-sync-period=2s` so a drill sees an
+   * autoscaler act in seconds (the default 15 s is also how long a new HPA waits for its first sync). Default none.
+   */
+  controllerManagerFlags?: readonly string[];
   /** How long to wait for the whole control plane to become ready. Default 180 s. */
   startTimeoutMs?: number;
   /** Progress messages. Default: silent. */
@@ -617,6 +622,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       `--cluster-signing-key-file=${path.join(dataDir, 'pki', 'ca.key')}`,
       '--controllers=*',
       ...controllerManagerLifecycleFlags(opts.nodeLifecycle),
+      ...(opts.controllerManagerFlags ?? []),
       '--v=0',
     ]);
     launch('kube-scheduler', [

@@ -12,9 +12,10 @@
 /** Label `'true'`: the pod runs but never becomes Ready (a rollout whose new version stays unready). */
 export const NEVER_READY_LABEL = 'kwok.local-hands.dev/never-ready';
 /**
- * Label `'true'` on a pod with restartPolicy Always or OnFailure: once Ready, its
- * containers crash (restartCount + 1, CrashLoopBackOff), come back Ready, and crash
- * again, for as long as the pod lives.
+ * Label `'true'`: once Ready, the pod's containers crash (exit code 1). With
+ * restartPolicy Always or OnFailure they are restarted in place (restartCount + 1,
+ * CrashLoopBackOff), come back Ready, and crash again, for as long as the pod lives;
+ * with restartPolicy Never the pod ends Failed, as a kubelet leaves it.
  */
 export const CONTAINER_RESTART_LABEL = 'kwok.local-hands.dev/container-restart';
 /** Annotation: how long a container of a CONTAINER_RESTART_LABEL pod stays Ready before it crashes (Go duration). Default 2s. */
@@ -130,6 +131,25 @@ containerStatuses:
 {{ end }}
 `;
 
+/** Ready -> every container exited with code 1, not restarted: the pod is Failed. */
+const FAILED_STATUS = `{{ $now := Now }}${conditions('False')}
+containerStatuses:
+{{ range .status.containerStatuses }}
+- image: {{ .image | Quote }}
+  name: {{ .name | Quote }}
+  ready: false
+  started: false
+  restartCount: {{ .restartCount }}
+  state:
+    terminated:
+      exitCode: 1
+      reason: Error
+      startedAt: {{ or .state.running.startedAt $now | Quote }}
+      finishedAt: {{ $now | Quote }}
+{{ end }}
+phase: Failed
+`;
+
 const restartable: Expression = { key: '.spec.restartPolicy', operator: 'In', values: ['Always', 'OnFailure'] };
 const crashLooping: Expression = {
   key: '.status.containerStatuses.[].state.waiting.reason',
@@ -151,6 +171,12 @@ export const LOCAL_STAGES: readonly object[] = [
     [labelled(CONTAINER_RESTART_LABEL), restartable, notDeleting, phase('Running'), crashLooping],
     RESTARTED_STATUS,
     { ms: 1000, annotation: CONTAINER_BACKOFF_ANNOTATION },
+  ),
+  podStage(
+    'local-hands-pod-container-exit',
+    [labelled(CONTAINER_RESTART_LABEL), { key: '.spec.restartPolicy', operator: 'In', values: ['Never'] }, notDeleting, phase('Running'), readyCondition('True')],
+    FAILED_STATUS,
+    { ms: 2000, annotation: CONTAINER_RESTART_AFTER_ANNOTATION },
   ),
 ];
 
