@@ -202,18 +202,22 @@ export function addProductionStack(app: App, props: ProductionStackProps = {}): 
   const dev = addLocalDevelopment(app, props.mirrordRbac, r.ubuntuDev);
   return {
     traefik, gatewayApiCrds, traefikCrds, certificate, ...isolation,
-    ...addMonitoring(charts.monitoring, r.config, traefik, props.monitoring),
+    ...addMonitoring(charts, r.config, traefik, props.monitoring),
     ...dev.parts,
     config: r.config,
     charts: [...Object.values(charts), ...dev.charts],
   };
 }
 
-/** The PodMonitor for Traefik, the alerts and the dashboard, scoped to Traefik and the sandbox namespace. */
-function addMonitoring(chart: Chart, config: KubernetesConfig, traefik: Traefik, m: ProductionMonitoringProps = {}) {
+/**
+ * The PodMonitor for Traefik (in Traefik's chart: it lives in Traefik's namespace, which `kubectl apply -f dist`
+ * must create first, and files apply in name order), the alerts and the dashboard, scoped to Traefik and the sandbox namespace.
+ */
+function addMonitoring(charts: { traefik: Chart; monitoring: Chart }, config: KubernetesConfig, traefik: Traefik, m: ProductionMonitoringProps = {}) {
   const scope = { ingressController: 'traefik' as const, controllerNamespace: traefik.namespace, sandboxNamespace: config.namespace };
+  const chart = charts.monitoring;
   return {
-    metricsMonitor: new IngressMetricsMonitor(chart, 'metrics-monitor', { controller: 'traefik', namespace: traefik.namespace, ...m.metricsMonitor }),
+    metricsMonitor: new IngressMetricsMonitor(charts.traefik, 'metrics-monitor', { controller: 'traefik', namespace: traefik.namespace, ...m.metricsMonitor }),
     alerts: new OpenHandsAlerts(chart, 'alerts', { ...scope, ...m.alerts }),
     dashboard: new GrafanaDashboard(chart, 'dashboard', { ...scope, ...m.dashboard }),
   };

@@ -56,6 +56,18 @@ describe('the production profile', () => {
     expect(objects().some(d => /ubuntu|mirrord/.test(d.metadata.name))).toBe(false);
   });
 
+  test('`kubectl apply -f dist` reads the files in name order: every namespace is created before the objects in it', () => {
+    for (const props of [undefined, WITH_ISSUER]) {
+      // `default` is in every cluster; `monitoring` is the Prometheus Operator's (kube-prometheus-stack creates it), not ours.
+      const created = new Set(['default', 'monitoring']);
+      const files = build(props).files.sort((a, b) => a.name.localeCompare(b.name));
+      for (const doc of files.flatMap(f => parseDocs(f.text))) {
+        if (doc.kind === 'Namespace') created.add(doc.metadata.name);
+        if (doc.metadata.namespace !== undefined) expect(created.has(doc.metadata.namespace), objectKey(doc)).toBe(true);
+      }
+    }
+  });
+
   test('the controller: a LoadBalancer, no host ports, an HPA of 2-5 owning the count, a PDB of 1, the spread, rolling 0/1', () => {
     const docs = objects();
     expect(find(docs, 'Service', 'traefik').spec.type).toBe('LoadBalancer');

@@ -114,6 +114,19 @@ function watchReady() {
   };
 }
 
+/** Starts kubectl and lets the test read its stderr while it runs. */
+function startKubectl(args: string[]) {
+  const child = spawn(path.join(cp.binDir, 'kubectl'), [`--kubeconfig=${cp.kubeconfig}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const done = new Promise<{ code: number; stdout: string; stderr: string }>(resolve => {
+    child.on('close', code => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+  return { done, stderr: () => stderr, kill: () => child.kill('SIGKILL') };
+}
+
 async function evict(pod: string): Promise<{ code: number; stderr: string }> {
   const body = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod, namespace: NS } };
   return cp.kubectl(['create', '--raw', `/api/v1/namespaces/${NS}/pods/${pod}/eviction`, '-f', '-'], { input: JSON.stringify(body), allowFail: true });
@@ -168,39 +181,46 @@ describe('the production profile on three nodes', () => {
     const t0 = Date.now();
     // With the free node cordoned too, the first evicted pod's replacement cannot be placed: the budget is spent.
     await cp.kubectl(['cordon', z]);
-    const drain = cp.kubectl(['drain', x, y, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=50s'], { allowFail: true, timeoutMs: 55_000 });
-    const pending = await eventually(async () => {
-      const p = live(await pods()).find(q => q.status.phase === 'Pending');
-      expect(condition(p!, 'PodScheduled')).toMatchObject({ status: 'False', reason: 'Unschedulable' });
-      return p!;
-    }, 20_000, 200);
-    const last = live(await pods()).find(p => p.spec.nodeName !== undefined)!;
-    const refused = await evict(last.metadata.name);
-    expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toMatch(/Cannot evict pod as it would violate the pod's disruption budget/);
-    expect((await getJson<{ status: { disruptionsAllowed: number } }>(['pdb', 'traefik', '-n', NS])).status.disruptionsAllowed).toBe(0);
-    console.log(`[drill] drain: 1 pod evicted, its replacement ${pending.metadata.name} Pending, the eviction of ${last.metadata.name} refused (${seconds(t0)})`);
+    const drain = startKubectl(['drain', x, y, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=50s']);
+    try {
+      const pending = await eventually(async () => {
+        const p = live(await pods()).find(q => q.status.phase === 'Pending');
+        expect(condition(p!, 'PodScheduled')).toMatchObject({ status: 'False', reason: 'Unschedulable' });
+        return p!;
+      }, 20_000, 200);
+      const last = live(await pods()).find(p => p.spec.nodeName !== undefined)!;
+      const refused = await evict(last.metadata.name);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(/Cannot evict pod as it would violate the pod's disruption budget/);
+      expect((await getJson<{ status: { disruptionsAllowed: number } }>(['pdb', 'traefik', '-n', NS])).status.disruptionsAllowed).toBe(0);
+      // kubectl drain meets the same refusal, and retries every 5 s.
+      await eventually(async () => expect(drain.stderr()).toMatch(/Cannot evict pod as it would violate the pod's disruption budget/), 20_000, 200);
+      console.log(`[drill] drain: 1 pod evicted, its replacement ${pending.metadata.name} Pending, the eviction of ${last.metadata.name} refused (${seconds(t0)})`);
 
-    const t1 = Date.now();
-    await cp.kubectl(['uncordon', z]);
-    const drained = await drain;
-    expect(drained.code, drained.stderr).toBe(0);
-    expect(drained.stderr).toMatch(/Cannot evict pod as it would violate the pod's disruption budget/);
-    // Both cordoned nodes are left out of the spread (nodeTaintsPolicy Honor), so both replicas may share the free node.
-    await eventually(async () => {
-      const after = live(await pods());
-      expect(nodeOf(after)).toEqual([z, z]);
-      expect(after.every(isReady)).toBe(true);
-    }, 15_000, 200);
-    console.log(`[drill] drain: ${x} and ${y} drained ${seconds(t1)} after ${z} was uncordoned`);
-    const t2 = Date.now();
-    await cp.kubectl(['uncordon', x, y]);
-    await eventually(available, 20_000, 200);
+      const t1 = Date.now();
+      await cp.kubectl(['uncordon', z]);
+      const drained = await drain.done;
+      expect(drained.code, drained.stderr).toBe(0);
+      expect(drained.stdout).toMatch(new RegExp(`node/${y} drained`));
+      // Both cordoned nodes are left out of the spread (nodeTaintsPolicy Honor), so both replicas may share the free node.
+      await eventually(async () => {
+        const after = live(await pods());
+        expect(nodeOf(after)).toEqual([z, z]);
+        expect(after.every(isReady)).toBe(true);
+      }, 15_000, 200);
+      console.log(`[drill] drain: ${x} and ${y} drained ${seconds(t1)} after ${z} was uncordoned, both replicas Ready on ${z}`);
+    } finally {
+      drain.kill();
+      const t2 = Date.now();
+      await cp.kubectl(['uncordon', ...cp.nodes]);
+      await eventually(available, 20_000, 200);
+      console.log(`[drill] drain: uncordoned, Available (${seconds(t2)})`);
+    }
     const nodes = (await getJson<{ items: Node[] }>(['nodes'])).items;
     expect(nodes.filter(n => n.spec.unschedulable)).toEqual([]);
     const { min, events } = watch.stop();
     expect(min).toBeGreaterThanOrEqual(MIN_AVAILABLE);
-    console.log(`[drill] drain: uncordoned, Available (${seconds(t2)}); fewest Ready during the drain ${min} over ${events} pod events`);
+    console.log(`[drill] drain: fewest Ready during the drain ${min} over ${events} pod events`);
   }, DRILL_TIMEOUT);
 
   it('rolling update: a new image rolls out through the Deployment controller, never below 2 Ready (maxUnavailable 0)', async () => {
