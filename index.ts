@@ -9,6 +9,7 @@ export * from './constructs/mirrord-rbac-presets';
 export * from './constructs/ubuntu-dev-workload';
 export * from './constructs/sandbox-runtime';
 export * from './constructs/sandbox-fleet';
+export * from './constructs/sandbox-route';
 export * from './constructs/kind-cluster';
 export * from './constructs/traefik';
 export * from './constructs/traefik-chart';
@@ -26,6 +27,7 @@ export * from './constructs/cert-manager-certificate';
 
 // App layer: the OpenHands stack and synth-to-folder.
 export * from './app/openhands-stack';
+export * from './app/gateway-stack';
 export * from './app/production-stack';
 export * from './app/synth';
 export * from './app/profiles';

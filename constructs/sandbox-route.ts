@@ -159,7 +159,7 @@ export function httpRouteProblems(route: ResolvedHttpRoute, s: RouteCheckSubject
 function referenceProblems(ref: GatewayReference, s: RouteCheckSubject): string[] {
   const out: string[] = [];
   if (ref.allowedRouteNamespaces && !ref.allowedRouteNamespaces.includes(s.namespace)) {
-    out.push(`namespace must be one Gateway ${ref.namespace}/${ref.name} admits routes from (${ref.allowedRouteNamespaces.join(', ')}), got ${show(s.namespace)}`);
+    out.push(`namespace must be one Gateway ${ref.namespace}/${ref.name} admits routes from (${ref.allowedRouteNamespaces.join(', ')}), got ${show(s.namespace)} (set the config's namespace, or attach to another Gateway)`);
   }
   if (!hostnameMatches(ref.hostname, s.host)) {
     out.push(`host must fall under listener hostname ${show(ref.hostname)} of Gateway ${ref.namespace}/${ref.name}, got ${show(s.host)} (set ingress_domain)`);

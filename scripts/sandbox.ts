@@ -1,29 +1,58 @@
-// npm run sandbox -- --config PATH --sid ID [--image IMG] [--out FILE]
+// npm run sandbox -- --config PATH --sid ID [--image IMG] [--out FILE] [--route ingress|httproute [--gateway NS/NAME[:LISTENER]]]
 // Prints (or writes) the YAML of one OpenHands sandbox session, as the Kubernetes runtime would create it.
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { UsageError, parseCli } from '../app/cli-args';
+import { addGatewayStack } from '../app/gateway-stack';
+import { validateApp } from '../app/synth';
+import type { GatewayReference, SandboxRoute } from '../constructs/sandbox-route';
 import { GENERATED_HEADER, checkOutputFile, writeOutputFile } from '../app/output';
 import { SandboxRuntime } from '../constructs/sandbox-runtime';
 import { loadKubernetesConfig } from '../src/kubernetes-config';
 import { LocalHandsValidationError } from '../src/validation';
 
-const USAGE = 'usage: npm run -s sandbox -- --config PATH --sid ID [--image IMG] [--out FILE]';
+const USAGE = `usage: npm run -s sandbox -- --config PATH --sid ID [--image IMG] [--out FILE] [--route ingress|httproute] [--gateway NAMESPACE/NAME[:LISTENER]]
+  --route    how VS Code is routed: an Ingress (default) or a Gateway API HTTPRoute
+  --gateway  the Gateway (and listener) the HTTPRoute attaches to; default: the gateway profile's (npm run synth -- --profile gateway)`;
 
 /** The first line of what we print or write: `--out` later overwrites only a file that starts with it. */
 const HEADER = `${GENERATED_HEADER} (npm run sandbox); do not edit.\n`;
 
-/** The session's YAML, as `--out` writes it and stdout shows it. */
-export function sandboxYaml(config: string, sid: string, image?: string): string {
+/** How the command line asks for VS Code to be routed. */
+export type RouteOption = { readonly kind: 'Ingress' } | { readonly kind: 'HTTPRoute'; readonly gateway?: GatewayReference };
+
+/** `--route` and `--gateway` as a route; the Gateway is left to the caller's default when not given. */
+export function parseRouteOptions(route: string | undefined, gateway: string | undefined): RouteOption {
+  if (route !== undefined && route !== 'ingress' && route !== 'httproute') throw new UsageError(`--route must be ingress or httproute, got ${JSON.stringify(route)}`);
+  if (route !== 'httproute') {
+    if (gateway !== undefined) throw new UsageError('--gateway is for --route httproute only');
+    return { kind: 'Ingress' };
+  }
+  if (gateway === undefined) return { kind: 'HTTPRoute' };
+  const m = /^([^/:]+)\/([^/:]+)(?::([^/:]+))?$/.exec(gateway);
+  if (!m) throw new UsageError(`--gateway must be NAMESPACE/NAME or NAMESPACE/NAME:LISTENER, got ${JSON.stringify(gateway)}`);
+  return { kind: 'HTTPRoute', gateway: { namespace: m[1], name: m[2], ...(m[3] !== undefined ? { listener: m[3] } : {}) } };
+}
+
+/** The gateway profile's Gateway, as `npm run synth -- --profile gateway` writes it, with what its listener admits. */
+function profileGateway(): GatewayReference {
+  return addGatewayStack(new App({ outdir: path.join(process.cwd(), '.unused') })).gatewayReference;
+}
+
+/** The session's YAML, as `--out` writes it and stdout shows it. Cross-checks (an HTTPRoute's Gateway) run first. */
+export function sandboxYaml(config: string, sid: string, image?: string, route: RouteOption = { kind: 'Ingress' }): string {
   const app = new App({ outdir: path.join(process.cwd(), '.unused') });
-  new SandboxRuntime(new Chart(app, 'sandbox'), 'session', { sid, config: loadKubernetesConfig(config), image });
+  const sandboxRoute: SandboxRoute | undefined = route.kind === 'Ingress' ? undefined : { kind: 'HTTPRoute', gateway: route.gateway ?? profileGateway() };
+  new SandboxRuntime(new Chart(app, 'sandbox'), 'session', { sid, config: loadKubernetesConfig(config), image, ...(sandboxRoute ? { route: sandboxRoute } : {}) });
+  validateApp(app.node.findAll());
   return HEADER + app.synthYaml();
 }
 
 function main(argv: string[]): number {
   try {
     const { values } = parseCli(argv, {
-      config: { type: 'string' }, sid: { type: 'string' }, image: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      config: { type: 'string' }, sid: { type: 'string' }, image: { type: 'string' }, out: { type: 'string' },
+      route: { type: 'string' }, gateway: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     });
     if (values.help) {
       process.stdout.write(`${USAGE}\n`);
@@ -31,10 +60,11 @@ function main(argv: string[]): number {
     }
     const missing = (['config', 'sid'] as const).filter(k => values[k] === undefined);
     if (missing.length > 0) throw new UsageError(`missing ${missing.map(k => `--${k}`).join(' and ')}`);
+    const route = parseRouteOptions(values.route, values.gateway);
     const outOptions = { what: '--out', refuse: [{ path: values.config!, name: 'the --config file' }] };
     // The output place is checked before the config is even read, so a bad --out never costs a half-done run.
     if (values.out !== undefined) checkOutputFile(values.out, outOptions);
-    const yaml = sandboxYaml(values.config!, values.sid!, values.image);
+    const yaml = sandboxYaml(values.config!, values.sid!, values.image, route);
     if (values.out === undefined) process.stdout.write(yaml);
     else {
       writeOutputFile(values.out, yaml, outOptions);
