@@ -169,7 +169,9 @@ describe('the production profile on three nodes', () => {
     const ps = live(await pods());
     expect(ps).toHaveLength(2);
     expect(new Set(nodeOf(ps)).size).toBe(2);
-    console.log(`[drill] spread: replicas on ${nodeOf(ps).join(', ')}`);
+    const zones = nodeOf(ps).map(n => NODES.find(x => x.name === n)!.labels['topology.kubernetes.io/zone']);
+    expect(new Set(zones).size).toBe(2);
+    console.log(`[drill] spread: replicas on ${nodeOf(ps).join(', ')} (${zones.join(', ')})`);
   }, DRILL_TIMEOUT);
 
   it('drain: the eviction API refuses what would breach the PDB; the drain completes once the evicted pod is Ready elsewhere', async () => {
