@@ -23,10 +23,12 @@ export * from './constructs/monitoring-indicators';
 export * from './constructs/openhands-alerts';
 export * from './constructs/grafana-dashboard';
 export * from './constructs/ingress-metrics-monitor';
+export * from './constructs/cert-manager-certificate';
 
 // App layer: the OpenHands stack and synth-to-folder.
 export * from './app/openhands-stack';
 export * from './app/gateway-stack';
+export * from './app/production-stack';
 export * from './app/synth';
 export * from './app/profiles';
 export {

@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { addGatewayStack } from './gateway-stack';
 import { addOpenHandsStack } from './openhands-stack';
+import { addProductionStack } from './production-stack';
 
 /** A named way to build the app: `npm run synth -- --profile NAME`. */
 export interface Profile {
@@ -19,6 +20,10 @@ export const PROFILES = {
   gateway: {
     description: 'Traefik with the Gateway API (CRDs included) instead of the retired ingress-nginx, an isolated sandbox namespace, ubuntu-dev, the mirrord RBAC',
     build: app => { addGatewayStack(app); },
+  },
+  production: {
+    description: 'A multi-node cluster: Traefik behind a LoadBalancer, 2+ spread replicas, a PDB and an HPA, an HTTPS Gateway, the isolated sandbox namespace, monitoring; no KIND config',
+    build: app => { addProductionStack(app); },
   },
 } satisfies Record<string, Profile>;
 

@@ -32,7 +32,9 @@ export function synthApp(app: App, opts: SynthOptions = {}): string[] {
   const all = app.node.findAll();
   const manifests = renderCharts(app, all);
   const targets: OutputTarget[] = [{ dir: opts.outdir ?? app.outdir, files: manifests, what: opts.outdirName ?? 'output folder' }];
-  if (opts.kindDir !== undefined) targets.push({ dir: opts.kindDir, files: kindFiles(all), what: opts.kindDirName ?? 'KIND config folder' });
+  const kind = kindFiles(all);
+  // An app without a KIND config (the production profile) leaves the KIND folder as it is.
+  if (opts.kindDir !== undefined && kind.length > 0) targets.push({ dir: opts.kindDir, files: kind, what: opts.kindDirName ?? 'KIND config folder' });
   return writeOutputDirs(targets, { projectRoot: process.cwd() });
 }
 

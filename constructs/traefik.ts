@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Gateway, GatewayClass } from '../imports/gateway-api';
 import {
-  IntOrString, KubeClusterRole, KubeClusterRoleBinding, KubeDeployment, KubeIngressClass, KubeNamespace,
+  IntOrString, KubeClusterRole, KubeClusterRoleBinding, KubeDeployment, KubeHorizontalPodAutoscalerV2, KubeIngressClass, KubeNamespace,
   KubePodDisruptionBudget, KubeService, KubeServiceAccount, PolicyRule,
 } from '../imports/k8s';
 import { clusterScoped } from '../src/cluster-scoped';
@@ -17,6 +17,9 @@ import {
   TRAEFIK_INGRESS_NGINX_ARGS, TRAEFIK_INGRESS_RULES, TRAEFIK_LEADING_ARGS, TRAEFIK_NAME, TRAEFIK_POD_ANNOTATIONS,
   traefikGatewayArgs, traefikIngressArgs, traefikProbe, traefikTrailingArgs,
 } from './traefik-chart';
+import {
+  ResolvedAvailability, renderAutoscaler, renderDisruptionBudget, resolveAvailability, topologySpreadConstraints,
+} from './traefik-availability';
 
 export type TraefikServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer';
 
@@ -87,6 +90,42 @@ export interface TraefikGatewayProps {
   readonly listeners?: readonly GatewayListenerProps[];
 }
 
+/** Spreading the controller's replicas over nodes and zones. */
+export interface TraefikTopologySpreadProps {
+  /**
+   * Spread replicas over nodes (`kubernetes.io/hostname`, maxSkew 1, `DoNotSchedule`): no node gets a second
+   * replica while a schedulable node has none. Tainted nodes (cordoned, NotReady) are left out of the count
+   * (`nodeTaintsPolicy: Honor`), so a drain or a node failure never strands a replacement.
+   * @default true
+   */
+  readonly nodes?: boolean;
+  /**
+   * The node label key that names a node's zone: replicas are spread over zones when they can be (`ScheduleAnyway`,
+   * so nodes without the label still take replicas), or `false` for no zone spread.
+   * @default 'topology.kubernetes.io/zone'
+   */
+  readonly zoneKey?: string | false;
+}
+
+/** A HorizontalPodAutoscaler (autoscaling/v2) scaling the controller on CPU use. Needs `resources.requests.cpu`, and a metrics server in the cluster. */
+export interface TraefikAutoscalingProps {
+  /** Fewest replicas; above the PodDisruptionBudget's minAvailable. @default 2 */
+  readonly minReplicas?: number;
+  /** Most replicas; at least minReplicas. @default 5 */
+  readonly maxReplicas?: number;
+  /**
+   * Target average CPU use, in percent of the CPU request.
+   * @default 70 (scaling out before the monitoring's CPU alert, at 80% of the limit, fires)
+   */
+  readonly targetCpuUtilization?: number;
+}
+
+/** The controller's PodDisruptionBudget. */
+export interface TraefikDisruptionBudgetProps {
+  /** Replicas a voluntary disruption (a drain, an eviction) must leave Ready; below the replica count. @default 1 */
+  readonly minAvailable?: number;
+}
+
 export interface TraefikProps {
   /** Namespace of the controller (Helm's `--namespace`). @default 'traefik' */
   readonly namespace?: string;
@@ -100,8 +139,21 @@ export interface TraefikProps {
    * @default - none
    */
   readonly hostPorts?: TraefikEntryPointPorts;
-  /** Controller replicas; above 1 also renders a PodDisruptionBudget with minAvailable 1. @default 1 */
+  /** Controller replicas; above 1 also renders a PodDisruptionBudget (see `podDisruptionBudget`). Absent with `autoscaling`. @default 1 */
   readonly replicas?: number;
+  /**
+   * A HorizontalPodAutoscaler (autoscaling/v2, CPU) owning the replica count: the Deployment then has no
+   * `spec.replicas`, so applying the manifests again never resets what the autoscaler chose. Needs `resources.requests.cpu`.
+   * @default - none (the chart's `autoscaling.enabled: false`)
+   */
+  readonly autoscaling?: TraefikAutoscalingProps | false;
+  /**
+   * The PodDisruptionBudget, or `false` for none. Its minAvailable must stay below the replicas (or `autoscaling.minReplicas`).
+   * @default - minAvailable 1 when more than one replica runs, none with one
+   */
+  readonly podDisruptionBudget?: TraefikDisruptionBudgetProps | false;
+  /** Topology spread constraints over nodes and zones. @default - none (the chart sets none) */
+  readonly topologySpread?: TraefikTopologySpreadProps;
   /** Controller resources. @default - none (the chart sets none) */
   readonly resources?: Resources;
   /** Providers on or off. @default - kubernetesIngress and kubernetesCRD on, kubernetesGateway and kubernetesIngressNGINX off */
@@ -117,8 +169,8 @@ export interface TraefikProps {
 }
 
 const TRAEFIK_PROP_NAMES = propNames<TraefikProps>({
-  namespace: true, createNamespace: true, service: true, hostPorts: true, replicas: true, resources: true,
-  providers: true, ingressClass: true, logLevel: true, image: true, gateway: true,
+  namespace: true, createNamespace: true, service: true, hostPorts: true, replicas: true, autoscaling: true,
+  podDisruptionBudget: true, topologySpread: true, resources: true, providers: true, ingressClass: true, logLevel: true, image: true, gateway: true,
 });
 
 const DEFAULTS = {
@@ -144,7 +196,7 @@ interface Resolved {
   readonly serviceType: TraefikServiceType;
   readonly nodePorts: TraefikEntryPointPorts;
   readonly hostPorts: TraefikEntryPointPorts;
-  readonly replicas: number;
+  readonly availability: ResolvedAvailability;
   readonly resources?: Resources;
   readonly providers: Required<TraefikProviders>;
   readonly ingressClass?: Required<TraefikIngressClassProps>;
@@ -178,8 +230,10 @@ export class Traefik extends Construct {
   public readonly deployment: KubeDeployment;
   /** The controller Service (`traefik`). */
   public readonly service: KubeService;
-  /** The PodDisruptionBudget, when replicas > 1. */
+  /** The PodDisruptionBudget, when more than one replica runs (unless `podDisruptionBudget: false`). */
   public readonly podDisruptionBudget?: KubePodDisruptionBudget;
+  /** The HorizontalPodAutoscaler, with `autoscaling`. */
+  public readonly hpa?: KubeHorizontalPodAutoscalerV2;
   /** The IngressClass, unless `ingressClass: false`. */
   public readonly ingressClass?: KubeIngressClass;
   /** Its name, for `spec.ingressClassName` of Ingresses Traefik should serve. */
@@ -209,14 +263,16 @@ export class Traefik extends Construct {
       nodePorts: { ...r.nodePorts },
       hostPorts: { ...r.hostPorts },
       // The chart's pods have no node selector or tolerations.
-      pods: { replicas: r.replicas, nodeSelector: {}, tolerations: [] },
+      pods: { replicas: r.availability.floor, nodeSelector: {}, tolerations: [] },
     };
 
     if (r.createNamespace) this.namespaceObject = clusterScoped(new KubeNamespace(this, 'namespace', { metadata: { name: r.namespace } }));
     [this.serviceAccount, this.clusterRole] = this.renderRbac(r);
     this.service = this.renderService(r);
     this.deployment = this.renderDeployment(r);
-    this.podDisruptionBudget = this.renderDisruptionBudget(r);
+    const target = { name: TRAEFIK_NAME, namespace: r.namespace, labels: this.labels(r) };
+    this.podDisruptionBudget = renderDisruptionBudget(this, r.availability.minAvailable, target);
+    this.hpa = renderAutoscaler(this, r.availability.autoscaling, target);
     this.ingressClass = this.renderIngressClass(r);
     [this.gateway, this.gatewayClass] = this.renderGateway(r);
   }
@@ -263,7 +319,7 @@ export class Traefik extends Construct {
     return new KubeDeployment(this, 'deployment', {
       metadata: { name: TRAEFIK_NAME, namespace: r.namespace, labels },
       spec: {
-        replicas: r.replicas,
+        replicas: r.availability.replicas,
         selector: { matchLabels: labels },
         // Surge, never drop below the wanted replicas: a lone controller keeps serving while it is replaced.
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: IntOrString.fromNumber(0), maxSurge: IntOrString.fromNumber(1) } },
@@ -277,6 +333,7 @@ export class Traefik extends Construct {
             securityContext: { runAsGroup: 65532, runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
             serviceAccountName: TRAEFIK_NAME,
             terminationGracePeriodSeconds: 60,
+            topologySpreadConstraints: topologySpreadConstraints(r.availability.spread, labels),
             volumes: [{ emptyDir: {}, name: 'data' }, { emptyDir: {}, name: 'tmp' }],
           },
         },
@@ -311,15 +368,6 @@ export class Traefik extends Construct {
       securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true },
       volumeMounts: [{ mountPath: '/data', name: 'data' }, { mountPath: '/tmp', name: 'tmp' }],
     };
-  }
-
-  private renderDisruptionBudget(r: Resolved): KubePodDisruptionBudget | undefined {
-    // Only more than one replica can keep serving through a node drain; with one, a PDB would block the drain.
-    if (r.replicas <= 1) return undefined;
-    return new KubePodDisruptionBudget(this, 'pod-disruption-budget', {
-      metadata: { name: TRAEFIK_NAME, namespace: r.namespace, labels: this.labels(r) },
-      spec: { minAvailable: IntOrString.fromNumber(1), selector: { matchLabels: this.labels(r) } },
-    });
   }
 
   private renderIngressClass(r: Resolved): KubeIngressClass | undefined {
@@ -394,9 +442,8 @@ function resolve(scope: Construct, props: TraefikProps): Resolved {
   const { serviceType, nodePorts } = resolveService(p, props.service);
   const hostPorts = props.hostPorts ?? {};
   checkEntryPointPorts(p, 'hostPorts', hostPorts, { min: 1, max: 65535 });
-  const replicas = props.replicas ?? DEFAULTS.replicas;
-  p.positiveInt('replicas', replicas, 1000);
   if (props.resources !== undefined) checkResources(p, 'resources', props.resources);
+  const availability = resolveAvailability(p, props, DEFAULTS.replicas);
   const providers = resolveProviders(p, props.providers);
   const ingressClass = resolveIngressClass(p, props.ingressClass);
   const logLevel = props.logLevel ?? DEFAULTS.logLevel;
@@ -405,7 +452,7 @@ function resolve(scope: Construct, props: TraefikProps): Resolved {
   const gateway = resolveGateway(p, props.gateway, providers.kubernetesGateway);
   p.throwIfAny();
   return {
-    namespace, createNamespace, serviceType, nodePorts, hostPorts, replicas, resources: props.resources,
+    namespace, createNamespace, serviceType, nodePorts, hostPorts, availability, resources: props.resources,
     providers, ingressClass, logLevel, image, gateway,
   };
 }

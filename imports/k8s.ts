@@ -13,6 +13,7 @@ export {
   KubeClusterRoleBinding,
   KubeConfigMap,
   KubeDeployment,
+  KubeHorizontalPodAutoscalerV2,
   KubeIngress,
   KubeIngressClass,
   KubeJob,

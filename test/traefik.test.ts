@@ -244,7 +244,7 @@ describe('Traefik refuses bad props with one line naming the field', () => {
     ['fractional replicas', { replicas: 1.5 }, 'replicas must be an integer in 1-1000, got 1.5'],
     ['bad log level', { logLevel: 'VERBOSE' }, 'logLevel must be one of "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "PANIC", got "VERBOSE"'],
     ['lowercase log level', { logLevel: 'info' }, 'logLevel must be one of "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "PANIC", got "info"'],
-    ['unknown prop', { replica: 2 }, 'replica must be absent: Traefik has no prop "replica" (known: namespace, createNamespace, service, hostPorts, replicas, resources, providers, ingressClass, logLevel, image, gateway), got 2'],
+    ['unknown prop', { replica: 2 }, 'replica must be absent: Traefik has no prop "replica" (known: namespace, createNamespace, service, hostPorts, replicas, autoscaling, podDisruptionBudget, topologySpread, resources, providers, ingressClass, logLevel, image, gateway), got 2'],
     ['unknown provider', { providers: { file: true } }, 'providers.file must be absent (the providers are kubernetesIngress, kubernetesGateway, kubernetesIngressNGINX, kubernetesCRD), got true'],
     ['provider not a boolean', { providers: { kubernetesGateway: 'yes' } }, 'providers.kubernetesGateway must be true or false, got "yes"'],
     ['every provider off', { providers: { kubernetesIngress: false, kubernetesCRD: false } }, 'providers must be an object turning at least one provider on (Traefik would serve nothing), got {"kubernetesIngress":false,"kubernetesCRD":false}'],
@@ -306,5 +306,104 @@ describe('Traefik refuses bad props with one line naming the field', () => {
     expect(bad({ replicas: 0, logLevel: 'LOUD' })).toBe(`${where}: 2 problems\n`
       + '  - replicas must be an integer in 1-1000, got 0\n'
       + '  - logLevel must be one of "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "PANIC", got "LOUD"');
+  });
+});
+
+/** What a multi-node cluster asks of the controller: spread, an autoscaler, a budget, resources, no host ports. */
+const HIGHLY_AVAILABLE: TraefikProps = {
+  service: { type: 'LoadBalancer' },
+  resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+  autoscaling: { minReplicas: 3, maxReplicas: 6, targetCpuUtilization: 60 },
+  podDisruptionBudget: { minAvailable: 2 },
+  topologySpread: { zoneKey: 'example.com/rack' },
+};
+
+describe('Traefik on several nodes: spread, autoscaler, disruption budget', () => {
+  test('snapshot', async () => {
+    await expect(synthChartYaml(c => new Traefik(c, 'traefik', HIGHLY_AVAILABLE))).toMatchFileSnapshot('../__snapshots__/traefik-highly-available.k8s.yaml');
+  });
+
+  test('the HPA targets the Deployment on CPU, and the Deployment leaves the replica count to it', () => {
+    const docs = render(HIGHLY_AVAILABLE);
+    const deploy = find(docs, 'Deployment');
+    expect(deploy.spec.replicas).toBeUndefined();
+    expect(find(docs, 'HorizontalPodAutoscaler')).toEqual({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'traefik', namespace: 'traefik', labels: deploy.metadata.labels },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'traefik' },
+        minReplicas: 3,
+        maxReplicas: 6,
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } }],
+      },
+    });
+    expect(find(docs, 'PodDisruptionBudget').spec).toEqual({ minAvailable: 2, selector: deploy.spec.selector });
+  });
+
+  test('spread: one replica per node (DoNotSchedule), zones when they can be (ScheduleAnyway), tainted nodes left out', () => {
+    const deploy = find(render(HIGHLY_AVAILABLE), 'Deployment');
+    const selector = deploy.spec.selector;
+    expect(deploy.spec.template.spec.topologySpreadConstraints).toEqual([
+      { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', nodeTaintsPolicy: 'Honor', labelSelector: selector },
+      { maxSkew: 1, topologyKey: 'example.com/rack', whenUnsatisfiable: 'ScheduleAnyway', nodeTaintsPolicy: 'Honor', labelSelector: selector },
+    ]);
+    const zoneDefault = find(render({ topologySpread: {} }), 'Deployment').spec.template.spec.topologySpreadConstraints;
+    expect(zoneDefault.map((c: any) => c.topologyKey)).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+    expect(find(render({ topologySpread: { nodes: false, zoneKey: false } }), 'Deployment').spec.template.spec.topologySpreadConstraints).toBeUndefined();
+  });
+
+  test('the rollout surges one and never drops a Ready replica (the chart\'s strategy, kept)', () => {
+    expect(find(render(HIGHLY_AVAILABLE), 'Deployment').spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+  });
+
+  test('handles: hpa and podDisruptionBudget; hostTraffic counts the autoscaler\'s floor', () => {
+    const t = handles(HIGHLY_AVAILABLE);
+    expect([t.hpa?.kind, t.hpa?.name]).toEqual(['HorizontalPodAutoscaler', 'traefik']);
+    expect([t.podDisruptionBudget?.kind, t.podDisruptionBudget?.name]).toEqual(['PodDisruptionBudget', 'traefik']);
+    expect(t.hostTraffic.pods.replicas).toBe(3);
+    expect(handles().hpa).toBeUndefined();
+  });
+
+  test('autoscaling defaults: 2 to 5 replicas at 70% CPU, a budget of 1', () => {
+    const docs = render({ resources: { requests: { cpu: '50m' } }, autoscaling: {} });
+    expect(find(docs, 'HorizontalPodAutoscaler').spec).toMatchObject({ minReplicas: 2, maxReplicas: 5 });
+    expect(find(docs, 'HorizontalPodAutoscaler').spec.metrics[0].resource.target.averageUtilization).toBe(70);
+    expect(find(docs, 'PodDisruptionBudget').spec.minAvailable).toBe(1);
+  });
+
+  test('podDisruptionBudget false renders none; a fixed count above 1 takes a chosen minAvailable', () => {
+    expect(render({ replicas: 3, podDisruptionBudget: false }).some(d => d.kind === 'PodDisruptionBudget')).toBe(false);
+    expect(find(render({ replicas: 3, podDisruptionBudget: { minAvailable: 2 } }), 'PodDisruptionBudget').spec.minAvailable).toBe(2);
+    expect(render({ autoscaling: false, replicas: 2 }).some(d => d.kind === 'HorizontalPodAutoscaler')).toBe(false);
+  });
+
+  const CPU = { resources: { requests: { cpu: '100m' } } };
+  test.each<[string, unknown, string]>([
+    ['a zone key that is no label key', { topologySpread: { zoneKey: 'zone key' } },
+      'topologySpread.zoneKey must be a node label key such as "topology.kubernetes.io/zone" (an optional DNS subdomain prefix and "/", then at most 63 of a-z, A-Z, 0-9, "-", "_", ".") or false, got "zone key"'],
+    ['the hostname as the zone key', { topologySpread: { zoneKey: 'kubernetes.io/hostname' } },
+      'topologySpread.zoneKey must be a zone label key, not "kubernetes.io/hostname" (topologySpread.nodes spreads over nodes), got "kubernetes.io/hostname"'],
+    ['spread nodes not a boolean', { topologySpread: { nodes: 'yes' } }, 'topologySpread.nodes must be true or false, got "yes"'],
+    ['an unknown spread field', { topologySpread: { maxSkew: 2 } }, 'topologySpread.maxSkew must be absent (only nodes and zoneKey), got 2'],
+    ['min above max', { ...CPU, autoscaling: { minReplicas: 4, maxReplicas: 3 } }, 'autoscaling.maxReplicas must be at least autoscaling.minReplicas (4), got 3'],
+    ['min 0', { ...CPU, autoscaling: { minReplicas: 0 } }, 'autoscaling.minReplicas must be an integer in 1-1000, got 0'],
+    ['a zero CPU target', { ...CPU, autoscaling: { targetCpuUtilization: 0 } }, 'autoscaling.targetCpuUtilization must be an integer in 1-2147483647, got 0'],
+    ['autoscaling without a CPU request', { autoscaling: {} },
+      'resources.requests.cpu must be a CPU request when autoscaling is on (the autoscaler targets a share of it), got undefined'],
+    ['replicas with autoscaling', { ...CPU, replicas: 3, autoscaling: {} },
+      'replicas must be absent with autoscaling (the HorizontalPodAutoscaler owns the count; autoscaling.minReplicas sets the floor), got 3'],
+    ['an unknown autoscaling field', { ...CPU, autoscaling: { targetMemoryUtilization: 80 } },
+      'autoscaling.targetMemoryUtilization must be absent (only minReplicas, maxReplicas, targetCpuUtilization), got 80'],
+    ['a budget as large as the replicas', { replicas: 2, podDisruptionBudget: { minAvailable: 2 } },
+      'podDisruptionBudget.minAvailable must be an integer in 1-1 (below replicas, or no replica could ever be evicted), got 2'],
+    ['a budget as large as the autoscaler\'s floor', { ...CPU, autoscaling: { minReplicas: 3 }, podDisruptionBudget: { minAvailable: 3 } },
+      'podDisruptionBudget.minAvailable must be an integer in 1-2 (below autoscaling.minReplicas, or no replica could ever be evicted), got 3'],
+    ['a budget on one replica', { podDisruptionBudget: { minAvailable: 1 } },
+      'podDisruptionBudget must be false or absent with replicas 1 (a budget leaving one replica up would block every drain of its node), got {"minAvailable":1}'],
+    ['a budget given as a percentage', { replicas: 3, podDisruptionBudget: { minAvailable: '50%' } },
+      'podDisruptionBudget.minAvailable must be an integer in 1-2 (below replicas, or no replica could ever be evicted), got "50%"'],
+  ])('refuses %s', (_name, props, message) => {
+    expect(bad(props)).toBe(`${where}: ${message}`);
   });
 });

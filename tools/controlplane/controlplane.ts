@@ -18,6 +18,7 @@ import * as https from 'node:https';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { localStagesYaml } from './kwok-stages';
 
 export interface ControlPlaneOptions {
   /** Repository root (holds tools/controlplane/build.mjs). Found from the cwd by default. */
@@ -26,15 +27,62 @@ export interface ControlPlaneOptions {
   binDir?: string;
   /** Build the binaries when they are missing (slow the first time). Default true. */
   build?: boolean;
-  /** Number of kwok-simulated nodes. 0 starts no kwok. Default 1. */
-  nodes?: number;
+  /**
+   * The kwok-simulated nodes: a count (named kwok-node-0, kwok-node-1, ...) or
+   * each node with its own labels. 0 or [] starts no kwok. Default 1.
+   */
+  nodes?: number | readonly SimulatedNode[];
   /** Labels put on every simulated node (kubernetes.io/os=linux etc. are always set). */
   nodeLabels?: Record<string, string>;
+  /**
+   * How fast a node that stops heartbeating is noticed and its pods evicted.
+   * FAST_NODE_LIFECYCLE does it in seconds. Default: Kubernetes' own timings
+   * (50 s grace, 300 s tolerations), with a 40 s kwok node lease.
+   */
+  nodeLifecycle?: NodeLifecycle;
+  /**
+   * More kube-controller-manager flags, e.g. `--horizontal-pod-autoscaler-sync-period=2s` so a drill sees an
+   * autoscaler act in seconds (the default 15 s is also how long a new HPA waits for its first sync). Default none.
+   */
+  controllerManagerFlags?: readonly string[];
   /** How long to wait for the whole control plane to become ready. Default 180 s. */
   startTimeoutMs?: number;
   /** Progress messages. Default: silent. */
   log?: (msg: string) => void;
 }
+
+export interface SimulatedNode {
+  readonly name: string;
+  /** Merged over the defaults (kubernetes.io/os=linux, kubernetes.io/arch=amd64, kubernetes.io/hostname=<name>) and nodeLabels. */
+  readonly labels?: Record<string, string>;
+}
+
+/** Node lifecycle timings; each field left out keeps the upstream default. */
+export interface NodeLifecycle {
+  /** kube-controller-manager --node-monitor-period: how often node health is checked. Upstream default 5 s. */
+  readonly nodeMonitorPeriodSeconds?: number;
+  /** kube-controller-manager --node-monitor-grace-period: a node whose lease is older is marked Unknown and tainted. Upstream default 50 s. */
+  readonly nodeMonitorGracePeriodSeconds?: number;
+  /** kwok --node-lease-duration-seconds; kwok renews each lease every quarter of it, so keep it below the grace period. Default 40. */
+  readonly nodeLeaseDurationSeconds?: number;
+  /** kube-apiserver --default-not-ready-toleration-seconds, put on every pod by the DefaultTolerationSeconds admission. Upstream default 300. */
+  readonly notReadyTolerationSeconds?: number;
+  /** kube-apiserver --default-unreachable-toleration-seconds, likewise. Upstream default 300. */
+  readonly unreachableTolerationSeconds?: number;
+}
+
+/**
+ * A failed node is marked Unknown about 4-5 s after its last lease renewal and
+ * its pods are evicted 2 s later. The lease is renewed every second, so a busy
+ * 2-core machine still has 3 s of slack before a healthy node looks failed.
+ */
+export const FAST_NODE_LIFECYCLE: NodeLifecycle = {
+  nodeMonitorPeriodSeconds: 1,
+  nodeMonitorGracePeriodSeconds: 4,
+  nodeLeaseDurationSeconds: 4,
+  notReadyTolerationSeconds: 2,
+  unreachableTolerationSeconds: 2,
+};
 
 export interface KubectlOptions {
   /** Written to kubectl's stdin. */
@@ -63,6 +111,14 @@ export interface ControlPlane {
   readonly binDir: string;
   /** Names of the simulated nodes. */
   readonly nodes: string[];
+  /**
+   * Simulates a node failure: kwok stops managing the node, so its lease is no
+   * longer renewed and its pods are left as they are (a dead kubelet); the node
+   * lifecycle controller then marks it Unknown and taints it.
+   */
+  failNode(name: string): Promise<void>;
+  /** Lets kwok manage the node again: its lease is renewed and it turns Ready. */
+  restoreNode(name: string): Promise<void>;
   /** Runs the pinned kubectl against this control plane. */
   kubectl(args: string[], opts?: KubectlOptions): Promise<KubectlResult>;
   /** Process ids (each one the leader of its own process group) of everything started. */
@@ -76,7 +132,12 @@ export interface ControlPlane {
 const COMPONENTS: Component[] = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'];
 const BINARIES = [...COMPONENTS, 'kubectl'];
 const KWOK_STAGES_FILE = 'kwok-stages.yaml';
-const NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+// kwok manages the nodes carrying this label. A label, not an annotation: the
+// API server filters a watch by label, and tells kwok a node was deleted when
+// it stops matching, which is what makes kwok release the node (failNode).
+const MANAGED_LABEL = 'kwok.x-k8s.io/node';
+const MANAGED = 'fake';
+const UNMANAGED = 'failed';
 
 // ---------------------------------------------------------------- locating
 
@@ -310,17 +371,99 @@ function tail(file: string, lines = 30): string {
   }
 }
 
-function httpsGet(url: string, tls: { ca: Buffer; cert: Buffer; key: Buffer }): Promise<{ status: number; body: string }> {
+interface Tls {
+  ca: Buffer;
+  cert: Buffer;
+  key: Buffer;
+}
+
+/** One request to the API server as the admin: cheaper than spawning kubectl, for the start sequence. */
+function httpsRequest(url: string, tls: Tls, method = 'GET', body?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = https.get(url, { ...tls, timeout: 5000 }, (res) => {
-      let body = '';
+    const headers = body === undefined ? {} : { 'content-type': 'application/json' };
+    const req = https.request(url, { ...tls, method, headers, timeout: 5000 }, (res) => {
+      let text = '';
       res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
+    req.end(body);
   });
+}
+
+/** The names of the nodes whose Ready condition is True, from a NodeList. */
+function readyNodeNames(nodeList: string): Set<string> {
+  const list = JSON.parse(nodeList) as { items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[] };
+  return new Set(
+    list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((n) => n.metadata.name),
+  );
+}
+
+// ---------------------------------------------------------------- nodes
+
+function simulatedNodes(opts: ControlPlaneOptions): readonly SimulatedNode[] {
+  const n = opts.nodes ?? 1;
+  if (typeof n !== 'number') {
+    const names = n.map((x) => x.name);
+    const dup = names.find((x, i) => names.indexOf(x) !== i);
+    if (dup) throw new Error(`simulated node ${dup} is listed twice`);
+    return n;
+  }
+  return Array.from({ length: n }, (_, i) => ({ name: `kwok-node-${i}` }));
+}
+
+/** The Node objects kwok is to manage, one JSON document each. */
+function nodeManifests(opts: ControlPlaneOptions): string[] {
+  const resources = { cpu: '32', memory: '256Gi', pods: '110' };
+  return simulatedNodes(opts).map((node) => {
+    const labels: Record<string, string> = {
+      'kubernetes.io/os': 'linux',
+      'kubernetes.io/arch': 'amd64',
+      'kubernetes.io/hostname': node.name,
+      type: 'kwok',
+      ...opts.nodeLabels,
+      ...node.labels,
+      [MANAGED_LABEL]: MANAGED,
+    };
+    return JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: node.name, labels, annotations: { 'node.alpha.kubernetes.io/ttl': '0' } },
+      status: { allocatable: resources, capacity: resources },
+    });
+  });
+}
+
+function etcdArgs(dataDir: string, etcdUrl: string, peerPort: number): string[] {
+  return [
+    '--name=verify',
+    `--data-dir=${path.join(dataDir, 'etcd')}`,
+    `--listen-client-urls=${etcdUrl}`,
+    `--advertise-client-urls=${etcdUrl}`,
+    `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+    `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+    `--initial-cluster=verify=http://127.0.0.1:${peerPort}`,
+    '--initial-cluster-state=new',
+    '--unsafe-no-fsync', // throwaway data: speed over durability
+    '--quota-backend-bytes=1073741824',
+    '--log-level=warn',
+  ];
+}
+
+function apiserverLifecycleFlags(l: NodeLifecycle = {}): string[] {
+  const flags: string[] = [];
+  if (l.notReadyTolerationSeconds !== undefined) flags.push(`--default-not-ready-toleration-seconds=${l.notReadyTolerationSeconds}`);
+  if (l.unreachableTolerationSeconds !== undefined) flags.push(`--default-unreachable-toleration-seconds=${l.unreachableTolerationSeconds}`);
+  return flags;
+}
+
+function controllerManagerLifecycleFlags(l: NodeLifecycle = {}): string[] {
+  const flags: string[] = [];
+  if (l.nodeMonitorPeriodSeconds !== undefined) flags.push(`--node-monitor-period=${l.nodeMonitorPeriodSeconds}s`);
+  if (l.nodeMonitorGracePeriodSeconds !== undefined) flags.push(`--node-monitor-grace-period=${l.nodeMonitorGracePeriodSeconds}s`);
+  return flags;
 }
 
 // ---------------------------------------------------------------- start
@@ -329,7 +472,6 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const log = opts.log ?? ((): void => undefined);
   const t0 = Date.now();
   const binDir = resolveBinDir(opts);
-  const nodeCount = opts.nodes ?? 1;
   const deadline = Date.now() + (opts.startTimeoutMs ?? 180_000);
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-hands-cp-'));
@@ -390,21 +532,12 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    const order: (Component | 'watchdog')[] = ['kwok', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd'];
-    for (const name of order) {
-      const c = children.get(name);
-      if (!c?.pid) continue;
-      if (exited.has(name)) {
-        killGroup(c.pid, 'SIGKILL'); // any leftovers in its group
-        continue;
-      }
-      killGroup(c.pid, 'SIGTERM');
-      const until = Date.now() + 5000;
-      while (!exited.has(name) && Date.now() < until) await sleep(50);
-      killGroup(c.pid, 'SIGKILL');
-      const hard = Date.now() + 2000;
-      while (!exited.has(name) && Date.now() < hard) await sleep(20);
-    }
+    // The data is thrown away, so nothing needs a graceful shutdown: SIGTERM made
+    // the apiserver wait on etcd and its clients (1.5 s in order, 5 s at once).
+    const names = COMPONENTS.filter((n) => children.get(n)?.pid);
+    for (const name of names) killGroup(children.get(name)!.pid!, 'SIGKILL');
+    const until = Date.now() + 2000;
+    while (names.some((n) => !exited.has(n)) && Date.now() < until) await sleep(20);
     fs.rmSync(dataDir, { recursive: true, force: true });
     running.delete(state);
     // The watchdog exits by itself once the data folder is gone; make sure.
@@ -416,10 +549,12 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   };
 
   try {
-    const pki = makePki(path.join(dataDir, 'pki'));
     const [etcdClient, etcdPeer, apiPort, kwokPort] = await freePorts(4);
     const server = `https://127.0.0.1:${apiPort}`;
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
+    // etcd needs no certificates (plain http on loopback): it starts while they are made.
+    launch('etcd', etcdArgs(dataDir, etcdUrl, etcdPeer));
+    const pki = makePki(path.join(dataDir, 'pki'));
     const kubeconfig = path.join(dataDir, 'admin.kubeconfig');
     writeKubeconfig(kubeconfig, server, pki.ca, pki.files.admin.cert, pki.files.admin.key, 'admin');
     const kcmKubeconfig = path.join(dataDir, 'controller-manager.kubeconfig');
@@ -428,20 +563,6 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     writeKubeconfig(schedKubeconfig, server, pki.ca, pki.files.scheduler.cert, pki.files.scheduler.key, 'kube-scheduler');
 
     log(`data folder ${dataDir}; etcd :${etcdClient}, kube-apiserver :${apiPort}`);
-    launch('etcd', [
-      '--name=verify',
-      `--data-dir=${path.join(dataDir, 'etcd')}`,
-      `--listen-client-urls=${etcdUrl}`,
-      `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
-      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
-      `--initial-cluster=verify=http://127.0.0.1:${etcdPeer}`,
-      '--initial-cluster-state=new',
-      '--unsafe-no-fsync', // throwaway data: speed over durability
-      '--quota-backend-bytes=1073741824',
-      '--log-level=warn',
-    ]);
-
     launch('kube-apiserver', [
       `--etcd-servers=${etcdUrl}`,
       '--bind-address=127.0.0.1',
@@ -459,6 +580,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--endpoint-reconciler-type=none', // 127.0.0.1 is not a valid endpoint address
       '--enable-priority-and-fairness=false',
       '--profiling=false',
+      ...apiserverLifecycleFlags(opts.nodeLifecycle),
       '--v=0',
     ]);
 
@@ -471,14 +593,14 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     for (;;) {
       ensureAlive();
       try {
-        const r = await httpsGet(`${server}/readyz`, tls);
+        const r = await httpsRequest(`${server}/readyz`, tls);
         if (r.status === 200) break;
         lastReadyz = r.body;
       } catch (e) {
         lastReadyz = (e as Error).message;
       }
       if (Date.now() > deadline) throw new Error(`kube-apiserver not ready in time: ${lastReadyz}\n${tail(path.join(logDir, 'kube-apiserver.log'))}`);
-      await sleep(250);
+      await sleep(100);
     }
     log(`kube-apiserver ready after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 
@@ -489,11 +611,18 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--secure-port=0',
       '--leader-elect=false',
       '--use-service-account-credentials=true',
+      // Each controller's own credentials take a few requests to set up, ~40
+      // controllers in a row: at the default client-side limit (20 QPS, burst 30)
+      // that alone held the default ServiceAccount back ~5 s.
+      '--kube-api-qps=500',
+      '--kube-api-burst=1000',
       `--service-account-private-key-file=${pki.saKey}`,
       `--root-ca-file=${pki.ca}`,
       `--cluster-signing-cert-file=${pki.ca}`,
       `--cluster-signing-key-file=${path.join(dataDir, 'pki', 'ca.key')}`,
       '--controllers=*',
+      ...controllerManagerLifecycleFlags(opts.nodeLifecycle),
+      ...(opts.controllerManagerFlags ?? []),
       '--v=0',
     ]);
     launch('kube-scheduler', [
@@ -531,62 +660,52 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         child.stdin.end(kopts.input ?? '');
       });
 
-    const nodes: string[] = [];
-    if (nodeCount > 0) {
+    const nodes = simulatedNodes(opts).map((n) => n.name);
+    if (nodes.length > 0) {
+      const stagesFile = path.join(dataDir, 'local-stages.yaml');
+      fs.writeFileSync(stagesFile, localStagesYaml());
       launch('kwok', [
         `--kubeconfig=${kubeconfig}`,
         `--config=${path.join(binDir, KWOK_STAGES_FILE)}`,
-        `--manage-nodes-with-annotation-selector=${NODE_ANNOTATION}=fake`,
+        `--config=${stagesFile}`,
+        `--manage-nodes-with-label-selector=${MANAGED_LABEL}=${MANAGED}`,
         `--server-address=127.0.0.1:${kwokPort}`,
         '--cidr=10.244.0.1/16',
         '--node-ip=10.0.1.1',
-        '--node-lease-duration-seconds=40',
+        `--node-lease-duration-seconds=${opts.nodeLifecycle?.nodeLeaseDurationSeconds ?? 40}`,
       ]);
-      const docs: string[] = [];
-      for (let i = 0; i < nodeCount; i++) {
-        const name = `kwok-node-${i}`;
-        nodes.push(name);
-        const labels: Record<string, string> = {
-          'kubernetes.io/os': 'linux',
-          'kubernetes.io/arch': 'amd64',
-          'kubernetes.io/hostname': name,
-          type: 'kwok',
-          ...opts.nodeLabels,
-        };
-        docs.push(
-          JSON.stringify({
-            apiVersion: 'v1',
-            kind: 'Node',
-            metadata: { name, labels, annotations: { [NODE_ANNOTATION]: 'fake', 'node.alpha.kubernetes.io/ttl': '0' } },
-            status: { allocatable: { cpu: '32', memory: '256Gi', pods: '110' }, capacity: { cpu: '32', memory: '256Gi', pods: '110' } },
-          }),
-        );
+      for (const node of nodeManifests(opts)) {
+        const r = await httpsRequest(`${server}/api/v1/nodes`, tls, 'POST', node);
+        if (r.status !== 201) throw new Error(`creating a simulated node failed (${r.status}): ${r.body}`);
       }
-      await kubectl(['apply', '-f', '-'], { input: docs.join('\n') });
     }
+    const setManaged = async (name: string, value: string): Promise<void> => {
+      if (!nodes.includes(name)) throw new Error(`${name} is not one of the simulated nodes (${nodes.join(', ')})`);
+      await kubectl(['label', 'node', name, `${MANAGED_LABEL}=${value}`, '--overwrite']);
+    };
 
     // Ready: the controller-manager made the default ServiceAccount (pods need it)
-    // and kwok reports every node Ready.
+    // and kwok reports every node Ready. Asked over https: a kubectl per poll
+    // costs more CPU than the components being waited for get on 2 cores.
+    const api = async (p: string): Promise<{ status: number; body: string }> =>
+      httpsRequest(`${server}${p}`, tls).catch((e: Error) => ({ status: 0, body: e.message }));
     for (;;) {
       ensureAlive();
-      const sa = await kubectl(['get', 'serviceaccount', 'default', '-n', 'default', '-o', 'name'], { allowFail: true });
+      const sa = await api('/api/v1/namespaces/default/serviceaccounts/default');
       let nodesReady = true;
       if (nodes.length > 0) {
-        const r = await kubectl(
-          ['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}'],
-          { allowFail: true },
-        );
-        const ready = new Set(r.stdout.split('\n').filter((l) => l.endsWith('=True')).map((l) => l.split('=')[0]));
+        const r = await api('/api/v1/nodes');
+        const ready = r.status === 200 ? readyNodeNames(r.body) : new Set<string>();
         nodesReady = nodes.every((n) => ready.has(n));
       }
-      if (sa.code === 0 && nodesReady) break;
+      if (sa.status === 200 && nodesReady) break;
       if (Date.now() > deadline) {
         throw new Error(
-          `control plane not ready in time (default ServiceAccount: ${sa.code === 0}, nodes ready: ${nodesReady})\n` +
+          `control plane not ready in time (default ServiceAccount: ${sa.status === 200}, nodes ready: ${nodesReady})\n` +
             `kube-controller-manager:\n${tail(path.join(logDir, 'kube-controller-manager.log'), 15)}\nkwok:\n${tail(path.join(logDir, 'kwok.log'), 15)}`,
         );
       }
-      await sleep(250);
+      await sleep(100);
     }
     log(`control plane ready after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 
@@ -597,6 +716,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       binDir,
       nodes,
       kubectl,
+      failNode: (name) => setManaged(name, UNMANAGED),
+      restoreNode: (name) => setManaged(name, MANAGED),
       pids: () => [...children.values()].map((c) => c.pid).filter((p): p is number => typeof p === 'number'),
       logs: (c: Component) => {
         try {

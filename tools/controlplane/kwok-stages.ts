@@ -1,0 +1,186 @@
+/**
+ * kwok Stages of our own for drills, on top of kwok's upstream "fast" stages
+ * (which build.mjs copies from the pinned kwok module). Each one is opt-in by a
+ * pod label and carries a weight: kwok picks among matching stages by weight,
+ * and a stage without weight (every upstream fast stage) is left out whenever
+ * a weighted one matches, so a labelled pod follows these and nothing else.
+ *
+ * Written as data and handed to kwok as one more `--config` file at start, so
+ * changing a stage does not change the binaries' cache key.
+ */
+
+/** Label `'true'`: the pod runs but never becomes Ready (a rollout whose new version stays unready). */
+export const NEVER_READY_LABEL = 'kwok.local-hands.dev/never-ready';
+/**
+ * Label `'true'`: once Ready, the pod's containers crash (exit code 1). With
+ * restartPolicy Always or OnFailure they are restarted in place (restartCount + 1,
+ * CrashLoopBackOff), come back Ready, and crash again, for as long as the pod lives;
+ * with restartPolicy Never the pod ends Failed, as a kubelet leaves it.
+ */
+export const CONTAINER_RESTART_LABEL = 'kwok.local-hands.dev/container-restart';
+/** Annotation: how long a container of a CONTAINER_RESTART_LABEL pod stays Ready before it crashes (Go duration). Default 2s. */
+export const CONTAINER_RESTART_AFTER_ANNOTATION = 'kwok.local-hands.dev/restart-after';
+/** Annotation: how long it stays in CrashLoopBackOff before it runs again (Go duration). Default 1s. */
+export const CONTAINER_BACKOFF_ANNOTATION = 'kwok.local-hands.dev/backoff';
+
+// Any positive weight wins over the weightless upstream stages.
+const WEIGHT = 10000;
+
+interface Expression {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+function podStage(name: string, matchExpressions: Expression[], statusTemplate: string, delay?: { ms: number; annotation: string }): object {
+  return {
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'Stage',
+    metadata: { name },
+    spec: {
+      resourceRef: { apiGroup: 'v1', kind: 'Pod' },
+      selector: { matchExpressions },
+      weight: WEIGHT,
+      ...(delay && {
+        delay: { durationMilliseconds: delay.ms, durationFrom: { expressionFrom: `.metadata.annotations["${delay.annotation}"]` } },
+      }),
+      next: { statusTemplate },
+    },
+  };
+}
+
+const labelled = (label: string): Expression => ({ key: `.metadata.labels["${label}"]`, operator: 'In', values: ['true'] });
+const notDeleting: Expression = { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' };
+const phase = (p: string): Expression => ({ key: '.status.phase', operator: 'In', values: [p] });
+const readyCondition = (status: 'True' | 'False'): Expression => ({
+  key: '.status.conditions.[] | select( .type == "Ready" ) | .status',
+  operator: 'In',
+  values: [status],
+});
+
+// The addresses a kubelet reports once the sandbox runs; kwok's template functions hand them out.
+const ADDRESSES = `
+hostIP: {{ NodeIPWith .spec.nodeName | Quote }}
+podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote }}`;
+
+const conditions = (ready: 'True' | 'False'): string => `
+conditions:
+- lastTransitionTime: {{ $now | Quote }}
+  status: "True"
+  type: Initialized
+- lastTransitionTime: {{ $now | Quote }}
+  status: "${ready}"
+  type: Ready
+- lastTransitionTime: {{ $now | Quote }}
+  status: "${ready}"
+  type: ContainersReady`;
+
+/** Pending -> Running with every container started but not ready, and it stays so. */
+const NEVER_READY_STATUS = `{{ $now := Now }}${conditions('False')}
+containerStatuses:
+{{ range .spec.containers }}
+- image: {{ .image | Quote }}
+  name: {{ .name | Quote }}
+  ready: false
+  started: true
+  restartCount: 0
+  state:
+    running:
+      startedAt: {{ $now | Quote }}
+{{ end }}${ADDRESSES}
+phase: Running
+startTime: {{ $now | Quote }}
+`;
+
+/** Ready -> every container exited with code 1 and waits in CrashLoopBackOff; restartCount counts it. */
+const CRASH_STATUS = `{{ $now := Now }}${conditions('False')}
+containerStatuses:
+{{ range .status.containerStatuses }}
+- image: {{ .image | Quote }}
+  name: {{ .name | Quote }}
+  ready: false
+  started: false
+  restartCount: {{ add1 .restartCount }}
+  lastState:
+    terminated:
+      exitCode: 1
+      reason: Error
+      startedAt: {{ or .state.running.startedAt $now | Quote }}
+      finishedAt: {{ $now | Quote }}
+  state:
+    waiting:
+      reason: CrashLoopBackOff
+      message: back-off restarting failed container
+{{ end }}
+`;
+
+/** CrashLoopBackOff -> running and Ready again, keeping restartCount and the last termination. */
+const RESTARTED_STATUS = `{{ $now := Now }}${conditions('True')}
+containerStatuses:
+{{ range .status.containerStatuses }}
+- image: {{ .image | Quote }}
+  name: {{ .name | Quote }}
+  ready: true
+  started: true
+  restartCount: {{ .restartCount }}
+  lastState:
+{{ YAML .lastState 2 }}
+  state:
+    running:
+      startedAt: {{ $now | Quote }}
+{{ end }}
+`;
+
+/** Ready -> every container exited with code 1, not restarted: the pod is Failed. */
+const FAILED_STATUS = `{{ $now := Now }}${conditions('False')}
+containerStatuses:
+{{ range .status.containerStatuses }}
+- image: {{ .image | Quote }}
+  name: {{ .name | Quote }}
+  ready: false
+  started: false
+  restartCount: {{ .restartCount }}
+  state:
+    terminated:
+      exitCode: 1
+      reason: Error
+      startedAt: {{ or .state.running.startedAt $now | Quote }}
+      finishedAt: {{ $now | Quote }}
+{{ end }}
+phase: Failed
+`;
+
+const restartable: Expression = { key: '.spec.restartPolicy', operator: 'In', values: ['Always', 'OnFailure'] };
+const crashLooping: Expression = {
+  key: '.status.containerStatuses.[].state.waiting.reason',
+  operator: 'In',
+  values: ['CrashLoopBackOff'],
+};
+
+/** The stage documents, in the order kwok reads them. */
+export const LOCAL_STAGES: readonly object[] = [
+  podStage('local-hands-pod-never-ready', [labelled(NEVER_READY_LABEL), notDeleting, phase('Pending')], NEVER_READY_STATUS),
+  podStage(
+    'local-hands-pod-container-crash',
+    [labelled(CONTAINER_RESTART_LABEL), restartable, notDeleting, phase('Running'), readyCondition('True')],
+    CRASH_STATUS,
+    { ms: 2000, annotation: CONTAINER_RESTART_AFTER_ANNOTATION },
+  ),
+  podStage(
+    'local-hands-pod-container-restarted',
+    [labelled(CONTAINER_RESTART_LABEL), restartable, notDeleting, phase('Running'), crashLooping],
+    RESTARTED_STATUS,
+    { ms: 1000, annotation: CONTAINER_BACKOFF_ANNOTATION },
+  ),
+  podStage(
+    'local-hands-pod-container-exit',
+    [labelled(CONTAINER_RESTART_LABEL), { key: '.spec.restartPolicy', operator: 'In', values: ['Never'] }, notDeleting, phase('Running'), readyCondition('True')],
+    FAILED_STATUS,
+    { ms: 2000, annotation: CONTAINER_RESTART_AFTER_ANNOTATION },
+  ),
+];
+
+/** The stages as one multi-document file kwok reads with `--config` (JSON is YAML). */
+export function localStagesYaml(): string {
+  return LOCAL_STAGES.map((s) => JSON.stringify(s, null, 2)).join('\n---\n') + '\n';
+}
