@@ -21,7 +21,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
 
 // Bump when the way the binaries are built changes (flags, names, ...).
-const RECIPE = 'v3-multicall-aligned-kwok';
+const RECIPE = 'v4-multicall-aligned-kwok-no-trimpath';
 // The Kubernetes release, as pinned in go.mod; stamped into the binaries' version info.
 const K8S_VERSION = (() => {
   const m = /^\s*k8s\.io\/kubernetes (v\d+\.\d+\.\d+)\b/m.exec(fs.readFileSync(path.join(here, 'go.mod'), 'utf8'));
@@ -140,7 +140,11 @@ async function compile(tmp, env) {
   for (const b of BUILDS) {
     const t0 = Date.now();
     const ldflags = `-s -w${b.k8s ? ' ' + k8sLdflags() : ''}`;
-    const args = ['build', '-trimpath', `-ldflags=${ldflags}`, '-o', path.join(tmp, b.name)];
+    // No -trimpath: with it, a package's build cache key holds its module's
+    // *selected* version (kwok selects x/sys v0.46 and replaces it by v0.40), so
+    // kwok could reuse none of the packages it shares with multicall. These
+    // binaries never leave this machine; local paths in them do no harm.
+    const args = ['build', `-ldflags=${ldflags}`, '-o', path.join(tmp, b.name)];
     if (trace) args.push(`-debug-trace=${path.join(path.resolve(trace), `${b.name}.trace.json`)}`);
     const code = await go([...args, b.pkg], b.dir, env);
     if (code !== 0) throw new Error(`go build of ${b.name} failed (exit ${code})`);
