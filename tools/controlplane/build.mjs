@@ -21,7 +21,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
 
 // Bump when the way the binaries are built changes (flags, names, ...).
-const RECIPE = 'v3-multicall-aligned-kwok';
+const RECIPE = 'v5-multicall-kubectl-aligned-kwok-no-trimpath';
 // The Kubernetes release, as pinned in go.mod; stamped into the binaries' version info.
 const K8S_VERSION = (() => {
   const m = /^\s*k8s\.io\/kubernetes (v\d+\.\d+\.\d+)\b/m.exec(fs.readFileSync(path.join(here, 'go.mod'), 'utf8'));
@@ -29,17 +29,18 @@ const K8S_VERSION = (() => {
   return m[1];
 })();
 
-// etcd and the Kubernetes components are one multi-call binary (multicall/main.go),
-// linked once; each component is a symlink to it. kwok is its own module, so its
-// own binary. See README.md ("Where the build time goes").
+// etcd and the Kubernetes servers are one multi-call binary (multicall/main.go),
+// linked once; each server is a symlink to it. kubectl is its own binary (it is
+// started for every call; see multicall/main.go), built by the same go command.
+// kwok is its own module, so its own binary. See README.md ("Where the build time goes").
 const MULTICALL = 'multicall';
-export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'];
-/** Each go build: its output name, module folder, package, and whether it gets the Kubernetes version stamp. */
+export const SERVERS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
+/** Each go command: a name for the log, its module folder, the packages (one binary each), and whether they get the Kubernetes version stamp. */
 const BUILDS = [
-  { name: MULTICALL, dir: here, pkg: './multicall', k8s: true },
-  { name: 'kwok', dir: path.join(here, 'kwok'), pkg: 'sigs.k8s.io/kwok/cmd/kwok', k8s: false },
+  { name: 'multicall + kubectl', dir: here, pkgs: ['./multicall', 'k8s.io/kubernetes/cmd/kubectl'], k8s: true },
+  { name: 'kwok', dir: path.join(here, 'kwok'), pkgs: ['sigs.k8s.io/kwok/cmd/kwok'], k8s: false },
 ];
-export const BINARIES = [...COMPONENTS, 'kwok'];
+export const BINARIES = [...SERVERS, 'kubectl', 'kwok'];
 
 const PIN_FILES = ['go.mod', 'go.sum', 'kwok/go.mod', 'kwok/go.sum', 'multicall/main.go'];
 
@@ -132,7 +133,7 @@ async function download(env) {
  * The multi-call binary first, then kwok: kwok's module is aligned with the
  * Kubernetes build's versions (align-kwok.mjs), so by then all but ~70 of its
  * packages are in the build cache. (Built at the same time, both would compile
- * the packages they share, each for itself: measured 9% more CPU.)
+ * the packages they share, each for itself.)
  * LOCAL_HANDS_GO_TRACE=<dir> writes a `go build -debug-trace` per build there.
  */
 async function compile(tmp, env) {
@@ -140,13 +141,18 @@ async function compile(tmp, env) {
   for (const b of BUILDS) {
     const t0 = Date.now();
     const ldflags = `-s -w${b.k8s ? ' ' + k8sLdflags() : ''}`;
-    const args = ['build', '-trimpath', `-ldflags=${ldflags}`, '-o', path.join(tmp, b.name)];
-    if (trace) args.push(`-debug-trace=${path.join(path.resolve(trace), `${b.name}.trace.json`)}`);
-    const code = await go([...args, b.pkg], b.dir, env);
+    // No -trimpath: with it, a package's build cache key holds its module's
+    // *selected* version (kwok selects x/sys v0.46 and replaces it by v0.40), so
+    // kwok could reuse none of the packages it shares with multicall. These
+    // binaries never leave this machine; local paths in them do no harm.
+    // -o <folder>/: each package's binary lands there under its own name.
+    const args = ['build', `-ldflags=${ldflags}`, '-o', `${tmp}${path.sep}`];
+    if (trace) args.push(`-debug-trace=${path.join(path.resolve(trace), `${b.name.replace(/\W+/g, '-')}.trace.json`)}`);
+    const code = await go([...args, ...b.pkgs], b.dir, env);
     if (code !== 0) throw new Error(`go build of ${b.name} failed (exit ${code})`);
     log(`${b.name} built in ${seconds(t0)}`);
   }
-  for (const c of COMPONENTS) fs.symlinkSync(MULTICALL, path.join(tmp, c));
+  for (const c of SERVERS) fs.symlinkSync(MULTICALL, path.join(tmp, c));
 }
 
 export async function build({ force = false } = {}) {

@@ -1,5 +1,7 @@
-// Command multicall is etcd, kube-apiserver, kube-controller-manager,
-// kube-scheduler and kubectl in one binary, linked once (as hyperkube was).
+// Command multicall is etcd, kube-apiserver, kube-controller-manager and
+// kube-scheduler in one binary, linked once (as hyperkube was). kubectl is not
+// in it: it is started for every call, and in here it would first initialise
+// every package of the four servers (twice its own start-up CPU).
 // It runs the component named by the name it was called by (build.mjs puts a
 // symlink per component next to it), or by its first argument:
 //
@@ -17,14 +19,10 @@ import (
 	_ "time/tzdata" // CronJob time zones, as the apiserver and controller-manager mains embed
 
 	"go.etcd.io/etcd/server/v3/etcdmain"
-	_ "k8s.io/client-go/plugin/pkg/client/auth" // kubectl's client auth plugins
 	"k8s.io/component-base/cli"
-	"k8s.io/component-base/logs"
 	_ "k8s.io/component-base/logs/json/register"          // --logging-format=json
 	_ "k8s.io/component-base/metrics/prometheus/clientgo" // client-go metrics
 	_ "k8s.io/component-base/metrics/prometheus/version"  // the version metric
-	kubectl "k8s.io/kubectl/pkg/cmd"
-	kubectlutil "k8s.io/kubectl/pkg/cmd/util"
 	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
 	controllermanager "k8s.io/kubernetes/cmd/kube-controller-manager/app"
 	scheduler "k8s.io/kubernetes/cmd/kube-scheduler/app"
@@ -35,15 +33,6 @@ var components = map[string]func(){
 	"kube-apiserver":          func() { os.Exit(cli.Run(apiserver.NewAPIServerCommand())) },
 	"kube-controller-manager": func() { os.Exit(cli.Run(controllermanager.NewControllerManagerCommand())) },
 	"kube-scheduler":          func() { os.Exit(cli.Run(scheduler.NewSchedulerCommand())) },
-	"kubectl":                 runKubectl,
-}
-
-func runKubectl() {
-	// Verbosity is set before the command is built, so that building it (plugins, .kuberc) logs at the asked level.
-	logs.GlogSetter(kubectl.GetLogVerbosity(os.Args)) // nolint:errcheck
-	if err := cli.RunNoErrOutput(kubectl.NewDefaultKubectlCommand()); err != nil {
-		kubectlutil.CheckErr(err)
-	}
 }
 
 func main() {
