@@ -12,10 +12,10 @@
 //   --check          build nothing: print the bin folder and exit 0 if it is complete, else exit 2
 //   --force          rebuild even if the cache looks complete
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pinHash as goPinHash } from '../go-pins.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -45,13 +45,7 @@ export const BINARIES = [...SERVERS, 'kubectl', 'kwok'];
 const PIN_FILES = ['go.mod', 'go.sum', 'kwok/go.mod', 'kwok/go.sum', 'multicall/main.go'];
 
 export function pinHash() {
-  const h = createHash('sha256');
-  h.update(RECIPE + '\n');
-  for (const f of PIN_FILES) {
-    h.update(f + '\n');
-    h.update(fs.readFileSync(path.join(here, f)));
-  }
-  return h.digest('hex').slice(0, 16);
+  return goPinHash(here, PIN_FILES, RECIPE);
 }
 
 export function binDir() {

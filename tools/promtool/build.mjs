@@ -9,10 +9,10 @@
 //   --check       build nothing: print the path and exit 0 if it is built, else exit 2
 //   --force       rebuild even if the cached binary is there
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pinHash as goPinHash } from '../go-pins.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -30,13 +30,7 @@ export function prometheusVersion() {
 }
 
 export function pinHash() {
-  const h = createHash('sha256');
-  h.update(RECIPE + '\n');
-  for (const f of PIN_FILES) {
-    h.update(f + '\n');
-    h.update(fs.readFileSync(path.join(here, f)));
-  }
-  return h.digest('hex').slice(0, 16);
+  return goPinHash(here, PIN_FILES, RECIPE);
 }
 
 export function binaryPath() {
