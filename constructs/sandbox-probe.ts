@@ -17,10 +17,20 @@ const PROBE_ROUTES: Record<SandboxRouteKind, SandboxRoute> = {
  * these, so they follow the runtime instead of repeating it.
  */
 export function probeSession(namespace = 'default', routeKind: SandboxRouteKind = 'Ingress'): any[] {
-  const chart = new Chart(new App({ outdir: '/nonexistent' }), 'probe');
-  new SandboxRuntime(chart, 'session', { sid: 'probe', config: { namespace }, route: PROBE_ROUTES[routeKind] });
-  return chart.toJson();
+  const key = `${namespace}|${routeKind}`;
+  let json = PROBED.get(key);
+  if (json === undefined) {
+    const chart = new Chart(new App({ outdir: '/nonexistent' }), 'probe');
+    new SandboxRuntime(chart, 'session', { sid: 'probe', config: { namespace }, route: PROBE_ROUTES[routeKind] });
+    json = JSON.stringify(chart.toJson());
+    PROBED.set(key, json);
+  }
+  // A fresh copy each time: callers may keep or change what they get.
+  return JSON.parse(json);
 }
+
+/** Rendering a session costs about a millisecond, and a profile asks several times for the same one. */
+const PROBED = new Map<string, string>();
 
 /** The label that marks a Pod as a sandbox (every session's Pod has it), as SandboxRuntime sets it. */
 export function sandboxPodSelector(): Record<string, string> {
