@@ -1,6 +1,7 @@
 import { Quantity, ResourceRequirements } from '../imports/k8s';
+import { compareQuantities } from './quantity';
 import { Resources } from './types';
-import { Problems, isPlainObject } from './validation';
+import { Problems, isPlainObject, isQuantity, show } from './validation';
 
 /** Converts typed resources to the k8s binding's quantities. */
 export function toKubeResources(res: Resources): ResourceRequirements {
@@ -11,7 +12,7 @@ export function toKubeResources(res: Resources): ResourceRequirements {
   return { limits: amounts(res.limits), requests: amounts(res.requests) };
 }
 
-/** Checks the shape and quantities of requests and limits. */
+/** Checks the shape and quantities of requests and limits, and that no request exceeds its limit. */
 export function checkResources(p: Problems, field: string, res: Resources): void {
   for (const part of ['requests', 'limits'] as const) {
     const amounts = res[part];
@@ -21,6 +22,17 @@ export function checkResources(p: Problems, field: string, res: Resources): void
       if (k !== 'cpu' && k !== 'memory') p.add(`${field}.${part}.${k}`, v, 'absent (only cpu and memory)');
       else if (v !== undefined) p.quantity(`${field}.${part}.${k}`, v);
     }
+  }
+  if (!isPlainObject(res.requests) || !isPlainObject(res.limits)) return;
+  for (const k of ['cpu', 'memory'] as const) {
+    checkRequestWithinLimit(p, `${field}.requests.${k}`, res.requests[k], `${field}.limits.${k}`, res.limits[k]);
+  }
+}
+
+/** The API server refuses a container whose request exceeds its limit (and a LimitRange whose default request does). */
+export function checkRequestWithinLimit(p: Problems, requestField: string, request: unknown, limitField: string, limit: unknown): void {
+  if (isQuantity(request) && isQuantity(limit) && compareQuantities(request, limit) > 0) {
+    p.add(limitField, limit, `at least ${requestField} (${show(request)})`);
   }
 }
 

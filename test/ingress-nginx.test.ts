@@ -215,6 +215,18 @@ const BAD_PROPS: [string, () => string, RegExp][] = [
   ['ingress class name', () => ingress({ ingressClass: { name: 'Nginx!' } }), /ingressClass\.name must be a DNS-1123 subdomain .*, got "Nginx!"/],
   ['unknown prop', () => ingress({ hostPort: 80 }), /hostPort must be absent: IngressNginx has no prop "hostPort"/],
   ['image tag', () => ingress({ image: { tag: 'v1:2' } }), /image\.tag must be an image tag .*, got "v1:2"/],
+  // What the API server refuses, found by the differential test (test/cluster/differential.test.ts):
+  ['memory limit below the default request', () => ingress({ resources: { limits: { memory: '64Mi' } } }),
+    /: resources\.limits\.memory must be at least resources\.requests\.memory \("90Mi"\), got "64Mi"$/],
+  ['cpu limit below the request', () => ingress({ resources: { requests: { cpu: '1' }, limits: { cpu: '999m' } } }),
+    /: resources\.limits\.cpu must be at least resources\.requests\.cpu \("1"\), got "999m"$/],
+  ['instance too long for the admission Service name', () => ingress({ instance: 'a'.repeat(29) }),
+    /: instance must be a DNS-1035 label \(a-z, 0-9 and "-", starting with a letter\) short enough that "<instance>-ingress-nginx-controller-admission" fits in 63 characters, got "a{29}"$/],
+  ['instance starting with a digit (Service names start with a letter)', () => ingress({ instance: '1st' }), /: instance must be a DNS-1035 label .*, got "1st"$/],
+  ['controller class with a bad domain', () => ingress({ ingressClass: { controllerValue: 'k8s..io/x' } }),
+    /: ingressClass\.controllerValue must be a domain-prefixed path of at most 250 characters such as "k8s\.io\/ingress-nginx" .*, got "k8s\.\.io\/x"$/],
+  ['controller class over 250 characters', () => ingress({ ingressClass: { controllerValue: `example.com/${'a'.repeat(239)}` } }),
+    /: ingressClass\.controllerValue must be a domain-prefixed path of at most 250 characters/],
 ];
 
 describe('bad props fail at synth time with the construct path, the field, the value and what is allowed', () => {
@@ -222,6 +234,12 @@ describe('bad props fail at synth time with the construct path, the field, the v
     const message = run();
     expect(message).toMatch(pattern);
     expect(message).toMatch(/^IngressNginx 'ingress' \(test\/ingress\): /);
+  });
+
+  test('the longest instance that fits, and a controller class of exactly 250 characters, are accepted', () => {
+    const docs = synthChart(c => new IngressNginx(c, 'ingress', { instance: 'a'.repeat(28), ingressClass: { controllerValue: `example.com/${'a'.repeat(238)}` } }));
+    expect(find(docs, 'Service', `${'a'.repeat(28)}-ingress-nginx-controller-admission`).metadata.name).toHaveLength(63);
+    expect(find(docs, 'IngressClass').spec.controller).toHaveLength(250);
   });
 
   test('all problems of a construct are reported together', () => {
