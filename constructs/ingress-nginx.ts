@@ -247,7 +247,9 @@ function checkConfig(p: Problems, config: unknown): void {
     return;
   }
   for (const [k, v] of Object.entries(config)) {
-    p.check(/^[-._a-zA-Z0-9]+$/.test(k) && k.length <= 253, `config key ${show(k)}`, k, 'a ConfigMap key (letters, digits, "-", "_", ".")');
+    // As the API server checks ConfigMap keys: they become file names when the ConfigMap is mounted.
+    p.check(/^[-._a-zA-Z0-9]+$/.test(k) && k.length <= 253 && k !== '.' && !k.startsWith('..'), `config key ${show(k)}`, k,
+      'a ConfigMap key (at most 253 letters, digits, "-", "_", "."; not "." and not starting with "..")');
     p.check(typeof v === 'string', `config[${show(k)}]`, v, 'a string (ConfigMap values are strings: quote numbers, e.g. "2")');
   }
 }

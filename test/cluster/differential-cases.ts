@@ -12,6 +12,8 @@ import {
   OpenHandsAlerts, OpenHandsServiceAccount, SandboxFleet, SandboxNamespace, SandboxNetworkPolicies, SandboxQuota,
   SandboxRuntime, Traefik, TraefikCrds, UbuntuDevWorkload,
 } from '../../index';
+import { compareQuantities } from '../../src/quantity';
+import { isQuantity } from '../../src/validation';
 
 /** A value, or a value made from the case's token. */
 type Tok<T> = T | ((token: string) => T);
@@ -83,8 +85,22 @@ const QUANTITY = mix<string>(
   fc.constantFrom<unknown>('1.5.5', '-1', '+1', '', ' 1', '1 ', '1KB', '1ki', 'abc', '1e', 'e3', '1.5e', 'Gi', 1, null),
 );
 
-const AMOUNTS = fc.record({ cpu: QUANTITY, memory: QUANTITY }, { requiredKeys: [] });
-const RESOURCES = fc.record({ requests: AMOUNTS, limits: AMOUNTS }, { requiredKeys: [] });
+/** A request and a limit, mostly in order (a request above its limit is a near miss the server refuses). */
+const REQUEST_AND_LIMIT = fc.oneof(
+  { weight: 3, arbitrary: fc.tuple(QUANTITY, QUANTITY).map(([a, b]) => (isQuantity(a) && isQuantity(b) && compareQuantities(a, b) > 0 ? [b, a] : [a, b])) },
+  { weight: 1, arbitrary: fc.tuple(QUANTITY, QUANTITY) },
+);
+
+/** Container resources: each of cpu and memory with a request, a limit, both or neither. */
+const RESOURCES = fc.record({ cpu: fc.tuple(REQUEST_AND_LIMIT, fc.constantFrom('request', 'limit', 'both')), memory: fc.tuple(REQUEST_AND_LIMIT, fc.constantFrom('request', 'limit', 'both')) }, { requiredKeys: [] })
+  .map(r => {
+    const out: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } = {};
+    for (const [k, [[request, limit], which]] of Object.entries(r) as [string, [unknown[], string]][]) {
+      if (which !== 'limit') (out.requests ??= {})[k] = request;
+      if (which !== 'request') (out.limits ??= {})[k] = limit;
+    }
+    return out;
+  });
 
 const LABEL_KEY = mix<string>(
   fc.oneof(
@@ -154,20 +170,22 @@ const TOLERATIONS = fc.array(TOLERATION, { maxLength: 2 });
 const CONFIG = fc.record({
   namespace: label(),
   ingressDomain: mix<string>(
-    fc.oneof(fc.constantFrom('localhost', 'example.com', 'a.b.c', '1.2.3.4'), fc.constantFrom(200, 219, 220, 221, 253).map(n => (t: string) => padTo(`d${t}`, n, true))),
-    fc.constantFrom<Tok<string>>('', 'Example.com', '*.example.com', 'a..b', t => padTo(t, 254, true), 'localhost.', 'a_b'),
+    fc.oneof(fc.constantFrom('localhost', 'example.com', 'a.b.c', '1.2.3.4'), fc.constantFrom(200, 219, 220).map(n => (t: string) => padTo(`d${t}`, n, true))),
+    fc.constantFrom<Tok<string>>('', 'Example.com', '*.example.com', 'a..b', t => padTo(`d${t}`, 221, true), t => padTo(t, 254, true), 'localhost.', 'a_b'),
   ),
   pvcStorageSize: QUANTITY,
   pvcStorageClass: subdomain(),
   resourceCpuRequest: QUANTITY,
-  resourceMemoryRequest: QUANTITY,
-  resourceMemoryLimit: QUANTITY,
+  memory: REQUEST_AND_LIMIT,
   imagePullSecret: subdomain(),
   ingressTlsSecret: subdomain(),
   nodeSelector: fc.record({ key: LABEL_KEY, value: LABEL_VALUE }),
   tolerations: TOLERATIONS,
   privileged: mix<boolean>(fc.boolean(), fc.constantFrom<unknown>('true', 1)),
-}, { requiredKeys: [] });
+}, { requiredKeys: [] }).map(({ memory, ...c }) => ({
+  ...c,
+  ...(memory ? { resourceMemoryRequest: memory[0], resourceMemoryLimit: memory[1] } : {}),
+}));
 
 /** A construct and the props to build it with. */
 export interface Case {
@@ -300,7 +318,8 @@ function traefik(): ConstructCases {
   return {
     construct: 'Traefik',
     props: fc.record({
-      namespace: label(), createNamespace: fc.boolean(),
+      // The chart's `traefik-<namespace>` label value caps the namespace at 55.
+      namespace: label(55), createNamespace: fc.boolean(),
       service: fc.record({
         type: mix<string>(fc.constantFrom('ClusterIP', 'NodePort', 'LoadBalancer'), fc.constantFrom<unknown>('nodeport', 'ExternalName')),
         nodePorts: entryPorts(30000, 32767),
@@ -331,8 +350,9 @@ function ingressNginx(): ConstructCases {
   return {
     construct: 'IngressNginx',
     props: fc.record({
-      instance: mix<string>(fc.oneof(fc.constant((t: string) => `i${t}`), fc.constant((t: string) => padTo(`i${t}`, 32)), fc.constant((t: string) => `${t}-ingress-nginx`)),
-        fc.constantFrom<Tok<string>>(t => padTo(`i${t}`, 33), t => `I${t}`, '', t => `i${t}-`)),
+      // `<instance>-ingress-nginx-controller-admission` caps the instance at 28.
+      instance: mix<string>(fc.oneof(fc.constant((t: string) => `i${t}`), fc.constant((t: string) => padTo(`i${t}`, 28)), fc.constant((t: string) => `${t}-ingress-nginx`)),
+        fc.constantFrom<Tok<string>>(t => padTo(`i${t}`, 29), t => `I${t}`, '', t => `i${t}-`, t => `1${t}`)),
       version: mix<string>(fc.constantFrom(...versions), fc.constantFrom<unknown>('v1.13.0', '1.13', 'latest')),
       namespace: label(),
       config: dict(configKey, mix<string>(fc.constantFrom('2', '', 'true'), fc.constantFrom<unknown>(2, true)), 2),

@@ -24,7 +24,7 @@ import { APPLY, START_TIMEOUT, mapLimit, tempDir } from './helpers';
 import { generateCases } from './differential-cases';
 
 const SEED = Number(process.env.LOCAL_HANDS_DIFF_SEED ?? 20260512);
-const RUNS = Number(process.env.LOCAL_HANDS_DIFF_RUNS ?? 40);
+const RUNS = Number(process.env.LOCAL_HANDS_DIFF_RUNS ?? 200);
 const DRY_RUN = [...APPLY, '--dry-run=server'];
 /** Objects per kubectl call: large enough to amortize kubectl's start, small enough to keep both cores busy. */
 const BATCH_OBJECTS = 250;
@@ -183,9 +183,11 @@ describe('our validation is at least as strict as the API server (differential, 
     });
     const built = Date.now();
 
-    // Namespaced objects need their namespace to exist (a dry run creates none): create them for real.
+    // Namespaced objects need their namespace to exist (a dry run creates none): create them for real, each with
+    // the `default` ServiceAccount that Pod admission looks up (the controller manager would add it a little later).
     const namespaces = [...new Set(objects.filter(o => !clusterScopedKinds.has(o.kind)).map(o => o.namespace ?? 'default'))].filter(n => n !== 'default');
-    fs.writeFileSync(path.join(dir, 'namespaces.yaml'), namespaces.map(n => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${JSON.stringify(n)}\n`).join('---\n'));
+    fs.writeFileSync(path.join(dir, 'namespaces.yaml'), namespaces.map(n => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${JSON.stringify(n)}\n`
+      + `---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: default\n  namespace: ${JSON.stringify(n)}\n`).join('---\n'));
     if (namespaces.length > 0) await cp.kubectl([...APPLY, '-f', path.join(dir, 'namespaces.yaml')], { allowFail: true, timeoutMs: 180_000 });
 
     const batches = packBatches(objects);
