@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import { TomlError, parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import { parseQuantity } from './quantity';
-import { checkRequestWithinLimit } from './resources';
+import { checkAmount, checkRequestWithinLimit } from './resources';
 import { Toleration } from './types';
 import { LocalHandsValidationError, Problems, isDnsSubdomain, isPlainObject, show } from './validation';
 
@@ -128,7 +128,7 @@ export function parseKubernetesConfig(text: string, where = '<config text>'): Ku
       case 'boolean':
         return v === undefined || p.check(typeof v === 'boolean', f(key), v, 'true or false') ? v : undefined;
       case 'quantity':
-        return v === undefined || p.quantity(f(key), v) ? v : undefined;
+        return v === undefined || checkAmount(p, f(key), v) ? v : undefined;
       default:
         if (v === undefined) return undefined;
         if (!p.check(typeof v === 'string', f(key), v, 'a string')) return undefined;
@@ -198,7 +198,7 @@ export function checkKubernetesConfig(p: Problems, prefix: string, c: Kubernetes
   const f = (k: string) => `${prefix}.${k}`;
   p.dnsLabel(f('namespace'), c.namespace);
   p.check(isIngressDomain(c.ingressDomain), f('ingressDomain'), c.ingressDomain, INGRESS_DOMAIN_ALLOWED);
-  for (const k of ['pvcStorageSize', 'resourceCpuRequest', 'resourceMemoryRequest', 'resourceMemoryLimit'] as const) p.quantity(f(k), c[k]);
+  for (const k of ['pvcStorageSize', 'resourceCpuRequest', 'resourceMemoryRequest', 'resourceMemoryLimit'] as const) checkAmount(p, f(k), c[k]);
   checkAmounts(p, f, { pvcStorageSize: 'pvcStorageSize', resourceMemoryRequest: 'resourceMemoryRequest', resourceMemoryLimit: 'resourceMemoryLimit' }, c);
   for (const k of ['pvcStorageClass', 'imagePullSecret', 'ingressTlsSecret'] as const) {
     if (c[k] !== undefined) p.dnsSubdomain(f(k), c[k]);

@@ -84,6 +84,8 @@ const BAD: [string, string, RegExp][] = [
   ['memory request above the limit', 'resource_memory_request = "4Gi"\nresource_memory_limit = "4000Mi"',
     /: \[kubernetes\] resource_memory_limit must be at least \[kubernetes\] resource_memory_request \("4Gi"\), got "4000Mi"$/],
   ['memory request above the default limit', 'resource_memory_request = "3Gi"', /\[kubernetes\] resource_memory_limit must be at least \[kubernetes\] resource_memory_request \("3Gi"\), got "2Gi"$/],
+  ['a limit the API server would cap', 'resource_memory_limit = "9Ei"',
+    /: \[kubernetes\] resource_memory_limit must be a quantity of at most 2\^63-1 \(about 8Ei; the API server caps larger amounts\), got "9Ei"$/],
   ['an empty volume claim', 'pvc_storage_size = "0"', /: \[kubernetes\] pvc_storage_size must be a quantity above 0 such as "2Gi" \(a volume claim must ask for some storage\), got "0"$/],
   ['ingress domain too long for "<sid>.<domain>"', `ingress_domain = "${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(29)}"`,
     /: \[kubernetes\] ingress_domain must be a DNS name of at most 220 characters .*, got "a{63}\.b{63}\.c{63}\.d{29}"$/],

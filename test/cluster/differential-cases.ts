@@ -7,10 +7,12 @@
  */
 import { Chart } from 'cdk8s';
 import fc from 'fast-check';
+import { stringify as stringifyToml } from 'smol-toml';
+import { stringify as stringifyYaml } from 'yaml';
 import {
   GatewayApiCrds, GrafanaDashboard, INGRESS_NGINX_RELEASE_ROWS, IngressMetricsMonitor, IngressNginx, MirrordRbac,
   OpenHandsAlerts, OpenHandsServiceAccount, SandboxFleet, SandboxNamespace, SandboxNetworkPolicies, SandboxQuota,
-  SandboxRuntime, Traefik, TraefikCrds, UbuntuDevWorkload,
+  SandboxRuntime, Traefik, TraefikCrds, UbuntuDevWorkload, parseKubernetesConfig,
 } from '../../index';
 import { compareQuantities } from '../../src/quantity';
 import { isQuantity } from '../../src/validation';
@@ -264,6 +266,32 @@ function sandboxRuntime(): ConstructCases {
   };
 }
 
+/** The config's fields as `[kubernetes]` TOML keys (tolerations as `tolerations_yaml`, as upstream reads them). */
+function toToml(config: Record<string, any>): string {
+  const keys: Record<string, string> = {
+    namespace: 'namespace', ingressDomain: 'ingress_domain', pvcStorageSize: 'pvc_storage_size', pvcStorageClass: 'pvc_storage_class',
+    resourceCpuRequest: 'resource_cpu_request', resourceMemoryRequest: 'resource_memory_request', resourceMemoryLimit: 'resource_memory_limit',
+    imagePullSecret: 'image_pull_secret', ingressTlsSecret: 'ingress_tls_secret', privileged: 'privileged',
+  };
+  const section: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config)) if (keys[k] && v !== null && v !== undefined) section[keys[k]] = v;
+  if (config.nodeSelector) Object.assign(section, { node_selector_key: config.nodeSelector.key ?? '', node_selector_val: config.nodeSelector.value ?? '' });
+  if (config.tolerations) {
+    section.tolerations_yaml = stringifyYaml(config.tolerations.map((t: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(t).map(([k, v]) => [k === 'tolerationSeconds' ? 'toleration_seconds' : k, v]))));
+  }
+  return stringifyToml({ kubernetes: section });
+}
+
+/** SandboxRuntime with its config read from `config.toml` text by the loader, as the sandbox CLI does. */
+function sandboxRuntimeFromToml(): ConstructCases {
+  return {
+    construct: 'SandboxRuntime+config.toml',
+    props: fc.record({ sid: SID, config: CONFIG }).map(({ sid, config }) => (t: string) => ({ sid: realize(sid, t), toml: toToml(realize(config, t)) })),
+    build: (c, p) => new SandboxRuntime(c, 'r', { sid: p.sid, config: parseKubernetesConfig(p.toml, 'config.toml') }),
+  };
+}
+
 function sandboxFleet(): ConstructCases {
   const sids = fc.record({ sids: fc.array(SID, { maxLength: 3 }) });
   const count = fc.record({
@@ -494,7 +522,7 @@ function crdBundles(): ConstructCases[] {
 /** Every construct exported from index.ts that renders Kubernetes objects, with its prop generator. */
 export function constructCases(): ConstructCases[] {
   return [
-    ubuntuDevWorkload(), mirrordRbac(), sandboxRuntime(), sandboxFleet(), traefik(), ingressNginx(), sandboxNamespace(),
+    ubuntuDevWorkload(), mirrordRbac(), sandboxRuntime(), sandboxRuntimeFromToml(), sandboxFleet(), traefik(), ingressNginx(), sandboxNamespace(),
     openHandsServiceAccount(), sandboxQuota(), sandboxNetworkPolicies(), ...monitoring(), ...crdBundles(),
   ];
 }
