@@ -241,11 +241,16 @@ function resolveRelease(p: Problems, version: unknown): IngressNginxRelease | un
   return undefined;
 }
 
+/** The API server refuses a ConfigMap whose keys and values together exceed 1 MiB. */
+const MAX_CONFIG_MAP_BYTES = 1024 * 1024;
+
 function checkConfig(p: Problems, config: unknown): void {
   if (!isPlainObject(config)) {
     p.add('config', config, 'an object of ConfigMap keys to string values');
     return;
   }
+  const bytes = Object.entries(config).reduce((n, [k, v]) => n + Buffer.byteLength(k) + (typeof v === 'string' ? Buffer.byteLength(v) : 0), 0);
+  if (bytes > MAX_CONFIG_MAP_BYTES) p.addRaw(`config must hold at most ${MAX_CONFIG_MAP_BYTES} bytes of keys and values (a ConfigMap's limit), got ${bytes}`);
   for (const [k, v] of Object.entries(config)) {
     // As the API server checks ConfigMap keys: they become file names when the ConfigMap is mounted.
     p.check(/^[-._a-zA-Z0-9]+$/.test(k) && k.length <= 253 && k !== '.' && !k.startsWith('..'), `config key ${show(k)}`, k,

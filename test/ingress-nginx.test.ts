@@ -211,6 +211,8 @@ const BAD_PROPS: [string, () => string, RegExp][] = [
   ['extraArgs key with dashes', () => ingress({ extraArgs: { '--v': '2' } }), /extraArgs key "--v" must be a flag name without leading dashes/],
   ['config key "." (a ConfigMap key the API server refuses)', () => ingress({ config: { '.': 'x' } }),
     /: config key "\." must be a ConfigMap key \(at most 253 letters, digits, "-", "_", "\."; not "\." and not starting with "\.\."\), got "\."$/],
+  ['config over the 1 MiB a ConfigMap may hold', () => ingress({ config: { a: 'x'.repeat(1024 * 1024) } }),
+    /: config must hold at most 1048576 bytes of keys and values \(a ConfigMap's limit\), got 1048577$/],
   ['config key starting with ".."', () => ingress({ config: { '..data': 'x' } }), /: config key "\.\.data" must be a ConfigMap key .*, got "\.\.data"$/],
   ['config value not a string', () => ingress({ config: { 'worker-processes': 2 } }), /config\["worker-processes"\] must be a string \(ConfigMap values are strings: quote numbers, e\.g\. "2"\), got 2/],
   ['webhook failure policy', () => ingress({ admissionWebhook: { failurePolicy: 'Retry' } }), /admissionWebhook\.failurePolicy must be one of "Fail", "Ignore", got "Retry"/],

@@ -383,7 +383,7 @@ function ingressNginx(): ConstructCases {
         fc.constantFrom<Tok<string>>(t => padTo(`i${t}`, 29), t => `I${t}`, '', t => `i${t}-`, t => `1${t}`)),
       version: mix<string>(fc.constantFrom(...versions), fc.constantFrom<unknown>('v1.13.0', '1.13', 'latest')),
       namespace: label(),
-      config: dict(configKey, mix<string>(fc.constantFrom('2', '', 'true'), fc.constantFrom<unknown>(2, true)), 2),
+      config: dict(configKey, mix<string>(fc.constantFrom('2', '', 'true'), fc.constantFrom<unknown>(2, true, 'x'.repeat(1024 * 1024))), 2),
       resources: RESOURCES,
       replicas: mix<number>(fc.constantFrom(1, 2, 1000), fc.constantFrom<unknown>(0, 1001)),
       serviceType: mix<string>(fc.constantFrom('ClusterIP', 'NodePort', 'LoadBalancer'), fc.constantFrom<unknown>('Nodeport', '')),
@@ -492,7 +492,7 @@ function monitoring(): ConstructCases[] {
       props: fc.record({
         name: subdomain(), namespace: label(), sidecarLabels: SOME_LABELS,
         uid: mix<string>(fc.constantFrom('openhands', 'A_b-1', 'x'.repeat(40)), fc.constantFrom<unknown>('x'.repeat(41), '', 'a b')),
-        title: mix<string>(fc.constantFrom('OpenHands', 'é "x"', 'x'.repeat(300)), fc.constantFrom<unknown>('', ' ', 3)),
+        title: mix<string>(fc.constantFrom('OpenHands', 'é "x"', 'x'.repeat(1000)), fc.constantFrom<unknown>('', ' ', 3, 'x'.repeat(1001), '\u0000'.repeat(200_000))),
         ...indicatorProps(),
       }, { requiredKeys: [] }),
       build: (c, p) => new GrafanaDashboard(c, 'd', p),
