@@ -220,7 +220,7 @@ function report(outcomes: readonly Outcome[], objects: number, batches: number, 
     `differential: ${outcomes.length} cases: ${count('refused')} refused by our validation, ${count('accepted')} accepted, ${count('crashed')} crashed; `
       + `${objects} objects applied in ${batches} kubectl calls, ${discrepancies.length} refused by the API server `
       + `(build ${(ms.build / 1000).toFixed(1)} s, apply ${(ms.apply / 1000).toFixed(1)} s)`,
-    ...[...new Set(outcomes.map(o => o.construct))].map(c => `  ${c.padEnd(24)} accepted ${String(count('accepted', c)).padStart(3)}  refused ${String(count('refused', c)).padStart(3)}  crashed ${count('crashed', c)}`),
+    ...[...new Set(outcomes.map(o => o.construct))].map(c => `  ${c.padEnd(27)} accepted ${String(count('accepted', c)).padStart(3)}  refused ${String(count('refused', c)).padStart(3)}  crashed ${count('crashed', c)}`),
     ...discrepancies.map(d => `  REFUSED BY THE SERVER: ${d.construct} ${d.object}\n    props: ${d.props.slice(0, 600)}\n    ${d.server.split('\n')[0].slice(0, 600)}`),
   ];
   console.log(lines.join('\n'));
