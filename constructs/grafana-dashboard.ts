@@ -36,6 +36,8 @@ const DEFAULTS = {
   title: 'OpenHands',
 };
 
+const MAX_TITLE_LENGTH = 1000;
+
 /** The ConfigMap key the dashboard JSON is stored under. */
 export const DASHBOARD_FILE = 'openhands.json';
 
@@ -99,7 +101,10 @@ function resolveProps(p: Problems, props: GrafanaDashboardProps) {
     p.check(Object.keys(r.sidecarLabels).length > 0, 'sidecarLabels', r.sidecarLabels, 'at least one label (the sidecar finds dashboards by label)');
   }
   p.check(typeof r.uid === 'string' && /^[A-Za-z0-9_-]{1,40}$/.test(r.uid), 'uid', r.uid, 'at most 40 of a-z, A-Z, 0-9, "-", "_"');
-  p.check(typeof r.title === 'string' && r.title.trim().length > 0, 'title', r.title, 'a non-empty string');
+  // Bounded so the dashboard JSON stays far below the 1 MiB the API server allows a ConfigMap.
+  p.check(typeof r.title === 'string' && r.title.trim().length > 0 && r.title.length <= MAX_TITLE_LENGTH, 'title',
+    typeof r.title === 'string' && r.title.length > MAX_TITLE_LENGTH ? `${r.title.slice(0, 20)}... (${r.title.length} characters)` : r.title,
+    `a non-empty string of at most ${MAX_TITLE_LENGTH} characters`);
   const indicators = resolveIndicatorProps(p, props);
   p.throwIfAny();
   return { ...r, indicators };

@@ -11,7 +11,7 @@ import { propNames, withDefaults } from '../src/props';
 import { RbacRule, toPolicyRules } from '../src/rbac';
 import { checkResources, toKubeResources } from '../src/resources';
 import { Resources, Toleration } from '../src/types';
-import { DIGEST, Problems, isDnsLabel, isPlainObject, show } from '../src/validation';
+import { DIGEST, Problems, isDns1035Label, isDnsSubdomain, isPlainObject, show } from '../src/validation';
 import {
   ADMISSION_CLUSTER_ROLE_RULES, ADMISSION_ROLE_RULES, CONTROLLER_CLUSTER_ROLE_RULES, controllerRoleRules,
 } from './ingress-nginx-rbac-rules';
@@ -210,9 +210,10 @@ function resolve(scope: Construct, props: IngressNginxProps): Resolved {
   p.knownProps('IngressNginx', props, PROP_NAMES);
   const v = withDefaults(DEFAULTS, props);
   const release = resolveRelease(p, v.version);
-  // The longest name derived from the instance, `<fullname>-admission-create`, must stay a DNS label.
-  p.check(isDnsLabel(v.instance) && instanceNames(v.instance).admission.length + '-create'.length <= 63, 'instance', v.instance,
-    'a DNS-1123 label short enough that "<instance>-ingress-nginx-admission-create" fits in 63 characters');
+  // The longest name derived from the instance, the admission Service's `<fullname>-controller-admission`, must stay
+  // a DNS-1035 label (Service names start with a letter).
+  p.check(isDns1035Label(v.instance) && instanceNames(v.instance).controller.length + '-admission'.length <= 63, 'instance', v.instance,
+    'a DNS-1035 label (a-z, 0-9 and "-", starting with a letter) short enough that "<instance>-ingress-nginx-controller-admission" fits in 63 characters');
   const names = instanceNames(typeof v.instance === 'string' ? v.instance : DEFAULTS.instance);
   const namespace = v.namespace ?? names.full;
   p.dnsLabel('namespace', namespace);
@@ -253,13 +254,20 @@ function resolveRelease(p: Problems, version: unknown): IngressNginxRelease | un
   return undefined;
 }
 
+/** The API server refuses a ConfigMap whose keys and values together exceed 1 MiB. */
+const MAX_CONFIG_MAP_BYTES = 1024 * 1024;
+
 function checkConfig(p: Problems, config: unknown): void {
   if (!isPlainObject(config)) {
     p.add('config', config, 'an object of ConfigMap keys to string values');
     return;
   }
+  const bytes = Object.entries(config).reduce((n, [k, v]) => n + Buffer.byteLength(k) + (typeof v === 'string' ? Buffer.byteLength(v) : 0), 0);
+  if (bytes > MAX_CONFIG_MAP_BYTES) p.addRaw(`config must hold at most ${MAX_CONFIG_MAP_BYTES} bytes of keys and values (a ConfigMap's limit), got ${bytes}`);
   for (const [k, v] of Object.entries(config)) {
-    p.check(/^[-._a-zA-Z0-9]+$/.test(k) && k.length <= 253, `config key ${show(k)}`, k, 'a ConfigMap key (letters, digits, "-", "_", ".")');
+    // As the API server checks ConfigMap keys: they become file names when the ConfigMap is mounted.
+    p.check(/^[-._a-zA-Z0-9]+$/.test(k) && k.length <= 253 && k !== '.' && !k.startsWith('..'), `config key ${show(k)}`, k,
+      'a ConfigMap key (at most 253 letters, digits, "-", "_", "."; not "." and not starting with "..")');
     p.check(typeof v === 'string', `config[${show(k)}]`, v, 'a string (ConfigMap values are strings: quote numbers, e.g. "2")');
   }
 }
@@ -300,10 +308,17 @@ function resolveIngressClass(p: Problems, given: IngressNginxClassProps, names: 
     ...given,
   };
   p.dnsSubdomain('ingressClass.name', c.name);
-  p.check(typeof c.controllerValue === 'string' && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[-A-Za-z0-9_./]+$/.test(c.controllerValue),
-    'ingressClass.controllerValue', c.controllerValue, 'a domain-prefixed path such as "k8s.io/ingress-nginx"');
+  p.check(isControllerValue(c.controllerValue), 'ingressClass.controllerValue', c.controllerValue,
+    'a domain-prefixed path of at most 250 characters such as "k8s.io/ingress-nginx" (a DNS subdomain, "/", then a-z, A-Z, 0-9, "-", "_", ".", "/")');
   p.check(typeof c.default === 'boolean', 'ingressClass.default', c.default, 'true or false');
   return c;
+}
+
+/** An IngressClass `spec.controller`, as the API server checks it: a domain-prefixed path of at most 250 characters. */
+function isControllerValue(v: unknown): v is string {
+  if (typeof v !== 'string' || v.length > 250) return false;
+  const slash = v.indexOf('/');
+  return slash > 0 && isDnsSubdomain(v.slice(0, slash)) && /^[-A-Za-z0-9_./]+$/.test(v.slice(slash + 1));
 }
 
 /** The controller image (the release's digest kept only with the release's tag) and the certgen image. */

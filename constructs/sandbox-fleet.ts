@@ -17,6 +17,11 @@ const PROP_NAMES = [
   ...propNames<Pick<SandboxFleetProps, 'sids' | 'count' | 'sidPrefix'>>({ sids: true, count: true, sidPrefix: true }),
 ];
 const DEFAULT_SID_PREFIX = 'session';
+const SID_ALLOWED = 'a session id of 1-32 characters of a-z, 0-9 and "-", starting and ending with a letter or digit';
+
+function isSid(v: unknown): v is string {
+  return isDnsLabel(v) && v.length <= 32;
+}
 
 /** Many sandbox sessions sharing one config: one `SandboxRuntime` per session id, names kept unique. */
 export class SandboxFleet extends Construct {
@@ -37,7 +42,9 @@ export class SandboxFleet extends Construct {
         sids = given;
         const seen = new Map<string, number>();
         given.forEach((sid, i) => {
-          if (seen.has(sid)) p.add(`sids[${i}]`, sid, `unique (sids[${seen.get(sid)}] is also ${show(sid)})`);
+          // Each id also names a construct: refuse it here, before an empty one breaks the construct tree.
+          if (!isSid(sid)) p.add(`sids[${i}]`, sid, SID_ALLOWED);
+          else if (seen.has(sid)) p.add(`sids[${i}]`, sid, `unique (sids[${seen.get(sid)}] is also ${show(sid)})`);
           seen.set(sid, i);
         });
       }

@@ -68,10 +68,6 @@ function resolve(p: Problems, props: SandboxQuotaProps): Resolved {
   if (!isPlainObject(overrides)) p.add('hard', overrides, `an object of ${RESOURCES.join(', ')} to quantities`);
   p.throwIfAny();
 
-  if (compareQuantities(config.resourceMemoryRequest, config.resourceMemoryLimit) > 0) {
-    // The API server refuses both the LimitRange and every sandbox Pod when the request exceeds the limit.
-    p.add('config.resourceMemoryLimit', config.resourceMemoryLimit, `at least config.resourceMemoryRequest (${show(config.resourceMemoryRequest)})`);
-  }
   const session = oneSession(config);
   const hard = {} as Record<SandboxQuotaResource, string>;
   for (const r of RESOURCES) {

@@ -436,7 +436,11 @@ function resolve(scope: Construct, props: TraefikProps): Resolved {
   }
   p.knownProps('Traefik', props, TRAEFIK_PROP_NAMES);
   const namespace = props.namespace ?? DEFAULTS.namespace;
-  p.dnsLabel('namespace', namespace);
+  // The chart labels every object `app.kubernetes.io/instance: traefik-<namespace>`, and a label value has at most 63.
+  if (p.dnsLabel('namespace', namespace)) {
+    p.check(namespace.length <= 63 - `${TRAEFIK_NAME}-`.length, 'namespace', namespace,
+      `at most ${63 - `${TRAEFIK_NAME}-`.length} characters (objects are labelled "app.kubernetes.io/instance: ${TRAEFIK_NAME}-<namespace>", a label value of at most 63)`);
+  }
   const createNamespace = props.createNamespace ?? DEFAULTS.createNamespace;
   p.check(typeof createNamespace === 'boolean', 'createNamespace', createNamespace, 'true or false');
   const { serviceType, nodePorts } = resolveService(p, props.service);

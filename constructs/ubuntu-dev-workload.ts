@@ -56,7 +56,8 @@ function resolve(scope: Construct, props: UbuntuDevWorkloadProps): Resolved {
   const p = Problems.of(scope, 'UbuntuDevWorkload');
   p.knownProps('UbuntuDevWorkload', props, PROP_NAMES);
   const r: Resolved = withDefaults(DEFAULTS, props);
-  p.dnsLabel('name', r.name);
+  // It names the Service too, and Service names are DNS-1035 labels.
+  p.dns1035Label('name', r.name);
   if (r.namespace !== undefined) p.dnsLabel('namespace', r.namespace);
   p.image('image', r.image);
   p.nonEmptyStrings('command', r.command);

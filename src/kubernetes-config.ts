@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import { TomlError, parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
+import { parseQuantity } from './quantity';
+import { checkAmount, checkRequestWithinLimit } from './resources';
 import { Toleration } from './types';
 import { errCode, osReason } from './os-errors';
 import { LocalHandsValidationError, Problems, isDnsSubdomain, isPlainObject, show } from './validation';
@@ -46,6 +48,13 @@ export const DEFAULT_KUBERNETES_CONFIG: KubernetesConfig = {
   resourceMemoryLimit: '2Gi',
   privileged: false,
 };
+
+/**
+ * VS Code is served at `<sid>.<ingress_domain>`, which the Ingress needs to be a DNS name of at most 253
+ * characters; a session id has at most 32, so the domain may have 220.
+ */
+export const MAX_INGRESS_DOMAIN_LENGTH = 253 - 1 - 32;
+const INGRESS_DOMAIN_ALLOWED = `a DNS name of at most ${MAX_INGRESS_DOMAIN_LENGTH} characters such as "localhost" or "sandbox.example.com" (VS Code is served at "<sid>.<ingress_domain>", at most 253)`;
 
 type Kind = 'string' | 'optional string' | 'quantity' | 'boolean';
 
@@ -123,7 +132,7 @@ export function parseKubernetesConfig(text: string, where = '<config text>'): Ku
       case 'quantity':
         // TOML has numbers; Kubernetes quantities are strings, and upstream's model expects one.
         if (typeof v === 'number') return p.add(f(key), v, `a Kubernetes quantity as a string: quote it, ${key} = "${v}"`) || undefined;
-        return v === undefined || p.quantity(f(key), v) ? v : undefined;
+        return v === undefined || checkAmount(p, f(key), v) ? v : undefined;
       default:
         if (v === undefined) return undefined;
         if (!p.check(typeof v === 'string', f(key), v, 'a string')) return undefined;
@@ -135,7 +144,7 @@ export function parseKubernetesConfig(text: string, where = '<config text>'): Ku
   const namespace = value('namespace') ?? d.namespace;
   p.dnsLabel(f('namespace'), namespace);
   const ingressDomain = value('ingress_domain') ?? d.ingressDomain;
-  p.check(isDnsSubdomain(ingressDomain), f('ingress_domain'), ingressDomain, 'a DNS name such as "localhost" or "sandbox.example.com"');
+  p.check(isIngressDomain(ingressDomain), f('ingress_domain'), ingressDomain, INGRESS_DOMAIN_ALLOWED);
   const pvcStorageClass = value('pvc_storage_class');
   if (pvcStorageClass !== undefined) p.dnsSubdomain(f('pvc_storage_class'), pvcStorageClass);
   const imagePullSecret = value('image_pull_secret');
@@ -153,6 +162,8 @@ export function parseKubernetesConfig(text: string, where = '<config text>'): Ku
   const resourceMemoryRequest = value('resource_memory_request') ?? d.resourceMemoryRequest;
   const resourceMemoryLimit = value('resource_memory_limit') ?? d.resourceMemoryLimit;
   const privileged = value('privileged') ?? d.privileged;
+  checkAmounts(p, f, { pvcStorageSize: 'pvc_storage_size', resourceMemoryRequest: 'resource_memory_request', resourceMemoryLimit: 'resource_memory_limit' },
+    { pvcStorageSize, resourceMemoryRequest, resourceMemoryLimit });
 
   p.throwIfAny();
   return {
@@ -190,8 +201,9 @@ function readNodeSelector(p: Problems, key: string | undefined, val: string | un
 export function checkKubernetesConfig(p: Problems, prefix: string, c: KubernetesConfig): void {
   const f = (k: string) => `${prefix}.${k}`;
   p.dnsLabel(f('namespace'), c.namespace);
-  p.check(isDnsSubdomain(c.ingressDomain), f('ingressDomain'), c.ingressDomain, 'a DNS name such as "localhost" or "sandbox.example.com"');
-  for (const k of ['pvcStorageSize', 'resourceCpuRequest', 'resourceMemoryRequest', 'resourceMemoryLimit'] as const) p.quantity(f(k), c[k]);
+  p.check(isIngressDomain(c.ingressDomain), f('ingressDomain'), c.ingressDomain, INGRESS_DOMAIN_ALLOWED);
+  for (const k of ['pvcStorageSize', 'resourceCpuRequest', 'resourceMemoryRequest', 'resourceMemoryLimit'] as const) checkAmount(p, f(k), c[k]);
+  checkAmounts(p, f, { pvcStorageSize: 'pvcStorageSize', resourceMemoryRequest: 'resourceMemoryRequest', resourceMemoryLimit: 'resourceMemoryLimit' }, c);
   for (const k of ['pvcStorageClass', 'imagePullSecret', 'ingressTlsSecret'] as const) {
     if (c[k] !== undefined) p.dnsSubdomain(f(k), c[k]);
   }
@@ -206,6 +218,22 @@ export function checkKubernetesConfig(p: Problems, prefix: string, c: Kubernetes
   p.check(typeof c.privileged === 'boolean', f('privileged'), c.privileged, 'true or false');
   const known = Object.keys(DEFAULT_KUBERNETES_CONFIG).concat(['pvcStorageClass', 'imagePullSecret', 'ingressTlsSecret', 'nodeSelector', 'tolerations']);
   for (const k of Object.keys(c)) if (!known.includes(k)) p.add(f(k), (c as unknown as Record<string, unknown>)[k], `absent: KubernetesConfig has no field ${show(k)}`);
+}
+
+function isIngressDomain(v: unknown): v is string {
+  return isDnsSubdomain(v) && v.length <= MAX_INGRESS_DOMAIN_LENGTH;
+}
+
+type Amount = 'pvcStorageSize' | 'resourceMemoryRequest' | 'resourceMemoryLimit';
+
+/**
+ * What the API server asks of the amounts beyond their syntax: a volume claim of more than zero, and a memory
+ * request within the memory limit. `names` are the fields as the user wrote them (camelCase or TOML keys).
+ */
+function checkAmounts(p: Problems, f: (k: string) => string, names: Record<Amount, string>, c: Partial<Record<Amount, unknown>>): void {
+  const size = typeof c.pvcStorageSize === 'string' ? parseQuantity(c.pvcStorageSize) : undefined;
+  if (size !== undefined && size.nanos === 0n) p.add(f(names.pvcStorageSize), c.pvcStorageSize, 'a quantity above 0 such as "2Gi" (a volume claim must ask for some storage)');
+  checkRequestWithinLimit(p, f(names.resourceMemoryRequest), c.resourceMemoryRequest, f(names.resourceMemoryLimit), c.resourceMemoryLimit);
 }
 
 function parseTolerations(p: Problems, text: string): Toleration[] | undefined {

@@ -78,6 +78,12 @@ export class Problems {
       'a DNS-1123 label (at most 63 characters of a-z, 0-9 and "-", starting and ending with a letter or digit)');
   }
 
+  /** RFC 1035 label: Service names, which become DNS names that must not look like numbers. */
+  dns1035Label(field: string, value: unknown): boolean {
+    return this.check(isDns1035Label(value), field, value,
+      'a DNS-1035 label (at most 63 characters of a-z, 0-9 and "-", starting with a letter and ending with a letter or digit)');
+  }
+
   /** RFC 1123 subdomain: most object names. */
   dnsSubdomain(field: string, value: unknown): boolean {
     return this.check(isDnsSubdomain(value), field, value,
@@ -221,6 +227,10 @@ export function isPlainObject(v: unknown): v is Record<string, any> {
 
 export function isDnsLabel(v: unknown): v is string {
   return typeof v === 'string' && v.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v);
+}
+
+export function isDns1035Label(v: unknown): v is string {
+  return typeof v === 'string' && v.length <= 63 && /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(v);
 }
 
 export function isDnsSubdomain(v: unknown): v is string {

@@ -293,12 +293,29 @@ const BAD_PROPS: [string, () => string, RegExp][] = [
   ['extraArgs owning the metrics flag', () => ingress({ extraArgs: { 'enable-metrics': 'true' } }), /extraArgs\["enable-metrics"\] must be absent: --enable-metrics is set by the metrics prop, got "true"/],
   ['metrics not a boolean', () => ingress({ metrics: 'yes' }), /metrics must be true or false, got "yes"/],
   ['extraArgs key with dashes', () => ingress({ extraArgs: { '--v': '2' } }), /extraArgs key "--v" must be a flag name without leading dashes/],
+  ['config key "." (a ConfigMap key the API server refuses)', () => ingress({ config: { '.': 'x' } }),
+    /: config key "\." must be a ConfigMap key \(at most 253 letters, digits, "-", "_", "\."; not "\." and not starting with "\.\."\), got "\."$/],
+  ['config over the 1 MiB a ConfigMap may hold', () => ingress({ config: { a: 'x'.repeat(1024 * 1024) } }),
+    /: config must hold at most 1048576 bytes of keys and values \(a ConfigMap's limit\), got 1048577$/],
+  ['config key starting with ".."', () => ingress({ config: { '..data': 'x' } }), /: config key "\.\.data" must be a ConfigMap key .*, got "\.\.data"$/],
   ['config value not a string', () => ingress({ config: { 'worker-processes': 2 } }), /config\["worker-processes"\] must be a string \(ConfigMap values are strings: quote numbers, e\.g\. "2"\), got 2/],
   ['webhook failure policy', () => ingress({ admissionWebhook: { failurePolicy: 'Retry' } }), /admissionWebhook\.failurePolicy must be one of "Fail", "Ignore", got "Retry"/],
   ['grace period negative', () => ingress({ terminationGracePeriodSeconds: -1 }), /terminationGracePeriodSeconds must be an integer in 0-2147483647, got -1/],
   ['ingress class name', () => ingress({ ingressClass: { name: 'Nginx!' } }), /ingressClass\.name must be a DNS-1123 subdomain .*, got "Nginx!"/],
   ['unknown prop', () => ingress({ hostPort: 80 }), /hostPort must be absent: IngressNginx has no prop "hostPort"/],
   ['image tag', () => ingress({ image: { tag: 'v1:2' } }), /image\.tag must be an image tag .*, got "v1:2"/],
+  // What the API server refuses, found by the differential test (test/cluster/differential.test.ts):
+  ['memory limit below the default request', () => ingress({ resources: { limits: { memory: '64Mi' } } }),
+    /: resources\.limits\.memory must be at least resources\.requests\.memory \("90Mi"\), got "64Mi"$/],
+  ['cpu limit below the request', () => ingress({ resources: { requests: { cpu: '1' }, limits: { cpu: '999m' } } }),
+    /: resources\.limits\.cpu must be at least resources\.requests\.cpu \("1"\), got "999m"$/],
+  ['instance too long for the admission Service name', () => ingress({ instance: 'a'.repeat(29) }),
+    /: instance must be a DNS-1035 label \(a-z, 0-9 and "-", starting with a letter\) short enough that "<instance>-ingress-nginx-controller-admission" fits in 63 characters, got "a{29}"$/],
+  ['instance starting with a digit (Service names start with a letter)', () => ingress({ instance: '1st' }), /: instance must be a DNS-1035 label .*, got "1st"$/],
+  ['controller class with a bad domain', () => ingress({ ingressClass: { controllerValue: 'k8s..io/x' } }),
+    /: ingressClass\.controllerValue must be a domain-prefixed path of at most 250 characters such as "k8s\.io\/ingress-nginx" .*, got "k8s\.\.io\/x"$/],
+  ['controller class over 250 characters', () => ingress({ ingressClass: { controllerValue: `example.com/${'a'.repeat(239)}` } }),
+    /: ingressClass\.controllerValue must be a domain-prefixed path of at most 250 characters/],
 ];
 
 describe('bad props fail at synth time with the construct path, the field, the value and what is allowed', () => {
@@ -306,6 +323,12 @@ describe('bad props fail at synth time with the construct path, the field, the v
     const message = run();
     expect(message).toMatch(pattern);
     expect(message).toMatch(/^IngressNginx 'ingress' \(test\/ingress\): /);
+  });
+
+  test('the longest instance that fits, and a controller class of exactly 250 characters, are accepted', () => {
+    const docs = synthChart(c => new IngressNginx(c, 'ingress', { instance: 'a'.repeat(28), ingressClass: { controllerValue: `example.com/${'a'.repeat(238)}` } }));
+    expect(find(docs, 'Service', `${'a'.repeat(28)}-ingress-nginx-controller-admission`).metadata.name).toHaveLength(63);
+    expect(find(docs, 'IngressClass').spec.controller).toHaveLength(250);
   });
 
   test('all problems of a construct are reported together', () => {

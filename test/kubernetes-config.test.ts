@@ -83,6 +83,15 @@ const BAD: [string, string, RegExp][] = [
   ['storage class not a DNS name', 'pvc_storage_class = "Fast SSD"', /\[kubernetes\] pvc_storage_class must be a DNS-1123 subdomain/],
   ['section not a table', null as any, /\[kubernetes\] must be a table, got "x"/],
   ['not TOML', null as any, /config\.toml: is not valid TOML at line 2/],
+  // What the API server refuses, found by the differential test (test/cluster/differential.test.ts):
+  ['memory request above the limit', 'resource_memory_request = "4Gi"\nresource_memory_limit = "4000Mi"',
+    /: \[kubernetes\] resource_memory_limit must be at least \[kubernetes\] resource_memory_request \("4Gi"\), got "4000Mi"$/],
+  ['memory request above the default limit', 'resource_memory_request = "3Gi"', /\[kubernetes\] resource_memory_limit must be at least \[kubernetes\] resource_memory_request \("3Gi"\), got "2Gi"$/],
+  ['a limit the API server would cap', 'resource_memory_limit = "9Ei"',
+    /: \[kubernetes\] resource_memory_limit must be a quantity of at most 2\^63-1 \(about 8Ei; the API server caps larger amounts\), got "9Ei"$/],
+  ['an empty volume claim', 'pvc_storage_size = "0"', /: \[kubernetes\] pvc_storage_size must be a quantity above 0 such as "2Gi" \(a volume claim must ask for some storage\), got "0"$/],
+  ['ingress domain too long for "<sid>.<domain>"', `ingress_domain = "${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(29)}"`,
+    /: \[kubernetes\] ingress_domain must be a DNS name of at most 220 characters .*, got "a{63}\.b{63}\.c{63}\.d{29}"$/],
 ];
 
 describe('bad config is refused with the file, key, value and what is allowed', () => {

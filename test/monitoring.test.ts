@@ -245,6 +245,12 @@ describe('bad input is refused at synth time, one line per problem', () => {
     ]);
   });
 
+  test('a title long enough to push the ConfigMap toward its 1 MiB limit is refused; 1000 characters are fine', () => {
+    expect(errorOf(c => new GrafanaDashboard(c, 'd', { title: 'x'.repeat(1001) })))
+      .toBe(`GrafanaDashboard 'd' (test/d): title must be a non-empty string of at most 1000 characters, got "${'x'.repeat(20)}... (1001 characters)"`);
+    expect(find(synthChart(c => new GrafanaDashboard(c, 'd', { title: 'x'.repeat(1000) })), 'ConfigMap').data['openhands.json']).toContain('x'.repeat(1000));
+  });
+
   test.each([
     [{ sidecarLabels: { 'grafana dashboard': '1' } }, 'sidecarLabels key "grafana dashboard" must be a qualified name'],
     [{ sidecarLabels: {} }, 'sidecarLabels must be at least one label (the sidecar finds dashboards by label), got {}'],

@@ -181,6 +181,13 @@ describe('SandboxRuntime', () => {
     ['a config in code with a bad quantity', { sid: 'a', config: { resourceCpuRequest: 'lots' } }, /config\.resourceCpuRequest must be a Kubernetes quantity .*, got "lots"/],
     ['a config in code with a bad toleration', { sid: 'a', config: { tolerations: [{ key: 'a', operator: 'Maybe' }] } }, /config\.tolerations\[0\]\.operator must be one of "Exists", "Equal", got "Maybe"/],
     ['a config in code with an unknown field', { sid: 'a', config: { pvcSize: '1Gi' } }, /config\.pvcSize must be absent: KubernetesConfig has no field "pvcSize"/],
+    // What the API server refuses, found by the differential test (test/cluster/differential.test.ts):
+    ['a memory request above the limit', { sid: 'a', config: { resourceMemoryRequest: '3Gi' } },
+      /: config\.resourceMemoryLimit must be at least config\.resourceMemoryRequest \("3Gi"\), got "2Gi"$/],
+    ['an empty volume claim', { sid: 'a', config: { pvcStorageSize: '0' } },
+      /: config\.pvcStorageSize must be a quantity above 0 such as "2Gi" \(a volume claim must ask for some storage\), got "0"$/],
+    ['an ingress domain too long for "<sid>.<domain>"', { sid: 'a', config: { ingressDomain: `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(38)}` } },
+      /: config\.ingressDomain must be a DNS name of at most 220 characters such as "localhost" or "sandbox\.example\.com" \(VS Code is served at "<sid>\.<ingress_domain>", at most 253\), got "a{60}\.b{60}\.c{60}\.d{38}"$/],
   ];
   test.each(BAD)('bad prop: %s', (_n, props, pattern) => {
     const message = errorOf(c => new SandboxRuntime(c, 's', props));
@@ -209,6 +216,11 @@ describe('SandboxFleet', () => {
 
   test('duplicate sids are refused', () => {
     expect(errorOf(c => new SandboxFleet(c, 'fleet', { sids: ['a', 'b', 'a'] }))).toMatch(/SandboxFleet 'fleet' \(test\/fleet\): sids\[2\] must be unique \(sids\[0\] is also "a"\), got "a"/);
+  });
+
+  test('an empty sid is refused, not a crash of the construct tree', () => {
+    expect(errorOf(c => new SandboxFleet(c, 'fleet', { sids: ['a', ''] })))
+      .toBe('SandboxFleet \'fleet\' (test/fleet): sids[1] must be a session id of 1-32 characters of a-z, 0-9 and "-", starting and ending with a letter or digit, got ""');
   });
 
   test('sids and count together are refused', () => {

@@ -249,6 +249,11 @@ describe('Traefik refuses bad props with one line naming the field', () => {
     ['provider not a boolean', { providers: { kubernetesGateway: 'yes' } }, 'providers.kubernetesGateway must be true or false, got "yes"'],
     ['every provider off', { providers: { kubernetesIngress: false, kubernetesCRD: false } }, 'providers must be an object turning at least one provider on (Traefik would serve nothing), got {"kubernetesIngress":false,"kubernetesCRD":false}'],
     ['bad namespace', { namespace: 'Traefik' }, 'namespace must be a DNS-1123 label (at most 63 characters of a-z, 0-9 and "-", starting and ending with a letter or digit), got "Traefik"'],
+    // The chart labels objects "traefik-<namespace>", which the API server refuses above 63 characters.
+    ['namespace too long for the instance label', { namespace: 'a'.repeat(56) },
+      `namespace must be at most 55 characters (objects are labelled "app.kubernetes.io/instance: traefik-<namespace>", a label value of at most 63), got "${'a'.repeat(56)}"`],
+    ['requests above limits', { resources: { requests: { memory: '1Gi' }, limits: { memory: '1000Mi' } } },
+      'resources.limits.memory must be at least resources.requests.memory ("1Gi"), got "1000Mi"'],
     ['bad IngressClass name', { ingressClass: { name: 'Traefik!' } }, 'ingressClass.name must be a DNS-1123 subdomain (at most 253 characters of a-z, 0-9, "-" and ".", each part starting and ending with a letter or digit), got "Traefik!"'],
     ['default flag not a boolean', { ingressClass: { default: 'true' } }, 'ingressClass.default must be true or false, got "true"'],
     ['bad image tag', { image: { tag: 'v3 latest' } }, 'image.tag must be an image tag (letters, digits, "_", ".", "-"; at most 128), got "v3 latest"'],

@@ -81,7 +81,18 @@ const BAD_PROPS: [string, () => string, RegExp][] = [
   ['service port out of range', () => ubuntu({ ports: [{ port: 0 }] }), /ports\[0\]\.port must be an integer in 1-65535, got 0/],
   ['duplicate ports', () => ubuntu({ ports: [{ port: 80, name: 'a' }, { port: 80, name: 'b' }] }), /ports\[1\]\.port must be unique per protocol \(ports\[0\] already uses 80\/TCP\), got 80/],
   ['unnamed ports', () => ubuntu({ ports: [{ port: 80 }, { port: 81 }] }), /ports\[0\]\.name must be a name, since the Service has more than one port, got undefined/],
-  ['name', () => ubuntu({ name: 'ubuntu.dev' }), /name must be a DNS-1123 label .*, got "ubuntu\.dev"/],
+  ['name', () => ubuntu({ name: 'ubuntu.dev' }), /name must be a DNS-1035 label .*, got "ubuntu\.dev"/],
+  // The API server refuses a Service whose name starts with a digit.
+  ['name starting with a digit', () => ubuntu({ name: '1ubuntu' }),
+    /: name must be a DNS-1035 label \(at most 63 characters of a-z, 0-9 and "-", starting with a letter and ending with a letter or digit\), got "1ubuntu"$/],
+  // The API server refuses a container whose request exceeds its limit.
+  ['cpu request above its limit', () => ubuntu({ resources: { requests: { cpu: '1500m' }, limits: { cpu: '1' } } }),
+    /: resources\.limits\.cpu must be at least resources\.requests\.cpu \("1500m"\), got "1"$/],
+  // The API server stores "9Ei" as 2^63-1, below a "1e19" request: amounts past 2^63-1 are refused.
+  ['a limit the API server would cap', () => ubuntu({ resources: { requests: { cpu: '1' }, limits: { cpu: '9Ei' } } }),
+    /: resources\.limits\.cpu must be a quantity of at most 2\^63-1 \(about 8Ei; the API server caps larger amounts\), got "9Ei"$/],
+  ['memory request above its limit, in other units', () => ubuntu({ resources: { requests: { memory: '1G' }, limits: { memory: '512Mi' } } }),
+    /: resources\.limits\.memory must be at least resources\.requests\.memory \("1G"\), got "512Mi"$/],
   ['image', () => ubuntu({ image: 'Ubuntu:22.04' }), /image must be an image reference .*, got "Ubuntu:22\.04"/],
   ['command', () => ubuntu({ command: [] }), /command must be a non-empty list of strings, got \[\]/],
   ['env name', () => ubuntu({ env: [{ name: '1X', value: 'y' }] }), /env\[0\]\.name must be a C identifier-like name .*, got "1X"/],
