@@ -1,11 +1,11 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { IngressNginx, LocalHandsValidationError, synthToDir } from '../index';
-import { ROOT } from './util';
+import { ROOT, readTree } from './util';
 
 describe('a failed synth writes nothing', () => {
   test('synthToDir leaves the previous output untouched and no temporary folder behind', () => {
@@ -36,4 +36,46 @@ describe('a failed synth writes nothing', () => {
     expect(fs.readFileSync(path.join(out, 'ingress-nginx.k8s.yaml'), 'utf8')).toBe('previous\n');
     fs.rmSync(out, { recursive: true, force: true });
   });
+});
+
+describe('the real synth command run many times at once', () => {
+  test('24 parallel `npm run synth` processes into one folder all succeed, while a reader never sees a missing or partial file', async () => {
+    const top = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-parallel-'));
+    const env = { ...process.env, CDK8S_OUTDIR: path.join(top, 'dist'), LOCAL_HANDS_KIND_DIR: path.join(top, 'kind'), LOCAL_HANDS_QUIET_BUILD: '1' };
+    const expected = readTree(path.join(ROOT, 'dist'));
+    const runs = Array.from({ length: 24 }, () => new Promise<{ code: number | null; stderr: string }>(resolve => {
+      const child = spawn(process.execPath, ['tools/launcher/run.cjs', 'main.ts'], { cwd: ROOT, env });
+      let stderr = '';
+      child.stderr.on('data', d => { stderr += d; });
+      child.on('exit', code => resolve({ code, stderr }));
+    }));
+    // A reader polling while they run: once the folder exists, every listed manifest is whole.
+    let polls = 0;
+    const seen: string[] = [];
+    let done = false;
+    const reader = (async () => {
+      while (!done) {
+        if (fs.existsSync(env.CDK8S_OUTDIR)) {
+          polls++;
+          for (const f of fs.readdirSync(env.CDK8S_OUTDIR).filter(n => n.endsWith('.k8s.yaml'))) {
+            try {
+              if (fs.readFileSync(path.join(env.CDK8S_OUTDIR, f), 'utf8') !== expected[f]) seen.push(`partial ${f}`);
+            } catch (e) {
+              seen.push(`unreadable ${f}: ${(e as Error).message}`);
+            }
+          }
+        }
+        await new Promise(r => setTimeout(r, 2));
+      }
+    })();
+    const results = await Promise.all(runs);
+    done = true;
+    await reader;
+    expect(results.filter(r => r.code !== 0).map(r => r.stderr)).toEqual([]);
+    expect(seen).toEqual([]);
+    expect(polls).toBeGreaterThan(0);
+    expect(readTree(env.CDK8S_OUTDIR)).toEqual(expected);
+    expect(fs.readdirSync(top).sort()).toEqual(['dist', 'kind']);
+    fs.rmSync(top, { recursive: true, force: true });
+  }, 120_000);
 });
