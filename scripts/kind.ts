@@ -455,9 +455,17 @@ async function main(argv: string[]): Promise<number> {
     profile: values.profile,
     configGiven: values.config !== undefined,
   };
-  if (o.profile !== undefined && (command !== 'up' || !Object.prototype.hasOwnProperty.call(PROFILES, o.profile))) {
-    warn(command !== 'up' ? '--profile is for up only' : `--profile must be one of ${Object.keys(PROFILES).join(', ')}, got ${JSON.stringify(o.profile)}`);
-    return 2;
+  if (o.profile !== undefined) {
+    const kindProfiles = Object.entries(PROFILES).filter(([, p]) => p.kind).map(([n]) => n);
+    const known = Object.prototype.hasOwnProperty.call(PROFILES, o.profile);
+    const problem = command !== 'up' ? '--profile is for up only'
+      : !known ? `--profile must be one of ${kindProfiles.join(', ')}, got ${JSON.stringify(o.profile)}`
+        : !kindProfiles.includes(o.profile) ? `--profile ${o.profile} is for a real cluster, not KIND (it writes no KIND config): synthesize it and apply dist/ with kubectl (see the README); KIND profiles: ${kindProfiles.join(', ')}`
+          : undefined;
+    if (problem !== undefined) {
+      warn(problem);
+      return 2;
+    }
   }
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.name)) {
     warn(`--name must be a KIND cluster name (a-z, 0-9, "-"), got ${JSON.stringify(o.name)}`);

@@ -77,4 +77,12 @@ describe('npm run kind:up -- --profile gateway against a real control plane', ()
     expect(r.stderr).toContain('--profile must be one of default, gateway, got "gatewya"');
     expect(fs.readFileSync(env.FAKE_LOG, 'utf8')).toBe(before);
   });
+
+  test('the production profile is refused: it is for a real cluster and writes no KIND config', async () => {
+    const before = fs.readFileSync(env.FAKE_LOG, 'utf8');
+    const r = await kindCommand(['up', '--profile', 'production']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--profile production is for a real cluster, not KIND');
+    expect(fs.readFileSync(env.FAKE_LOG, 'utf8')).toBe(before);
+  });
 });
