@@ -156,7 +156,26 @@ interface DirState {
   readonly leftovers: readonly string[];
 }
 
+/**
+ * `inspectOnce`, and when it finds foreign entries outside the lock, again a few times: another run may have
+ * renamed a file in or out between our listing and our reading of its marker (its lock already released), which
+ * looks like a foreign file for a moment. A folder that really holds someone else's files is refused every time.
+ */
 function inspectDir(dir: string, opts: OutputDirOptions, underLock = false): DirState {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return inspectOnce(dir, opts, underLock);
+    } catch (e) {
+      if (underLock || attempt >= FOREIGN_RECHECKS || !(e instanceof LocalHandsOutputError) || !FOREIGN.test(e.message)) throw e;
+      sleep(20 * attempt);
+    }
+  }
+}
+
+const FOREIGN_RECHECKS = 4;
+const FOREIGN = /which local-hands did not write/;
+
+function inspectOnce(dir: string, opts: OutputDirOptions, underLock: boolean): DirState {
   const where = `${opts.what ?? 'output folder'} ${show(dir)}`;
   const refuse = (why: string): never => { throw new LocalHandsOutputError(where, why); };
   if (typeof dir !== 'string' || dir.trim() === '') refuse('is empty: name the folder to write into');
