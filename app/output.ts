@@ -492,7 +492,8 @@ function isAlive(owner: string): boolean {
 class Io {
   public readonly me = ownerId();
   private readonly temps = new Set<string>();
-  private static counter = 0;
+  /** Numbers every temporary file of this process, locks' included, so no two share a name. */
+  static counter = 0;
 
   constructor(public readonly where: string) {}
 
@@ -549,23 +550,23 @@ class Io {
 }
 
 /** Creates `file` with `text` unless it exists (O_EXCL: never through a planted link). False when it exists. */
+/**
+ * Creates `file` holding `text`, only if it does not exist, and never empty for a moment: the text is written to a
+ * temporary file of ours first and hard-linked to the name (link fails when the name exists). A lock killed half
+ * made is then a temporary file, which the next run removes, never an empty lock it cannot judge.
+ */
 function createExclusive(file: string, text: string): boolean {
-  let fd: number;
+  const tmp = path.join(path.dirname(file), `.local-hands-tmp.${ownerId()}.${Io.counter++}`);
+  fs.writeFileSync(tmp, text, { flag: 'wx' });
   try {
-    fd = fs.openSync(file, 'wx');
+    fs.linkSync(tmp, file);
+    return true;
   } catch (e) {
     if (errCode(e) === 'EEXIST') return false;
     throw e;
+  } finally {
+    unlinkIfThere(tmp);
   }
-  try {
-    fs.writeFileSync(fd, text);
-  } catch (e) {
-    fs.closeSync(fd);
-    unlinkIfThere(file);
-    throw e;
-  }
-  fs.closeSync(fd);
-  return true;
 }
 
 function exists(p: string): boolean {
