@@ -372,7 +372,7 @@ function takeLock(io: Io, dir: string, timeoutMs: number): () => void {
   const me = ownerId();
   const started = Date.now();
   for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
-    if (io.run(`create its lock file ${LOCK}`, () => createExclusive(lock, `${me}\n`))) return () => releaseLock(lock, me);
+    if (io.run(`create its lock file ${LOCK}`, () => createLockFile(lock, `${me}\n`))) return () => releaseLock(lock, me);
     const holder = readOrUndefined(lock);
     if (holder === undefined && !exists(lock)) continue;
     if (holder !== undefined && !lockIsLive(lock, holder)) {
@@ -550,20 +550,43 @@ class Io {
 }
 
 /** Creates `file` with `text` unless it exists (O_EXCL: never through a planted link). False when it exists. */
-/**
- * Creates `file` holding `text`, only if it does not exist, and never empty for a moment: the text is written to a
- * temporary file of ours first and hard-linked to the name (link fails when the name exists). A lock killed half
- * made is then a temporary file, which the next run removes, never an empty lock it cannot judge.
- */
 function createExclusive(file: string, text: string): boolean {
-  const tmp = path.join(path.dirname(file), `.local-hands-tmp.${ownerId()}.${Io.counter++}`);
-  fs.writeFileSync(tmp, text, { flag: 'wx' });
+  let fd: number;
   try {
-    fs.linkSync(tmp, file);
-    return true;
+    fd = fs.openSync(file, 'wx');
   } catch (e) {
     if (errCode(e) === 'EEXIST') return false;
     throw e;
+  }
+  try {
+    fs.writeFileSync(fd, text);
+  } catch (e) {
+    fs.closeSync(fd);
+    unlinkIfThere(file);
+    throw e;
+  }
+  fs.closeSync(fd);
+  return true;
+}
+
+/**
+ * Creates the lock `file` holding `text`, only if it does not exist, and never empty for a moment: the text is
+ * written to a temporary file of ours first and hard-linked to the name (link fails when the name exists). A run
+ * killed while taking the lock leaves a temporary file, which the next run removes, never an empty lock it could
+ * not judge (and an up-to-date run would leave behind).
+ */
+function createLockFile(file: string, text: string): boolean {
+  const tmp = path.join(path.dirname(file), `.local-hands-tmp.${ownerId()}.${Io.counter++}`);
+  try {
+    // Our temporary names are unique to this process: one that exists is a bug, not a race.
+    if (!createExclusive(tmp, text)) throw new Error(`local-hands: ${tmp} exists already`);
+    try {
+      fs.linkSync(tmp, file);
+      return true;
+    } catch (e) {
+      if (errCode(e) === 'EEXIST') return false;
+      throw e;
+    }
   } finally {
     unlinkIfThere(tmp);
   }
