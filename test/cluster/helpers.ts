@@ -1,4 +1,5 @@
 /** Shared helpers for the tests that run manifests against a real control plane. */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -84,4 +85,28 @@ export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 60_000, ev
       await new Promise((r) => setTimeout(r, everyMs));
     }
   }
+}
+
+/**
+ * What the kind.ts CLI (kind:up, status) sees on a user's machine, pointed at a control plane: a PATH holding only
+ * the stand-in `docker` and `kind` of test/fakes (those named in `fakes`) and the pinned kubectl, and a kubeconfig
+ * whose context is KIND's `kind-local-hands`. Returns the folder (remove it afterwards) and the environment.
+ */
+export function kindCliEnvironment(cp: { binDir: string; kubeconfig: string }, prefix: string, fakes: readonly ('docker' | 'kind')[]): { dir: string; env: Record<string, string> } {
+  const dir = tempDir(prefix);
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin);
+  for (const f of fakes) {
+    fs.copyFileSync(path.join(repoRoot, 'test', 'fakes', f), path.join(bin, f));
+    fs.chmodSync(path.join(bin, f), 0o755);
+  }
+  fs.symlinkSync(path.join(cp.binDir, 'kubectl'), path.join(bin, 'kubectl'));
+  const kubeconfig = path.join(dir, 'kubeconfig');
+  fs.copyFileSync(cp.kubeconfig, kubeconfig);
+  const kubectl = (args: string[]) => spawnSync(path.join(bin, 'kubectl'), ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8' });
+  const renamed = kubectl(['config', 'rename-context', kubectl(['config', 'current-context']).stdout.trim(), 'kind-local-hands']);
+  if (renamed.status !== 0) throw new Error(`renaming the kubeconfig context failed: ${renamed.stderr}`);
+  const env: Record<string, string> = { PATH: bin, HOME: dir, KUBECONFIG: kubeconfig, LOCAL_HANDS_QUIET_BUILD: '1' };
+  if (fakes.length > 0) Object.assign(env, { FAKE_LOG: path.join(dir, 'calls.log'), FAKE_KIND_STATE: path.join(dir, 'clusters') });
+  return { dir, env };
 }

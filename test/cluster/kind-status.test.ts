@@ -1,12 +1,11 @@
 // `npm run status` against a real control plane with a kwok node: the Warning events and, for each pod that is
 // not Ready, its reason. kubectl is the pinned one, reaching the control plane through a context named
 // kind-local-hands, as KIND would have set it up; status needs no docker or kind.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ControlPlane, startControlPlane } from '../../tools/controlplane/controlplane';
-import { START_TIMEOUT, eventually, repoRoot, tempDir } from './helpers';
+import { START_TIMEOUT, kindCliEnvironment, eventually, repoRoot } from './helpers';
 
 let cp: ControlPlane;
 let dir: string;
@@ -14,16 +13,7 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   cp = await startControlPlane({ nodes: 1 });
-  dir = tempDir('lh-kind-status-');
-  const bin = path.join(dir, 'bin');
-  fs.mkdirSync(bin);
-  fs.symlinkSync(path.join(cp.binDir, 'kubectl'), path.join(bin, 'kubectl'));
-  const kubeconfig = path.join(dir, 'kubeconfig');
-  fs.copyFileSync(cp.kubeconfig, kubeconfig);
-  const current = spawnSync(path.join(bin, 'kubectl'), ['--kubeconfig', kubeconfig, 'config', 'current-context'], { encoding: 'utf8' }).stdout.trim();
-  const renamed = spawnSync(path.join(bin, 'kubectl'), ['--kubeconfig', kubeconfig, 'config', 'rename-context', current, 'kind-local-hands'], { encoding: 'utf8' });
-  expect(renamed.status, renamed.stderr).toBe(0);
-  env = { PATH: bin, HOME: dir, KUBECONFIG: kubeconfig, LOCAL_HANDS_QUIET_BUILD: '1' };
+  ({ dir, env } = kindCliEnvironment(cp, 'lh-kind-status-', []));
 }, START_TIMEOUT);
 
 afterAll(async () => {

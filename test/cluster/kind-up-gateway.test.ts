@@ -1,12 +1,12 @@
 // `npm run kind:up -- --profile gateway`'s apply-and-wait half against a real control plane with a kwok node, as
 // test/cluster/kind-up.test.ts does for the default profile: docker and kind are stand-ins (test/fakes/), kubectl is
 // the pinned one, talking to the control plane through a context named kind-local-hands.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ControlPlane, startControlPlane } from '../../tools/controlplane/controlplane';
-import { START_TIMEOUT, repoRoot, tempDir } from './helpers';
+import { START_TIMEOUT, kindCliEnvironment, repoRoot } from './helpers';
 
 let cp: ControlPlane;
 let dir: string;
@@ -14,20 +14,7 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   cp = await startControlPlane({ nodes: 1 });
-  dir = tempDir('lh-kind-up-gateway-');
-  const bin = path.join(dir, 'bin');
-  fs.mkdirSync(bin);
-  for (const f of ['docker', 'kind']) {
-    fs.copyFileSync(path.join(repoRoot, 'test', 'fakes', f), path.join(bin, f));
-    fs.chmodSync(path.join(bin, f), 0o755);
-  }
-  fs.symlinkSync(path.join(cp.binDir, 'kubectl'), path.join(bin, 'kubectl'));
-  const kubeconfig = path.join(dir, 'kubeconfig');
-  fs.copyFileSync(cp.kubeconfig, kubeconfig);
-  const current = spawnSync(path.join(bin, 'kubectl'), ['--kubeconfig', kubeconfig, 'config', 'current-context'], { encoding: 'utf8' }).stdout.trim();
-  const renamed = spawnSync(path.join(bin, 'kubectl'), ['--kubeconfig', kubeconfig, 'config', 'rename-context', current, 'kind-local-hands'], { encoding: 'utf8' });
-  expect(renamed.status, renamed.stderr).toBe(0);
-  env = { PATH: bin, HOME: dir, KUBECONFIG: kubeconfig, FAKE_LOG: path.join(dir, 'calls.log'), FAKE_KIND_STATE: path.join(dir, 'clusters'), LOCAL_HANDS_QUIET_BUILD: '1' };
+  ({ dir, env } = kindCliEnvironment(cp, 'lh-kind-up-gateway-', ['docker', 'kind']));
 }, START_TIMEOUT);
 
 afterAll(async () => {
