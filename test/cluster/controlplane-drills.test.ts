@@ -119,6 +119,45 @@ describe('control plane drills', () => {
   );
 
   it(
+    'a rollout whose new pods never become Ready stalls while the old pods keep serving',
+    async () => {
+      const strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } };
+      const v1 = deployment('rollout', 2, {}, { version: 'v1' });
+      const withStrategy = (d: object): object => ({ ...d, spec: { ...(d as { spec: object }).spec, strategy } });
+      await apply(withStrategy(v1));
+      // This drill runs before the node failure one, on three healthy nodes; if v1 still does not come up, say where its pods are.
+      const up = await cp.kubectl(['rollout', 'status', 'deployment/rollout', '-n', NS, '--timeout=60s'], { allowFail: true });
+      if (up.code !== 0) {
+        const where = await cp.kubectl(['get', 'pods,nodes', '-A', '-o', 'wide'], { allowFail: true });
+        throw new Error(`v1 never became Available: ${up.stderr}\n${where.stdout}`);
+      }
+
+      const t0 = Date.now();
+      await apply(withStrategy(deployment('rollout', 2, {}, { version: 'v2', [NEVER_READY_LABEL]: 'true' })));
+      const fresh = await eventually(async () => {
+        const [p] = live(await pods('app=rollout,version=v2'));
+        expect(p?.status.phase).toBe('Running');
+        return p;
+      }, 30_000, 250);
+      console.log(`[drill] new version running (unready) after ${seconds(t0)}`);
+      // Long enough for kwok's fast stages to have made it Ready many times over.
+      await new Promise((r) => setTimeout(r, 5000));
+
+      const v2 = live(await pods('app=rollout,version=v2'));
+      expect(v2).toHaveLength(1); // maxSurge 1: the rollout waits on it
+      expect(v2[0].metadata.uid).toBe(fresh.metadata.uid);
+      expect(isReady(v2[0])).toBe(false);
+      expect(v2[0].status.containerStatuses?.[0]).toMatchObject({ ready: false, started: true, restartCount: 0 });
+      const old = live(await pods('app=rollout,version=v1'));
+      expect(old).toHaveLength(2);
+      expect(old.every(isReady)).toBe(true);
+      const status = await cp.kubectl(['rollout', 'status', 'deployment/rollout', '-n', NS, '--timeout=2s'], { allowFail: true });
+      expect(status.code).not.toBe(0);
+    },
+    DRILL_TIMEOUT,
+  );
+
+  it(
     'a node that stops heartbeating is marked NotReady and tainted, and its pod is recreated on another node (only if the spread honours taints)',
     async () => {
       const victim = live(await pods('app=spread'))[0];
@@ -172,40 +211,6 @@ describe('control plane drills', () => {
       const placed = live(await pods('app=spread-ignoring-taints')).map((p) => p.spec.nodeName);
       expect(new Set(placed)).toEqual(new Set(['node-0', 'node-1', 'node-2']));
       console.log(`[drill] spread-ignoring-taints Available again ${seconds(back)} after restoreNode`);
-    },
-    DRILL_TIMEOUT,
-  );
-
-  it(
-    'a rollout whose new pods never become Ready stalls while the old pods keep serving',
-    async () => {
-      const strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } };
-      const v1 = deployment('rollout', 2, {}, { version: 'v1' });
-      const withStrategy = (d: object): object => ({ ...d, spec: { ...(d as { spec: object }).spec, strategy } });
-      await apply(withStrategy(v1));
-      await cp.kubectl(['rollout', 'status', 'deployment/rollout', '-n', NS, '--timeout=60s']);
-
-      const t0 = Date.now();
-      await apply(withStrategy(deployment('rollout', 2, {}, { version: 'v2', [NEVER_READY_LABEL]: 'true' })));
-      const fresh = await eventually(async () => {
-        const [p] = live(await pods('app=rollout,version=v2'));
-        expect(p?.status.phase).toBe('Running');
-        return p;
-      }, 30_000, 250);
-      console.log(`[drill] new version running (unready) after ${seconds(t0)}`);
-      // Long enough for kwok's fast stages to have made it Ready many times over.
-      await new Promise((r) => setTimeout(r, 5000));
-
-      const v2 = live(await pods('app=rollout,version=v2'));
-      expect(v2).toHaveLength(1); // maxSurge 1: the rollout waits on it
-      expect(v2[0].metadata.uid).toBe(fresh.metadata.uid);
-      expect(isReady(v2[0])).toBe(false);
-      expect(v2[0].status.containerStatuses?.[0]).toMatchObject({ ready: false, started: true, restartCount: 0 });
-      const old = live(await pods('app=rollout,version=v1'));
-      expect(old).toHaveLength(2);
-      expect(old.every(isReady)).toBe(true);
-      const status = await cp.kubectl(['rollout', 'status', 'deployment/rollout', '-n', NS, '--timeout=2s'], { allowFail: true });
-      expect(status.code).not.toBe(0);
     },
     DRILL_TIMEOUT,
   );
