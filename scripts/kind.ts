@@ -161,15 +161,18 @@ async function waitFor(context: string, checks: Check[], timeoutS: number): Prom
   }
 }
 
-async function up(o: Options): Promise<number> {
-  if (o.profile !== undefined) return upProfile(o, o.profile);
+/** kind:up's preflight: Docker, kind and kubectl, each missing piece in its own message; false when any is. */
+function preflightUp(): boolean {
   say('preflight:');
   const problems = preflight({ docker: true, kind: true, kubectl: true });
-  if (problems.length > 0) {
-    for (const p of problems) warn(`kind:up: ${p}`);
-    warn('kind:up: nothing was changed.');
-    return 1;
-  }
+  for (const p of problems) warn(`kind:up: ${p}`);
+  if (problems.length > 0) warn('kind:up: nothing was changed.');
+  return problems.length === 0;
+}
+
+async function up(o: Options): Promise<number> {
+  if (o.profile !== undefined) return upProfile(o, o.profile);
+  if (!preflightUp()) return 1;
   say(synthIfStale() ? 'dist/ or kind/ was stale: synthesized.' : 'dist/ and kind/ are up to date.');
   const context = `kind-${o.name}`;
   if (clusterExists(o.name)) {
@@ -240,13 +243,7 @@ async function applyServerSide(context: string, dir: string, timeoutS: number): 
 
 /** kind:up for a profile: synthesize it, create the cluster from its KIND config, apply, wait for its Deployments. */
 async function upProfile(o: Options, profile: string): Promise<number> {
-  say('preflight:');
-  const problems = preflight({ docker: true, kind: true, kubectl: true });
-  if (problems.length > 0) {
-    for (const p of problems) warn(`kind:up: ${p}`);
-    warn('kind:up: nothing was changed.');
-    return 1;
-  }
+  if (!preflightUp()) return 1;
   const scratch = synthProfile(profile);
   try {
     say(`synthesized profile ${profile} into ${scratch}`);

@@ -4,7 +4,6 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Chart } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ControlPlane, startControlPlane } from '../../tools/controlplane/controlplane';
 import { OpenHandsServiceAccount, sandboxSessionAccess } from '../../constructs/openhands-service-account';
@@ -15,6 +14,7 @@ import { SandboxRuntime } from '../../constructs/sandbox-runtime';
 import { multiplyQuantity, resourceQuantity } from '../../src/quantity';
 import { selfSignedTlsCommands } from '../../src/tls';
 import { APPLY, START_TIMEOUT, eventually, parseObjects, repoRoot, tempDir } from './helpers';
+import { synthChartYaml } from '../util';
 
 let cp: ControlPlane;
 
@@ -23,14 +23,9 @@ beforeAll(async () => {
 }, START_TIMEOUT);
 afterAll(async () => { await cp?.stop(); });
 
-function synth(build: (chart: Chart) => void): string {
-  const app = new App({ outdir: '/nonexistent' });
-  build(new Chart(app, 'c'));
-  return app.synthYaml();
-}
 
 function session(sid: string, namespace: string, privileged = false): string {
-  return synth(c => new SandboxRuntime(c, sid, { sid, config: { namespace, privileged } }));
+  return synthChartYaml(c => new SandboxRuntime(c, sid, { sid, config: { namespace, privileged } }));
 }
 
 /** Only the session's Pod: PodSecurity judges Pods. */
@@ -52,14 +47,14 @@ test('the API server runs the PodSecurity, LimitRanger and ResourceQuota admissi
 
 describe('PodSecurity', () => {
   test('a privileged sandbox Pod is refused in the baseline namespace, with the server\'s reason', async () => {
-    await apply(synth(c => new SandboxNamespace(c, 'ns', { config: { namespace: 'psa-baseline' } })));
+    await apply(synthChartYaml(c => new SandboxNamespace(c, 'ns', { config: { namespace: 'psa-baseline' } })));
     const r = await cp.kubectl(['create', '-f', '-'], { input: sessionPod('dind', 'psa-baseline', true), allowFail: true });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('pods "openhands-runtime-dind" is forbidden: violates PodSecurity "baseline:latest": privileged (container "runtime" must not set securityContext.privileged=true)');
   });
 
   test('the same Pod is accepted once config.privileged has labelled the namespace privileged (restricted still warns)', async () => {
-    await apply(synth(c => new SandboxNamespace(c, 'ns', { config: { namespace: 'psa-privileged', privileged: true } })));
+    await apply(synthChartYaml(c => new SandboxNamespace(c, 'ns', { config: { namespace: 'psa-privileged', privileged: true } })));
     const r = await cp.kubectl(['create', '-f', '-'], { input: sessionPod('dind', 'psa-privileged', true), allowFail: true });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/Warning: would violate PodSecurity "restricted:latest"/);
@@ -78,7 +73,7 @@ describe('PodSecurity', () => {
 
 describe('ResourceQuota and LimitRange', () => {
   const ns = 'quota';
-  const quotaYaml = synth(c => {
+  const quotaYaml = synthChartYaml(c => {
     new SandboxNamespace(c, 'ns', { config: { namespace: ns } });
     new SandboxQuota(c, 'quota', { config: { namespace: ns }, maxSessions: 3 });
   });
@@ -124,7 +119,7 @@ describe('ResourceQuota and LimitRange', () => {
     // Its own namespace: the one above is full.
     const other = 'limit-range';
     const bare = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bare', namespace: other }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] } };
-    await apply(synth(c => {
+    await apply(synthChartYaml(c => {
       new SandboxNamespace(c, 'ns', { config: { namespace: other } });
       new SandboxQuota(c, 'quota', { config: { namespace: other }, maxSessions: 1 });
     }));
@@ -158,7 +153,7 @@ describe('RBAC as the dedicated ServiceAccount', () => {
 
   beforeAll(async () => {
     await apply(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: serverNs } }));
-    await apply(synth(c => {
+    await apply(synthChartYaml(c => {
       new SandboxNamespace(c, 'ns', { config: { namespace: ns } });
       username = new OpenHandsServiceAccount(c, 'sa', { config: { namespace: ns }, namespace: serverNs }).username;
     }));
@@ -223,7 +218,7 @@ describe('RBAC as the dedicated ServiceAccount', () => {
   test('with routeKind HTTPRoute the Role grants httproutes instead of ingresses', async () => {
     const other = 'rbac-gateway';
     let user = '';
-    await apply(synth(c => {
+    await apply(synthChartYaml(c => {
       new SandboxNamespace(c, 'ns', { config: { namespace: other } });
       user = new OpenHandsServiceAccount(c, 'sa', { config: { namespace: other }, routeKind: 'HTTPRoute' }).username;
     }));
@@ -237,14 +232,14 @@ describe('NetworkPolicies', () => {
   const ns = 'netpol-sandboxes';
   // A cold build of cyclonus takes minutes: in a hook, whose timeout allows it.
   beforeAll(() => { cyclonus = cyclonusBinary(); });
-  const policies = synth(c => new SandboxNetworkPolicies(c, 'np', {
+  const policies = synthChartYaml(c => new SandboxNetworkPolicies(c, 'np', {
     config: { namespace: ns },
     server: { namespace: 'openhands', podSelector: { app: 'openhands' } },
     clusterCidrs: ['10.96.0.0/12', '192.0.2.0/24', 'fd00:10:96::/112'],
   }));
 
   test('the API server accepts the policies as synthesized', async () => {
-    await apply(synth(c => new SandboxNamespace(c, 'ns', { config: { namespace: ns } })));
+    await apply(synthChartYaml(c => new SandboxNamespace(c, 'ns', { config: { namespace: ns } })));
     await apply(policies);
     const stored = JSON.parse((await cp.kubectl(['get', 'networkpolicies', '-n', ns, '-o', 'json'])).stdout).items;
     const byName = (list: any[]) => Object.fromEntries(list.map(o => [o.metadata.name, o.spec]));
@@ -280,7 +275,7 @@ test('the README\'s self-signed TLS recipe makes a kubernetes.io/tls Secret the 
   const secret = JSON.parse((await cp.kubectl(['get', 'secret', 'sandbox-tls', '-n', 'default', '-o', 'json'])).stdout);
   expect(secret.type).toBe('kubernetes.io/tls');
   expect(Object.keys(secret.data).sort()).toEqual(['tls.crt', 'tls.key']);
-  const ingress = synth(c => new SandboxRuntime(c, 's', { sid: 'tls1', config: { ingressTlsSecret: 'sandbox-tls' } }));
+  const ingress = synthChartYaml(c => new SandboxRuntime(c, 's', { sid: 'tls1', config: { ingressTlsSecret: 'sandbox-tls' } }));
   await apply(ingress);
   fs.rmSync(dir, { recursive: true, force: true });
 });

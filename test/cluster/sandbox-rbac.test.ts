@@ -1,13 +1,13 @@
 // The RBAC presets against what a sandbox session really does, through the real authorizer: the needs
 // are derived from SandboxRuntime's objects (accessNeededFor), checked with `kubectl auth can-i`, and then
 // the session's objects are created, read and deleted *as* the bound ServiceAccount.
-import { App, Chart } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ControlPlane, startControlPlane } from '../../tools/controlplane/controlplane';
 import {
   DEFAULT_KUBERNETES_CONFIG, MirrordRbac, MirrordRbacPreset, SandboxRuntime, accessNeededFor,
 } from '../../index';
 import { START_TIMEOUT, parseObjects } from './helpers';
+import { synthChartYaml } from '../util';
 
 let cp: ControlPlane;
 
@@ -16,18 +16,13 @@ beforeAll(async () => {
 }, START_TIMEOUT);
 afterAll(async () => { await cp?.stop(); });
 
-function synth(build: (chart: Chart) => void): string {
-  const app = new App({ outdir: '/nonexistent' });
-  build(new Chart(app, 'c'));
-  return app.synthYaml();
-}
 
 /** A namespace with the preset's Role bound to its default ServiceAccount, and the session YAML for it. */
 async function setUp(preset: MirrordRbacPreset): Promise<{ ns: string; as: string; session: string }> {
   const ns = `preset-${preset.toLowerCase()}`;
   await cp.kubectl(['create', 'namespace', ns]);
-  await cp.kubectl(['apply', '-f', '-'], { input: synth(c => new MirrordRbac(c, 'rbac', { namespace: ns, preset })) });
-  const session = synth(c => new SandboxRuntime(c, 's', { sid: 'conv1', config: { ...DEFAULT_KUBERNETES_CONFIG, namespace: ns } }));
+  await cp.kubectl(['apply', '-f', '-'], { input: synthChartYaml(c => new MirrordRbac(c, 'rbac', { namespace: ns, preset })) });
+  const session = synthChartYaml(c => new SandboxRuntime(c, 's', { sid: 'conv1', config: { ...DEFAULT_KUBERNETES_CONFIG, namespace: ns } }));
   return { ns, as: `system:serviceaccount:${ns}:default`, session };
 }
 
@@ -52,7 +47,7 @@ describe.each(['openhands', 'leastPrivilege'] as const)('preset %s covers a sand
   test('the ServiceAccount really creates, reads and deletes the session objects', async () => {
     const ns = `preset-${preset.toLowerCase()}`;
     const as = `system:serviceaccount:${ns}:default`;
-    const session = synth(c => new SandboxRuntime(c, 's', { sid: 'conv2', config: { ...DEFAULT_KUBERNETES_CONFIG, namespace: ns } }));
+    const session = synthChartYaml(c => new SandboxRuntime(c, 's', { sid: 'conv2', config: { ...DEFAULT_KUBERNETES_CONFIG, namespace: ns } }));
     const created = await cp.kubectl(['create', `--as=${as}`, '-f', '-'], { input: session, allowFail: true });
     expect(created.code, created.stderr).toBe(0);
     for (const o of parseObjects(session)) {
