@@ -11,9 +11,13 @@ const dep = path.join(dir, 'dep.ts');
 const rel = path.relative(ROOT, entry);
 const run = () => spawnSync(process.execPath, ['tools/launcher/run.cjs', rel, 'arg1'], { cwd: ROOT, encoding: 'utf8' });
 
+const key = rel.replace(/\.ts$/, '').replace(/[\\/]/g, '__');
+const manifestFile = path.join(ROOT, '.build', `${key}.inputs.json`);
+const readManifest = () => JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+const writeManifest = (m: unknown) => fs.writeFileSync(manifestFile, JSON.stringify(m));
+
 afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
-  const key = rel.replace(/\.ts$/, '').replace(/[\\/]/g, '__');
   for (const f of fs.readdirSync(path.join(ROOT, '.build'))) if (f.startsWith(key)) fs.rmSync(path.join(ROOT, '.build', f));
 });
 
@@ -37,6 +41,32 @@ describe('tools/launcher/run.cjs', () => {
     const r = run();
     expect(r.stderr).toMatch(/dep\.ts changed/);
     expect(r.stdout).toBe('omega arg1 true');
+  });
+
+  test('an input whose stat is unchanged since a build well after its last write is trusted without reading it', () => {
+    expect(run().stdout).toBe('omega arg1 true');
+    // As if the build had started long after every input was written, with a digest that no content has:
+    // were the file read, the launcher would rebuild.
+    const m = readManifest();
+    m.started = Date.now() + 60_000;
+    m.inputs[path.relative(ROOT, dep)].sha1 = '0'.repeat(40);
+    writeManifest(m);
+    const r = run();
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('omega arg1 true');
+  });
+
+  test('a trusted input rewritten with the same size and a forged mtime is caught by its ctime and rebuilt', () => {
+    const m = readManifest();
+    m.started = Date.now() + 60_000;
+    writeManifest(m);
+    const before = fs.statSync(dep);
+    fs.writeFileSync(dep, "export const word = 'delta';\n");
+    fs.utimesSync(dep, before.atime, before.mtime);
+    const r = run();
+    expect(r.stderr).toMatch(/dep\.ts changed/);
+    expect(r.stdout).toBe('delta arg1 true');
+    fs.writeFileSync(dep, "export const word = 'omega';\n");
   });
 
   test('a removed input is never run from the old bundle: the rebuild fails loudly', () => {
@@ -67,7 +97,6 @@ describe('tools/launcher/run.cjs', () => {
   });
 
   test('a corrupt code cache is rejected by V8 and replaced, not trusted', () => {
-    const key = rel.replace(/\.ts$/, '').replace(/[\\/]/g, '__');
     const before = run().stdout;
     fs.writeFileSync(path.join(ROOT, '.build', `${key}.v8cache`), Buffer.from('not a code cache'));
     const r = run();

@@ -4,11 +4,12 @@
 //   node tools/launcher/run.cjs <entry.ts> [args...]
 //
 // The entry is bundled by esbuild, with its dependencies, into one file .build/<entry>.cjs, next to
-// a manifest of every input file and a copy of our own sources. Each run checks the inputs: our sources
-// are compared byte for byte with that copy; a file under node_modules is re-hashed when its size or
-// mtime differs (or it changed too close to the build to trust its mtime). Any change, a missing input,
-// or another esbuild version triggers a rebuild first, so running stale JavaScript is impossible;
-// esbuild itself is only loaded to rebuild.
+// a manifest of every input file: its size, mtime, ctime, inode and SHA-1. Each run stats the inputs,
+// as git checks its index: a file whose stat matches is unchanged, because any write moves its ctime,
+// which no tool can set back; a file whose stat differs, or that changed too close to the build for
+// its timestamps to tell two writes apart, is re-hashed. Any change, a missing input, or another
+// esbuild version triggers a rebuild first, so running stale JavaScript is impossible; esbuild itself
+// is only loaded to rebuild.
 //
 // The bundle runs from a V8 code cache (.build/<entry>.v8cache) so that a warm run neither parses nor
 // compiles the ~3 MB of JavaScript again. V8 rejects a cache that does not match the source, the V8
@@ -18,13 +19,13 @@
 'use strict';
 const { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
-const { dirname, join, relative, resolve } = require('node:path');
+const { dirname, extname, join, relative, resolve, sep } = require('node:path');
 const { Script } = require('node:vm');
 
 const root = resolve(__dirname, '..', '..');
 
 /** Bump when the bundle options below change, so old bundles are rebuilt. */
-const RECIPE = 'cjs-node20-full-bundle-v5';
+const RECIPE = 'cjs-node20-full-bundle-v6';
 /** Files that shape every bundle without being bundled as such: a change to them rebuilds too. */
 const TOOLING = [
   'tools/launcher/run.cjs',
@@ -34,7 +35,11 @@ const TOOLING = [
   'node_modules/cdk8s-plus-27/lib/imports/k8s.js',
   'node_modules/esbuild/package.json',
 ];
-/** An input modified this close to the build start (ms) is always re-hashed: its mtime cannot prove it unchanged. */
+/**
+ * An input whose ctime is this close to the build start (ms), or later, is always re-hashed: timestamps are
+ * only as fine as the kernel's clock tick (or the file system's), so a second write in the same tick could
+ * leave the very stat recorded.
+ */
 const RACY_MS = 2000;
 
 function bundlePaths(entry) {
@@ -46,61 +51,80 @@ function bundlePaths(entry) {
     dir,
     out: join(dir, `${key}.cjs`),
     manifest: join(dir, `${key}.inputs.json`),
-    sources: join(dir, `${key}.sources`),
     cache: join(dir, `${key}.v8cache`),
   };
 }
 
 // node:crypto is loaded only when a file must be hashed.
-const hashFile = file => require('node:crypto').createHash('sha1').update(readFileSync(file)).digest('hex');
+const digest = data => require('node:crypto').createHash('sha1').update(data).digest('hex');
+
+/** The stat fields that prove a file unchanged since it was hashed. */
+const statRecord = st => ({ size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino });
+
+/** Reads the bundle's manifest: undefined when there is none. */
+function readManifest(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
 
 /** Returns why the bundle must be rebuilt, or undefined when it is fresh. */
-function staleReason(entry) {
-  const { out, manifest, sources } = bundlePaths(entry);
-  let m;
-  let snapshot;
-  try {
-    m = JSON.parse(readFileSync(manifest, 'utf8'));
-    snapshot = readFileSync(sources);
-  } catch {
-    return 'no bundle yet';
-  }
+function staleReason(paths, m = readManifest(paths.manifest)) {
+  if (m === undefined) return 'no bundle yet';
   if (m.recipe !== RECIPE) return 'bundle recipe changed';
-  if (!existsSync(out)) return 'bundle missing';
-  for (const [file, rec] of Object.entries(m.inputs)) {
-    const abs = join(root, file);
-    if (rec.offset !== undefined) {
-      // Our own sources: compared byte for byte with the copy taken at build time.
-      let now;
-      try {
-        now = readFileSync(abs);
-      } catch {
-        return `${file} was removed`;
-      }
-      if (now.length !== rec.size || !now.equals(snapshot.subarray(rec.offset, rec.offset + rec.size))) return `${file} changed`;
-      continue;
-    }
-    // Installed packages: trusted on size and mtime unless they changed too close to the build (as git
-    // trusts its index), else re-hashed.
-    let st;
-    try {
-      st = statSync(abs);
-    } catch {
-      return `${file} was removed`;
-    }
-    const trusted = st.size === rec.size && st.mtimeMs === rec.mtimeMs && rec.mtimeMs < m.started - RACY_MS;
-    if (!trusted && hashFile(abs) !== rec.sha1) return `${file} changed`;
+  if (!existsSync(paths.out)) return 'bundle missing';
+  const trustedBefore = m.started - RACY_MS;
+  const prefix = root + sep;
+  for (const file in m.inputs) {
+    const rec = m.inputs[file];
+    const abs = prefix + file;
+    const st = statSync(abs, { throwIfNoEntry: false });
+    if (st === undefined) return `${file} was removed`;
+    const same = st.size === rec.size && st.mtimeMs === rec.mtimeMs && st.ctimeMs === rec.ctimeMs && st.ino === rec.ino;
+    if (same && rec.ctimeMs < trustedBefore) continue;
+    if (digest(readFileSync(abs)) !== rec.sha1) return `${file} changed`;
   }
   return undefined;
 }
 
-function build(entry) {
-  const { abs, dir, out, manifest, cache, sources } = bundlePaths(entry);
+/** How esbuild reads each kind of input file. */
+const LOADERS = { '.ts': 'ts', '.js': 'js', '.cjs': 'js', '.mjs': 'js', '.json': 'json' };
+
+/** Stats a file, then reads it: a write in between leaves a stat that will not match on the next run. */
+function recordInput(abs, data = () => readFileSync(abs)) {
+  const st = statRecord(statSync(abs));
+  const contents = data();
+  return { record: { ...st, sha1: digest(contents) }, contents };
+}
+
+/**
+ * Bundles the entry and records its inputs. esbuild reads every input through us, so each digest is of the
+ * very bytes it compiled, even when a file changes during the build. Resolves to the bundle's encoding.
+ */
+async function build({ abs, dir, out, manifest, cache }) {
   const esbuild = require('esbuild');
   mkdirSync(dir, { recursive: true });
   const started = Date.now();
+  const inputs = {};
+  for (const file of TOOLING) inputs[file] = recordInput(join(root, file)).record;
+  const recordBundled = {
+    name: 'record-inputs',
+    setup(b) {
+      b.onLoad({ filter: /.*/ }, args => {
+        const loader = LOADERS[extname(args.path)];
+        const file = relative(root, args.path);
+        // Our generated stand-ins in .build/ are made from inputs recorded as tooling.
+        if (loader === undefined || file.startsWith(`.build${sep}`)) return undefined;
+        const { record, contents } = recordInput(args.path);
+        inputs[file.split(sep).join('/')] = record;
+        return { contents, loader };
+      });
+    },
+  };
   const tmp = `${out}.${process.pid}.tmp`;
-  const result = esbuild.buildSync({
+  await esbuild.build({
     entryPoints: [abs],
     outfile: tmp,
     bundle: true,
@@ -115,37 +139,34 @@ function build(entry) {
       // Builtins that cdk8s and constructs load at start-up but a synth rarely calls.
       ...Object.fromEntries(LAZY_BUILTINS.map(name => [name, writeLazyBuiltin(dir, name)])),
     },
+    plugins: [recordBundled],
+    // The bundle is written as the function Node wraps a CommonJS module in, so the launcher hands the
+    // file's text to V8 as it is, without copying 1 MB into a wrapper string first.
+    banner: { js: `(function (${MODULE_WRAPPER_PARAMS}) {` },
+    footer: { js: '\n})' },
+    // Whitespace and comments are a third of the text V8 would read and scan on every run; the source
+    // map still points stack traces at our sources.
+    minifyWhitespace: true,
     sourcemap: 'linked',
     sourcesContent: false,
-    metafile: true,
     logLevel: 'error',
     absWorkingDir: root,
   });
-  const inputs = {};
-  const copies = [];
-  let offset = 0;
-  const bundled = Object.keys(result.metafile.inputs).filter(file => !file.startsWith('.build/'));
-  for (const file of [...new Set([...TOOLING, ...bundled])].sort()) {
-    const abs = join(root, file);
-    if (file.startsWith('node_modules/')) {
-      const st = statSync(abs);
-      inputs[file] = { size: st.size, mtimeMs: st.mtimeMs, sha1: hashFile(abs) };
-    } else {
-      const data = readFileSync(abs);
-      inputs[file] = { size: data.length, offset };
-      copies.push(data);
-      offset += data.length;
-    }
-  }
+  // esbuild escapes non-ASCII characters by default; when none is left, the run reads the bundle as
+  // latin1, which makes V8's one-byte string without decoding UTF-8.
+  const encoding = readFileSync(tmp).every(byte => byte < 0x80) ? 'latin1' : 'utf8';
   // The bundle is renamed into place before the manifest that vouches for it, each atomically, so a
   // concurrent or interrupted run never pairs a manifest with another bundle.
   renameSync(`${tmp}.map`, `${out}.map`);
   renameSync(tmp, out);
-  writeAtomic(sources, Buffer.concat(copies));
-  writeAtomic(manifest, `${JSON.stringify({ recipe: RECIPE, started, inputs }, null, 1)}\n`);
+  const sorted = Object.fromEntries(Object.keys(inputs).sort().map(file => [file, inputs[file]]));
+  writeAtomic(manifest, `${JSON.stringify({ recipe: RECIPE, started, encoding, inputs: sorted }, null, 1)}\n`);
   writeAtomic(cache, Buffer.alloc(0));
-  return out;
+  return encoding;
 }
+
+/** The parameters of the function Node.js wraps a CommonJS module in. */
+const MODULE_WRAPPER_PARAMS = 'exports, require, module, __filename, __dirname';
 
 /**
  * `constructs` and cdk8s require node:crypto (for hashing construct addresses and generated names) and
@@ -193,19 +214,29 @@ function writeAtomic(file, data) {
   renameSync(tmp, file);
 }
 
-/** Makes sure the entry's bundle is fresh and returns its paths. */
-function ensureBundle(entry) {
-  const reason = staleReason(entry);
-  if (reason !== undefined) {
-    if (process.env.LOCAL_HANDS_QUIET_BUILD !== '1') process.stderr.write(`local-hands: bundling ${entry} (${reason})\n`);
-    build(entry);
-  }
-  return bundlePaths(entry);
+/**
+ * Runs the entry's bundle: at once when it is fresh, else after rebuilding it (`then`, called with the
+ * paths and the encoding to read the bundle in, runs synchronously in the first case).
+ */
+function withFreshBundle(entry, then) {
+  const paths = bundlePaths(entry);
+  const manifest = readManifest(paths.manifest);
+  const reason = staleReason(paths, manifest);
+  if (reason === undefined) return then({ ...paths, encoding: manifest.encoding });
+  if (process.env.LOCAL_HANDS_QUIET_BUILD !== '1') process.stderr.write(`local-hands: bundling ${entry} (${reason})\n`);
+  build(paths).then(
+    encoding => then({ ...paths, encoding }),
+    e => {
+      // esbuild has printed its own errors already; anything else is our bug and keeps its stack.
+      process.stderr.write(Array.isArray(e?.errors) ? `local-hands: bundling ${entry} failed\n` : `${e?.stack ?? e}\n`);
+      process.exitCode = 1;
+    },
+  );
 }
 
 /** Runs a CommonJS bundle as the main module, from (and refreshing) its V8 code cache. */
-function runBundle({ out, cache }) {
-  const source = readFileSync(out, 'utf8');
+function runBundle({ out, cache, encoding }) {
+  const source = readFileSync(out, encoding);
   let cachedData;
   try {
     cachedData = readFileSync(cache);
@@ -213,8 +244,7 @@ function runBundle({ out, cache }) {
   } catch {
     cachedData = undefined;
   }
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
-  const script = new Script(wrapped, { filename: out, cachedData });
+  const script = new Script(source, { filename: out, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
     // Written at exit, so the cache holds the functions this run compiled, not just the top level.
     process.once('exit', () => {
@@ -239,7 +269,8 @@ if (require.main === module) {
     process.stderr.write('usage: node tools/launcher/run.cjs <entry.ts> [args...]\n');
     process.exit(2);
   }
-  const paths = ensureBundle(entry);
-  process.argv = [process.argv[0], paths.out, ...args];
-  runBundle(paths);
+  withFreshBundle(entry, paths => {
+    process.argv = [process.argv[0], paths.out, ...args];
+    runBundle(paths);
+  });
 }
