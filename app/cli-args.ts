@@ -16,6 +16,8 @@ type Values<O extends Options> = { [K in keyof O]?: O[K]['type'] extends 'string
  * so `--sid a --sid b` would render session b) and a string flag given an empty value.
  */
 export function parseCli<O extends Options>(argv: readonly string[], options: O, allowPositionals = false): { values: Values<O>; positionals: string[] } {
+  // parseArgs loads a few internal modules; an empty command line has nothing to parse.
+  if (argv.length === 0) return { values: {}, positionals: [] };
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals, tokens: true });

@@ -614,7 +614,8 @@ function realPath(p: string): string {
   const rest: string[] = [];
   for (let q = p; ; q = path.dirname(q)) {
     try {
-      return path.join(fs.realpathSync(q), ...rest.reverse());
+      // The native call resolves the whole path in one system call; the JavaScript one lstats every part.
+      return path.join(fs.realpathSync.native(q), ...rest.reverse());
     } catch {
       if (path.dirname(q) === q) return p;
       rest.push(path.basename(q));
@@ -622,9 +623,14 @@ function realPath(p: string): string {
   }
 }
 
+/**
+ * Whether `file` holds `text`, compared as bytes: decoding a megabyte of CRDs to compare it as a string
+ * costs several times more, and a file of another size is not read at all.
+ */
 function sameText(file: string, text: string): boolean {
   try {
-    return fs.readFileSync(file, 'utf8') === text;
+    const bytes = Buffer.from(text);
+    return fs.statSync(file).size === bytes.length && fs.readFileSync(file).equals(bytes);
   } catch {
     return false;
   }

@@ -1,3 +1,4 @@
+import { print } from '../src/print';
 import { UsageError, parseCli } from './cli-args';
 import { PROFILES, ProfileName } from './profiles';
 import { runSynth } from './synth';
@@ -13,7 +14,7 @@ export function runSynthCli(argv: readonly string[]): void {
   try {
     const { values } = parseCli(argv, { profile: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
     if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
+      print('stdout', `${USAGE}\n`);
       return;
     }
     const name = values.profile ?? 'default';
@@ -23,7 +24,7 @@ export function runSynthCli(argv: readonly string[]): void {
     profile = name as ProfileName;
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`local-hands: ${e.message}\n${USAGE}\n`);
+    print('stderr', `local-hands: ${e.message}\n${USAGE}\n`);
     process.exitCode = 2;
     return;
   }

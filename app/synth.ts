@@ -7,6 +7,7 @@ import { KindCluster } from '../constructs/kind-cluster';
 import { refuseCollisions } from '../src/collisions';
 import { withFastResolve } from '../src/fast-resolve';
 import { stringifyManifests } from '../src/fast-yaml';
+import { print } from '../src/print';
 import { LocalHandsValidationError } from '../src/validation';
 import { LocalHandsOutputError, OutputFile, OutputTarget, writeOutputDirs } from './output';
 
@@ -140,11 +141,11 @@ export function runSynth(build: (app: App) => void): void {
       outdirName: process.env.CDK8S_OUTDIR === undefined ? 'output folder' : 'CDK8S_OUTDIR',
       kindDirName: process.env.LOCAL_HANDS_KIND_DIR === undefined ? 'KIND config folder' : 'LOCAL_HANDS_KIND_DIR',
     });
-    process.stdout.write(`local-hands: wrote ${written.join(', ')}\n`);
+    print('stdout', `local-hands: wrote ${written.join(', ')}\n`);
   } catch (e) {
     const message = userErrorMessage(e, outdir);
     if (message === undefined) throw e;
-    process.stderr.write(message);
+    print('stderr', message);
     process.exitCode = 1;
   }
 }

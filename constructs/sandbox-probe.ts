@@ -1,4 +1,5 @@
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { withFastResolve } from '../src/fast-resolve';
 import { SandboxRuntime } from './sandbox-runtime';
 import type { SandboxRoute } from './sandbox-route';
 
@@ -20,9 +21,7 @@ export function probeSession(namespace = 'default', routeKind: SandboxRouteKind 
   const key = `${namespace}|${routeKind}`;
   let json = PROBED.get(key);
   if (json === undefined) {
-    const chart = new Chart(new App({ outdir: '/nonexistent' }), 'probe');
-    new SandboxRuntime(chart, 'session', { sid: 'probe', config: { namespace }, route: PROBE_ROUTES[routeKind] });
-    json = JSON.stringify(chart.toJson());
+    json = JSON.stringify(renderProbe(namespace, routeKind));
     PROBED.set(key, json);
   }
   // A fresh copy each time: callers may keep or change what they get.
@@ -32,15 +31,35 @@ export function probeSession(namespace = 'default', routeKind: SandboxRouteKind 
 /** Rendering a session costs about a millisecond, and a profile asks several times for the same one. */
 const PROBED = new Map<string, string>();
 
+/**
+ * What `chart.toJson()` gives for the probe's chart (its objects in construct order: the runtime adds no
+ * dependencies), without the app-wide dependency graph cdk8s builds for it, and with the cheap token resolution.
+ */
+function renderProbe(namespace: string, routeKind: SandboxRouteKind): unknown[] {
+  const app = new App({ outdir: '/nonexistent' });
+  const chart = new Chart(app, 'probe');
+  new SandboxRuntime(chart, 'session', { sid: 'probe', config: { namespace }, route: PROBE_ROUTES[routeKind] });
+  return withFastResolve(app, () => chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map(o => o.toJson()));
+}
+
+/**
+ * A session's Pod: the same for every namespace and route kind, so any session probed already will do.
+ * (Which one was probed first never shows in what callers derive from the Pod.)
+ */
+function probedPod(): any {
+  const json = PROBED.values().next().value;
+  const session: any[] = json === undefined ? probeSession() : JSON.parse(json);
+  return session.find(o => o.kind === 'Pod');
+}
+
 /** The label that marks a Pod as a sandbox (every session's Pod has it), as SandboxRuntime sets it. */
 export function sandboxPodSelector(): Record<string, string> {
-  const pod = probeSession().find(o => o.kind === 'Pod');
-  return { app: pod.metadata.labels.app };
+  return { app: probedPod().metadata.labels.app };
 }
 
 /** The container ports of a sandbox Pod by name (`http` is the action server, `vscode` VS Code). */
 export function sandboxPorts(): { readonly server: number; readonly vscode: number } {
-  const ports: { name?: string; containerPort: number }[] = probeSession().find(o => o.kind === 'Pod').spec.containers[0].ports;
+  const ports: { name?: string; containerPort: number }[] = probedPod().spec.containers[0].ports;
   const byName = (name: string) => ports.find(p => p.name === name)!.containerPort;
   return { server: byName('http'), vscode: byName('vscode') };
 }

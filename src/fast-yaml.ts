@@ -24,13 +24,38 @@ const RESERVED = new Set([
   'y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE',
   'on', 'On', 'ON', 'off', 'Off', 'OFF', 'null', 'Null', 'NULL',
 ]);
-// Starts with a letter, then only characters with no meaning to YAML: always a plain scalar.
-const PLAIN = /^[A-Za-z][A-Za-z0-9._/-]*$/;
+
+// Plain scalars the library writes as they are. Whatever the first character, the rest holds no space, tab,
+// quote, backslash or '#' and does not end in ':', so none of YAML's block-context indicators can form.
+// - A letter first: only the RESERVED words, and exponents with no digits before them (e5, E+5), read back as
+//   other than a string (every other YAML 1.1 number, timestamp, null and merge key starts with a digit,
+//   sign, dot, '~' or '<').
+// - '/' first, or '-' then a letter or a second '-' (not a third: '---' marks a document): the same, with a
+//   sign (-e5); it is no sequence entry.
+// - Digits, then a unit of letters none of which can make a number (exponents e/E, bases x/b/o): quantities
+//   such as 512Mi and 300m. Or three or more dot-separated runs of digits: version numbers such as 1.12.1.
+const PLAIN = /^(?:[A-Za-z]|\/|-[A-Za-z]|--(?!-))(?:[A-Za-z0-9._/=$(),:@+~-]*[A-Za-z0-9._/=$(),@+~-])?$|^[0-9]+(?:\.[0-9]+)?[ac-dfg-npq-wyzAC-DFG-NPQ-WYZ][ac-dfg-npq-wyzAC-DFG-NPQ-WYZ]*$|^[0-9]+(?:\.[0-9]+){2,}$/;
+// Strings the library double-quotes: plain decimal integers, which YAML 1.1 reads back as numbers.
+const INTEGER = /^[0-9]+$/;
 
 const valueCache = new Map<string, string>();
 const keyCache = new Map<string, string>();
 
-const plain = (s: string) => PLAIN.test(s) && !RESERVED.has(s);
+// The library's YAML 1.1 float with an empty mantissa.
+const BARE_EXPONENT = /^-?[eE][-+]?[0-9]+$/;
+
+const plain = (s: string) => PLAIN.test(s) && !RESERVED.has(s) && !BARE_EXPONENT.test(s);
+
+/**
+ * What the library writes for a string we can judge ourselves, as a block map value or key, or undefined
+ * when only the library can tell (exported for its property test against the library).
+ */
+export function known(s: string): string | undefined {
+  if (plain(s)) return s;
+  // YAML 1.1 reads the empty plain scalar, like decimal digits, as other than a string.
+  if (s === '' || INTEGER.test(s)) return `"${s}"`;
+  return undefined;
+}
 
 /**
  * Renders every string that needs the library's judgement in two calls (values, then keys) instead of one
@@ -42,12 +67,12 @@ function prime(docs: readonly unknown[]): void {
   const keys = new Set<string>();
   const walk = (v: unknown): void => {
     if (typeof v === 'string') {
-      if (!plain(v) && !v.includes('\n') && !valueCache.has(v)) values.add(v);
+      if (known(v) === undefined && !v.includes('\n') && !valueCache.has(v)) values.add(v);
     } else if (Array.isArray(v)) {
       v.forEach(walk);
     } else if (isMap(v)) {
       for (const k of Object.keys(v)) {
-        if (k !== '' && !plain(k) && !k.includes('\n') && !keyCache.has(k)) keys.add(k);
+        if (k !== '' && known(k) === undefined && !k.includes('\n') && !keyCache.has(k)) keys.add(k);
         walk(v[k]);
       }
     }
@@ -71,8 +96,7 @@ function prime(docs: readonly unknown[]): void {
 }
 
 function scalarString(s: string): string {
-  if (plain(s)) return s;
-  let out = valueCache.get(s);
+  let out = known(s) ?? valueCache.get(s);
   if (out === undefined) {
     const full = Yaml.stringify({ k: s });
     out = full.slice(3, -1);
@@ -83,11 +107,12 @@ function scalarString(s: string): string {
 }
 
 function key(s: string): string {
-  if (plain(s)) return s;
-  let out = keyCache.get(s);
+  // The library writes an empty key in its explicit form; the document is left to it.
+  if (s === '') throw new Fallback();
+  let out = known(s) ?? keyCache.get(s);
   if (out === undefined) {
     const full = Yaml.stringify({ [s]: 0 });
-    if (s === '' || !full.endsWith(': 0\n')) throw new Fallback();
+    if (!full.endsWith(': 0\n')) throw new Fallback();
     out = full.slice(0, -4);
     if (out.includes('\n')) throw new Fallback();
     keyCache.set(s, out);

@@ -6,7 +6,8 @@ import { Construct } from 'constructs';
 import { KubeConfigMap } from '../imports/k8s';
 import { describe, expect, test } from 'vitest';
 import { IngressNginx, SandboxFleet, UbuntuDevWorkload, addOpenHandsStack } from '../index';
-import { stringifyManifests } from '../src/fast-yaml';
+import fc from 'fast-check';
+import { known, stringifyManifests } from '../src/fast-yaml';
 import { renderCharts } from '../app/synth';
 import { readTree } from './util';
 
@@ -51,6 +52,8 @@ const APPS: [string, (app: App) => void][] = [
     new UbuntuDevWorkload(new Chart(app, 'u'), 'u', { env: [{ name: 'A', value: '0123' }, { name: 'B', value: '1.5' }, { name: 'C', value: 'null' }, { name: 'D', value: '-x' }, { name: 'E', value: "it's" }] });
   }],
 ];
+
+const RESERVED_WORDS = ['y', 'Yes', 'no', 'ON', 'off', 'null', 'Null', 'true', 'FALSE', 'n', 'N'];
 
 const configMap = (scope: Construct, id: string, data: Record<string, any>) => new KubeConfigMap(scope, id, { metadata: { name: id.toLowerCase() }, data });
 
@@ -116,5 +119,30 @@ describe('stringifyManifests equals Yaml.stringify on random manifests', () => {
       const doc = { apiVersion: 'v1', kind: 'ConfigMap', data: value(0), [str()]: value(1) };
       expect(stringifyManifests([doc, doc])).toBe(Yaml.stringify(doc, doc));
     }
+  });
+});
+
+describe('the strings fast-yaml judges itself are written as the yaml library writes them', () => {
+  // Characters around every rule: units, exponents, bases, indicators, separators, quotes, spaces.
+  const CHARS = [...'aZyYnNoOeExXbBmMiGkKtT0123456789._/-=$(),:@+~#"\' \t<>!&*%`?[]{}|\\'];
+  const fromChars = fc.array(fc.constantFrom(...CHARS), { maxLength: 10 }).map(cs => cs.join(''));
+  const shaped = fc.oneof(
+    fc.tuple(fc.stringMatching(/^[0-9]{1,4}$/), fc.constantFrom('', '.5', '.25'), fc.stringMatching(/^[a-zA-Z]{0,3}$/)).map(([d, f, u]) => `${d}${f}${u}`),
+    fc.array(fc.stringMatching(/^[0-9]{1,3}$/), { minLength: 1, maxLength: 5 }).map(parts => parts.join('.')),
+    fc.tuple(fc.constantFrom('-', '--', '/', 'a', '-1', '.', '~', '0x', '0b', '0o', '1_0'), fromChars).map(([a, b]) => a + b),
+    fc.constantFrom(...RESERVED_WORDS, '1e3', '1E3', '-1', '+1', '.inf', '-.inf', '.nan', '0x1F', '0b101', '0o17', '017', '190:20:30', '1_000', '2001-12-14', '<<', '1.12.1', '512Mi', '300m', '1.5Gi', '1e', 'e1'),
+  );
+  test('as values and as keys, over 20,000 generated strings', () => {
+    let judged = 0;
+    fc.assert(fc.property(fc.oneof(fromChars, shaped), s => {
+      const ours = known(s);
+      if (ours === undefined) return;
+      judged++;
+      expect(Yaml.stringify({ k: s })).toBe(`k: ${ours}\n`);
+      // (An empty key is never judged: the whole document goes to the library.)
+      if (s !== '') expect(Yaml.stringify({ [s]: 0 })).toBe(`${ours}: 0\n`);
+    }), { numRuns: 20_000, seed: 7 });
+    // The fast path must be the common one, or the test would prove nothing.
+    expect(judged).toBeGreaterThan(4_000);
   });
 });

@@ -25,7 +25,7 @@ const { Script } = require('node:vm');
 const root = resolve(__dirname, '..', '..');
 
 /** Bump when the bundle options below change, so old bundles are rebuilt. */
-const RECIPE = 'cjs-node20-full-bundle-v6';
+const RECIPE = 'cjs-node20-full-bundle-v7';
 /** Files that shape every bundle without being bundled as such: a change to them rebuilds too. */
 const TOOLING = [
   'tools/launcher/run.cjs',
@@ -132,14 +132,12 @@ async function build({ abs, dir, out, manifest, cache }) {
     format: 'cjs',
     target: 'node20',
     alias: {
-      // One copy of `yaml`: cdk8s bundles its own, and so would we.
-      yaml: dirname(require.resolve('cdk8s/node_modules/yaml/package.json')),
       // Only the k8s bindings imports/k8s.ts names, and what they reach.
       'cdk8s-plus-27/lib/imports/k8s': writePrunedK8s(dir),
       // Builtins that cdk8s and constructs load at start-up but a synth rarely calls.
       ...Object.fromEntries(LAZY_BUILTINS.map(name => [name, writeLazyBuiltin(dir, name)])),
     },
-    plugins: [recordBundled],
+    plugins: [lazyPackages(dir), recordBundled],
     // The bundle is written as the function Node wraps a CommonJS module in, so the launcher hands the
     // file's text to V8 as it is, without copying 1 MB into a wrapper string first.
     banner: { js: `(function (${MODULE_WRAPPER_PARAMS}) {` },
@@ -165,36 +163,102 @@ async function build({ abs, dir, out, manifest, cache }) {
   return encoding;
 }
 
+/**
+ * Resolves the bare names `cdk8s` and `yaml` (ours and cdk8s's: one copy of the library) to stand-ins that
+ * load each part on first use. An alias would not do: it would rewrite `cdk8s/lib/...` too.
+ */
+function lazyPackages(dir) {
+  const stand = { cdk8s: writeLazyCdk8s(dir), yaml: writeLazyYaml(dir) };
+  return {
+    name: 'lazy-packages',
+    setup(b) {
+      b.onResolve({ filter: /^(cdk8s|yaml)$/ }, args => ({ path: stand[args.path] }));
+    },
+  };
+}
+
 /** The parameters of the function Node.js wraps a CommonJS module in. */
 const MODULE_WRAPPER_PARAMS = 'exports, require, module, __filename, __dirname';
 
 /**
- * `constructs` and cdk8s require node:crypto (for hashing construct addresses and generated names) and
- * node:child_process (for Helm charts and URLs) when they load, which costs milliseconds at start-up;
- * a synth with explicit names never calls them. These shims stand in for the bare module names and load
- * the real module on first use: each function export becomes a forwarding function, anything else a
- * getter. The list of exports is read from this Node.js when the bundle is built.
+ * `constructs` and cdk8s require node:crypto (for hashing construct addresses and generated names),
+ * node:child_process (for Helm charts and URLs) and node:os when they load, which costs milliseconds at
+ * start-up; a synth with explicit names never calls the first two. These shims stand in for the bare
+ * module names and load the real module on first use: each function export becomes a forwarding function,
+ * anything else a getter. The list of exports is read from this Node.js when the bundle is built.
  */
-const LAZY_BUILTINS = ['crypto', 'child_process'];
+const LAZY_BUILTINS = ['crypto', 'child_process', 'os'];
 
 function writeLazyBuiltin(dir, name) {
   const real = require(`node:${name}`);
+  const forwarded = key => {
+    const v = real[key];
+    return typeof v === 'function' && !/^[A-Z]/.test(key) && !/^class\b/.test(Function.prototype.toString.call(v));
+  };
+  return writeLazyModule(join(dir, `lazy-${name}.cjs`), `node:${name}`, {
+    head: 'const shim = { __esModule: true };',
+    exports: Object.keys(real).sort().map(key => ({ key, from: 'real', forwarded: forwarded(key) })),
+    tail: 'shim.default = shim;',
+    modules: { real: `node:${name}` },
+  });
+}
+
+/**
+ * cdk8s's index loads all of cdk8s: Helm, testing, includes, the YAML parser and writer behind them, each
+ * of which a synth through `renderCharts` never calls. This stand-in for the bare name `cdk8s` exports the
+ * same names, each read from its own file of cdk8s/lib on first use (the first file exporting a name wins,
+ * as in the index), so only the files a synth touches are ever run.
+ */
+function writeLazyCdk8s(dir) {
+  const lib = dirname(require.resolve('cdk8s/lib/index.js'));
+  const index = readFileSync(join(lib, 'index.js'), 'utf8');
+  const files = [...index.matchAll(/__exportStar\(require\("\.\/([\w-]+)"\), exports\)/g)].map(m => m[1]);
+  const modules = Object.fromEntries(files.map(f => [f, join(lib, `${f}.js`)]));
+  const exports = [];
+  const seen = new Set(['default']);
+  for (const f of files) {
+    for (const key of Object.keys(require(modules[f]))) {
+      if (!seen.has(key)) exports.push({ key, from: f, forwarded: false });
+      seen.add(key);
+    }
+  }
+  return writeLazyModule(join(dir, 'lazy-cdk8s.cjs'), 'cdk8s', {
+    head: 'const shim = {}; Object.defineProperty(shim, "__esModule", { value: true });',
+    exports,
+    modules,
+  });
+}
+
+/**
+ * The \`yaml\` library, which cdk8s loads with its YAML helpers: a synth writes YAML itself
+ * (src/fast-yaml.ts) and only needs the library for unusual values or to read YAML.
+ */
+function writeLazyYaml(dir) {
+  const real = require.resolve('cdk8s/node_modules/yaml');
+  return writeLazyModule(join(dir, 'lazy-yaml.cjs'), 'yaml', {
+    head: 'const shim = {};',
+    exports: Object.keys(require(real)).sort().map(key => ({ key, from: 'real', forwarded: false })),
+    modules: { real },
+  });
+}
+
+/** Writes a module whose exports load their real module (`modules[from]`) on first use. */
+function writeLazyModule(file, what, { head, exports, tail = '', modules }) {
+  const names = Object.keys(modules);
   const lines = [
     `'use strict';`,
-    `// Generated by tools/launcher/run.cjs: node:${name}, loaded on first use.`,
-    `let real;`,
-    `const load = () => (real ??= require('node:${name}'));`,
-    `const shim = { __esModule: true };`,
+    `// Generated by tools/launcher/run.cjs: ${what}, loaded on first use.`,
+    `const loaded = {};`,
+    ...names.map((n, i) => `const load${i} = () => (loaded[${i}] ??= require(${JSON.stringify(modules[n])}));`),
+    head,
   ];
-  for (const key of Object.keys(real).sort()) {
-    const v = real[key];
-    const plainFunction = typeof v === 'function' && !/^[A-Z]/.test(key) && !/^class\b/.test(Function.prototype.toString.call(v));
-    lines.push(plainFunction
-      ? `shim[${JSON.stringify(key)}] = function (...args) { return load()[${JSON.stringify(key)}].apply(this, args); };`
-      : `Object.defineProperty(shim, ${JSON.stringify(key)}, { enumerable: true, get: () => load()[${JSON.stringify(key)}] });`);
+  for (const { key, from, forwarded } of exports) {
+    const load = `load${names.indexOf(from)}()`;
+    lines.push(forwarded
+      ? `shim[${JSON.stringify(key)}] = function (...args) { return ${load}[${JSON.stringify(key)}].apply(this, args); };`
+      : `Object.defineProperty(shim, ${JSON.stringify(key)}, { enumerable: true, get: () => ${load}[${JSON.stringify(key)}] });`);
   }
-  lines.push('shim.default = shim;', 'module.exports = shim;', '');
-  const file = join(dir, `lazy-${name}.cjs`);
+  lines.push(tail, 'module.exports = shim;', '');
   writeAtomic(file, lines.join('\n'));
   return file;
 }
