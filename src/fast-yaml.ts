@@ -46,15 +46,41 @@ const BARE_EXPONENT = /^-?[eE][-+]?[0-9]+$/;
 
 const plain = (s: string) => PLAIN.test(s) && !RESERVED.has(s) && !BARE_EXPONENT.test(s);
 
+// Single-line printable ASCII with no backslash: the library writes such a string as it is, or quoted with
+// nothing to escape: in double quotes, or in single quotes when it holds a double quote (and no single one).
+const SIMPLE = /^[\x20-\x5b\x5d-\x7e]*$/;
+// A key longer than 1024 characters as written is no implicit key: the library writes it as `? key`.
+const MAX_KNOWN_LENGTH = 1000;
+// What makes the library quote a block-context string: an indicator first, a lone or spaced '-' or '?', ': ',
+// ' #', or a space or colon at the end.
+const INDICATED = /^[ ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-] |: | #| $|:$/;
+// A document marker or directive at the start, which the library lays out by position: left to it.
+const DOCUMENT_MARKER = /^(?:%|---|\.\.\.)/;
+// Strings the library's YAML 1.1 schema reads back as null.
+const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
+// Every character of YAML 1.1's numbers, infinities, NaN, sexagesimals and timestamps (and the merge key): a
+// string with any other character is none of them. One made only of these is left to the library.
+const MAYBE_TYPED = /^(?:[-+0-9._:eExXa-fA-FbBoOiInNtTzZ \t]*|<<)$/;
+
 /**
  * What the library writes for a string we can judge ourselves, as a block map value or key, or undefined
  * when only the library can tell (exported for its property test against the library).
  */
 export function known(s: string): string | undefined {
+  if (s.length > MAX_KNOWN_LENGTH) return undefined;
   if (plain(s)) return s;
-  // YAML 1.1 reads the empty plain scalar, like decimal digits, as other than a string.
-  if (s === '' || INTEGER.test(s)) return `"${s}"`;
-  return undefined;
+  if (!SIMPLE.test(s)) return undefined;
+  if (INDICATED.test(s)) return quoted(s);
+  if (DOCUMENT_MARKER.test(s)) return undefined;
+  if (NULLS.has(s) || RESERVED.has(s) || INTEGER.test(s)) return `"${s}"`;
+  if (MAYBE_TYPED.test(s)) return undefined;
+  return s;
+}
+
+/** `s` (a SIMPLE string) quoted as the library quotes it, or undefined when it holds both kinds of quote. */
+function quoted(s: string): string | undefined {
+  if (!s.includes('"')) return `"${s}"`;
+  return s.includes("'") ? undefined : `'${s}'`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { isAscii } from 'buffer';
 import * as fs from 'fs';
 import { ApiObject, ApiObjectProps, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -93,11 +94,36 @@ export interface VendoredSet {
 
 const loaded = new Map<string, readonly PrerenderedManifest[]>();
 
+/**
+ * A file's text. Vendored CRDs are megabytes of ASCII, which V8 takes as it is (latin1) several times faster
+ * than it decodes UTF-8; anything else is decoded.
+ */
+function readText(file: string): string {
+  const bytes = fs.readFileSync(file);
+  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+}
+
+/** `text.split(/^---\n/m)`, without running a regular expression over megabytes. */
+export function splitDocuments(text: string): string[] {
+  const docs: string[] = [];
+  let start = 0;
+  if (text.startsWith('---\n')) {
+    docs.push('');
+    start = 4;
+  }
+  for (let at = text.indexOf('\n---\n', start - 1); at !== -1; at = text.indexOf('\n---\n', start - 1)) {
+    docs.push(text.slice(start, at + 1));
+    start = at + 5;
+  }
+  docs.push(text.slice(start));
+  return docs;
+}
+
 /** The set's manifests: the YAML is read now (a few milliseconds), the JSON only when a body is first read. */
 export function loadVendoredSet(set: VendoredSet): readonly PrerenderedManifest[] {
   let out = loaded.get(set.yamlFile);
   if (out) return out;
-  const texts = fs.readFileSync(vendoredFile(set.yamlFile), 'utf8').split(/^---\n/m);
+  const texts = splitDocuments(readText(vendoredFile(set.yamlFile)));
   if (texts.length !== set.objects.length) throw new Error(`local-hands: ${set.yamlFile} holds ${texts.length} documents, its index ${set.objects.length}`);
   let docs: Record<string, unknown>[] | undefined;
   const all = () => (docs ??= JSON.parse(fs.readFileSync(vendoredFile(set.jsonFile), 'utf8')) as Record<string, unknown>[]);
