@@ -305,6 +305,204 @@ function sandboxFleet(): ConstructCases {
   };
 }
 
+/** Stands for the case's own Traefik in a route's `gateway`: the build swaps in the handle (props stay printable). */
+const TRAEFIK_HANDLE = "<the case's Traefik>";
+
+/** A listener name (`sectionName`): boundary lengths, and near misses the Gateway API's SectionName pattern refuses. */
+const SECTION_NAME = mix<string>(
+  fc.oneof(fc.constantFrom('web', 'websecure', 'a.b', 'x-1', '0'), fc.constant((t: string) => padTo(`l${t}`, 253, true))),
+  fc.constantFrom<Tok<string>>('Web', '', 'a..b', 'a_b', '-a', 'a.', 'a b', t => padTo(`l${t}`, 254, true)),
+);
+
+/**
+ * `ingress_domain` for routes: the session host `<sid>.<ingress_domain>` becomes `spec.hostnames[0]`, so its limits
+ * (220 + 1 + 32 = 253), IPs, wildcards, uppercase, trailing dots and stray characters.
+ */
+const ROUTE_DOMAIN = mix<string>(
+  fc.oneof(
+    fc.constantFrom('localhost', 'example.com', 'sandbox.example.com', '1.2.3.4', 'xn--bcher-kva.example', '0.a', 'a-b.c9'),
+    fc.constantFrom(63, 64, 200, 220).map(n => (t: string) => padTo(`d${t}`, n, true)),
+  ),
+  fc.constantFrom<Tok<string>>('', 'Example.com', 'LOCALHOST', '*.example.com', '*', 'localhost.', '.localhost', 'a..b', '-a.b', 'a-.b', 'a_b',
+    '::1', '[::1]', 'a b', 'localhost:8080', t => padTo(`d${t}`, 221, true), t => padTo(t, 254, true)),
+);
+
+/** A listener hostname, chosen relative to the session host: most fit it, some do not, some are no hostname at all. */
+const LISTENER_HOST = fc.oneof(
+  { weight: 9, arbitrary: fc.constantFrom('absent', 'wildcard', 'exact', 'parent') },
+  { weight: 1, arbitrary: fc.constantFrom('bare', 'other', 'ip') },
+  { weight: 1, arbitrary: fc.constantFrom('*', 'upper', 'trailing-dot', 'double-wildcard', 'too-long', 'empty') },
+);
+
+function listenerHostname(choice: string, sid: string, domain: string): string | undefined {
+  const parent = domain.includes('.') ? domain.slice(domain.indexOf('.') + 1) : domain;
+  const hosts: Record<string, string | undefined> = {
+    absent: undefined, wildcard: `*.${domain}`, exact: `${sid}.${domain}`, parent: `*.${parent}`, bare: domain, other: 'other.example.com', ip: '1.2.3.4',
+    '*': '*', upper: `*.${domain.toUpperCase()}`, 'trailing-dot': `*.${domain}.`, 'double-wildcard': `*.*.${domain}`,
+    'too-long': padTo(`*.${domain}`, 254, true), empty: '',
+  };
+  return hosts[choice];
+}
+
+/** Which namespaces a Traefik listener admits, relative to the session's namespace. */
+const ADMISSION = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom('absent', 'All', 'Same', 'name', 'expression') },
+  { weight: 1, arbitrary: fc.constantFrom('other-name', 'All-with-selector') },
+);
+
+function allowedRoutes(choice: string, namespace: string): unknown {
+  const byName = (ns: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': ns } });
+  const routes: Record<string, unknown> = {
+    absent: undefined, All: { namespaces: { from: 'All' } }, Same: { namespaces: { from: 'Same' } },
+    name: { namespaces: { from: 'Selector', selector: byName(namespace) } },
+    expression: { namespaces: { from: 'Selector', selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [namespace] }] } } },
+    'other-name': { namespaces: { from: 'Selector', selector: byName('other') } },
+    'All-with-selector': { namespaces: { from: 'All', selector: byName(namespace) } },
+  };
+  return routes[choice];
+}
+
+/** A reference's `allowedRouteNamespaces`, relative to the session's namespace. */
+const REFERENCE_NAMESPACES = mix<string>(
+  fc.constantFrom('absent', 'absent', 'session', 'session-and-other', 'other', 'none'),
+  fc.constantFrom('upper', 'string', 'number'),
+);
+
+function referenceNamespaces(choice: string, namespace: string): unknown {
+  const lists: Record<string, unknown> = {
+    absent: undefined, session: [namespace], 'session-and-other': ['other', namespace], other: ['other'], none: [],
+    upper: [namespace.toUpperCase()], string: namespace, number: [1],
+  };
+  return lists[choice];
+}
+
+/** The parts of a route case the Gateway side is built from, before the session's names are known. */
+const GATEWAY_SIDE = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      from: fc.constant('reference'), namespace: label(), name: subdomain(), listener: SECTION_NAME, hostname: LISTENER_HOST,
+      allowedRouteNamespaces: REFERENCE_NAMESPACES, sectionName: fc.constantFrom('absent', 'absent', 'same', 'other'),
+      extra: mix<undefined>(fc.constant(undefined), fc.constantFrom<unknown>({ port: 8081 }, { sectionName: 'web' }, { kind: 'Gateway' })),
+    }, { requiredKeys: ['from', 'namespace', 'name', 'sectionName'] }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      // A handle, or a reference naming the app's Gateway (checked against the app's listeners all the same).
+      from: fc.constantFrom('handle', 'handle', 'named'),
+      traefikNamespace: label(55), sameNamespace: fc.constantFrom(true, true, false), createNamespace: fc.boolean(),
+      gatewayOn: mix<boolean>(fc.constant(true), fc.constant(false)), gatewayName: subdomain(),
+      web: fc.record({ hostname: LISTENER_HOST, admission: ADMISSION }), websecure: fc.option(fc.record({ hostname: LISTENER_HOST, admission: ADMISSION })),
+      sectionName: mix<string>(fc.constantFrom('absent', 'absent', 'absent', 'web', 'web', 'websecure', 'missing'), SECTION_NAME),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ from: fc.constant('broken'), route: fc.constantFrom<unknown>(
+    { kind: 'httproute' }, { kind: 'HTTPRoute' }, { kind: 'HTTPRoute', gateway: null }, { kind: 'HTTPRoute', gateway: 'traefik' },
+    { kind: 'HTTPRoute', gateway: {} }, { kind: 'HTTPRoute', gateway: TRAEFIK_HANDLE, port: 8081 }, { kind: 'Ingress', gateway: TRAEFIK_HANDLE },
+  ) }) },
+);
+
+/** A Traefik with only its Gateway provider, named after the case so its cluster-scoped objects never collide. */
+function handleTraefik(g: any, t: string, sid: string, domain: string, namespace: string): Record<string, unknown> {
+  const listener = (l: { hostname: string; admission: string }, base: Record<string, unknown>) => {
+    const hostname = listenerHostname(l.hostname, sid, domain);
+    const routes = allowedRoutes(l.admission, namespace);
+    return { ...base, ...(hostname !== undefined ? { hostname } : {}), ...(routes !== undefined ? { allowedRoutes: routes } : {}) };
+  };
+  return {
+    namespace: realize(g.traefikNamespace, t), createNamespace: g.createNamespace, ingressClass: false, service: { type: 'ClusterIP' },
+    providers: { kubernetesGateway: g.gatewayOn, kubernetesIngress: false, kubernetesCRD: false },
+    ...(g.gatewayOn ? {
+      gateway: {
+        name: realize(g.gatewayName, t), className: `gc${t}`,
+        listeners: [
+          listener(g.web, { name: 'web', port: 8000, protocol: 'HTTP' }),
+          ...(g.websecure ? [listener(g.websecure, { name: 'websecure', port: 8443, protocol: 'HTTPS', tls: { certificateRefs: [{ name: 'cert' }] } })] : []),
+        ],
+      },
+    } : {}),
+  };
+}
+
+/**
+ * A route case: `session` (the runtime's props, its route's gateway possibly `TRAEFIK_HANDLE`) and, for handles and
+ * references to the app's Gateway, `traefik` (a Traefik's props, built first in the same chart).
+ */
+function routeCase(g: any, t: string, sid: string, domain: string, sessionNamespace: string): { traefik?: Record<string, unknown>; route: unknown; namespace: string } {
+  if (g.from === 'broken') return { route: g.route, namespace: sessionNamespace, ...(JSON.stringify(g.route).includes(TRAEFIK_HANDLE) ? { traefik: {} } : {}) };
+  if (g.from === 'reference') {
+    const listener = realize(g.listener, t);
+    const ref = {
+      namespace: realize(g.namespace, t), name: realize(g.name, t),
+      ...(listener !== undefined ? { listener } : {}),
+      ...(g.hostname !== undefined && listenerHostname(g.hostname, sid, domain) !== undefined ? { hostname: listenerHostname(g.hostname, sid, domain) } : {}),
+      ...(g.allowedRouteNamespaces !== undefined && referenceNamespaces(g.allowedRouteNamespaces, sessionNamespace) !== undefined
+        ? { allowedRouteNamespaces: referenceNamespaces(g.allowedRouteNamespaces, sessionNamespace) } : {}),
+      ...(g.extra ?? {}),
+    };
+    const sectionName = { absent: undefined, same: listener, other: 'other' }[g.sectionName as string];
+    return { route: { kind: 'HTTPRoute', gateway: ref, ...(sectionName !== undefined ? { sectionName } : {}) }, namespace: sessionNamespace };
+  }
+  const traefikNamespace = realize(g.traefikNamespace, t);
+  const namespace = g.sameNamespace ? traefikNamespace : sessionNamespace;
+  const traefik = handleTraefik(g, t, sid, domain, namespace);
+  const gateway = g.from === 'handle' ? TRAEFIK_HANDLE : { namespace: traefikNamespace, name: realize(g.gatewayName, t) };
+  const sectionName = g.sectionName === 'absent' ? undefined : realize(g.sectionName, t);
+  return { traefik, route: { kind: 'HTTPRoute', gateway, ...(sectionName !== undefined ? { sectionName } : {}) }, namespace };
+}
+
+/** Builds the case's Traefik (if any) first, swaps its handle into the route, then the sessions. */
+function buildWithRoute(chart: Chart, p: { traefik?: Record<string, unknown>; session: Record<string, any> }, make: (chart: Chart, props: any) => void): void {
+  const handle = p.traefik ? new Traefik(chart, 't', p.traefik) : undefined;
+  const route = p.session.route;
+  make(chart, { ...p.session, route: route?.gateway === TRAEFIK_HANDLE ? { ...route, gateway: handle } : route });
+}
+
+/** What every route case varies besides the session ids: the namespace, the domain, the Gateway side, VS Code on or off. */
+const ROUTE_SIDE = fc.record({
+  namespace: label(), ingressDomain: ROUTE_DOMAIN, gateway: GATEWAY_SIDE,
+  vscode: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }), vscodeObjectsWhenDisabled: fc.boolean(),
+});
+
+/** The route props of one case, once the token and the session id the listener hostnames are chosen for are known. */
+function routeProps(r: any, t: string, sid: string) {
+  const domain = realize(r.ingressDomain, t);
+  const { traefik, route, namespace } = routeCase(r.gateway, t, sid, typeof domain === 'string' ? domain : '', realize(r.namespace, t));
+  const session = { config: { namespace, ingressDomain: domain }, route, vscode: r.vscode, vscodeObjectsWhenDisabled: r.vscodeObjectsWhenDisabled };
+  return { ...(traefik ? { traefik } : {}), session };
+}
+
+function sandboxRuntimeWithRoute(): ConstructCases {
+  return {
+    construct: 'SandboxRuntime+HTTPRoute',
+    props: fc.tuple(SID, ROUTE_SIDE).map(([sid, r]) => (t: string) => {
+      const s = realize(sid, t);
+      const p = routeProps(r, t, typeof s === 'string' ? s : '');
+      return { ...p, session: { sid: s, ...p.session } };
+    }),
+    build: (c, p) => buildWithRoute(c, p, (chart, props) => new SandboxRuntime(chart, 'r', props)),
+  };
+}
+
+function sandboxFleetWithRoute(): ConstructCases {
+  const ids = fc.oneof(
+    fc.record({ sids: fc.array(SID, { minLength: 1, maxLength: 3 }) }),
+    fc.record({ count: fc.integer({ min: 1, max: 3 }), sidPrefix: fc.constant((t: string) => `p${t}`) }),
+  );
+  return {
+    construct: 'SandboxFleet+HTTPRoute',
+    props: fc.tuple(ids, ROUTE_SIDE).map(([given, r]) => (t: string) => {
+      const i = realize(given, t);
+      // Listener hostnames are chosen for the first session: an exact one leaves the others out, as it should.
+      const first = i.sids ? i.sids[0] : `${i.sidPrefix}-1`;
+      const p = routeProps(r, t, typeof first === 'string' ? first : '');
+      return { ...p, session: { ...i, ...p.session } };
+    }),
+    build: (c, p) => buildWithRoute(c, p, (chart, props) => new SandboxFleet(chart, 'f', props)),
+  };
+}
+
 function entryPorts(min: number, max: number) {
   const port = mix<number>(fc.oneof(fc.integer({ min, max }), fc.constantFrom(min, max)), fc.constantFrom<unknown>(min - 1, max + 1, 0, '80'));
   return fc.record({ web: port, websecure: port }, { requiredKeys: [] });
@@ -524,6 +722,8 @@ export function constructCases(): ConstructCases[] {
   return [
     ubuntuDevWorkload(), mirrordRbac(), sandboxRuntime(), sandboxRuntimeFromToml(), sandboxFleet(), traefik(), ingressNginx(), sandboxNamespace(),
     openHandsServiceAccount(), sandboxQuota(), sandboxNetworkPolicies(), ...monitoring(), ...crdBundles(),
+    // Last, so the seeds (seed + position) of the constructs before them stay what they were.
+    sandboxRuntimeWithRoute(), sandboxFleetWithRoute(),
   ];
 }
 
