@@ -178,6 +178,10 @@ function writeMap(map: Record<string, unknown>, indent: string, out: string[], f
 
 /** Writes `head` (e.g. `  name:` or `  -`) followed by the value, nested at `indent` + 2. */
 function writeEntry(head: string, v: unknown, indent: string, out: string[]): void {
+  if (typeof v === 'string' && v.includes('\n')) {
+    out.push(`${head} ${blockOrFallback(v, `${indent}  `)}\n`);
+    return;
+  }
   const s = scalar(v);
   if (s !== undefined) {
     out.push(`${head} ${s}\n`);
@@ -200,6 +204,10 @@ function writeEntry(head: string, v: unknown, indent: string, out: string[]): vo
 
 function writeSeq(seq: readonly unknown[], indent: string, out: string[]): void {
   for (const item of seq) {
+    if (typeof item === 'string' && item.includes('\n')) {
+      out.push(`${indent}- ${blockOrFallback(item, `${indent}  `)}\n`);
+      continue;
+    }
     const s = scalar(item);
     if (s !== undefined) out.push(`${indent}- ${s}\n`);
     else if (isMap(item)) {
@@ -210,6 +218,30 @@ function writeSeq(seq: readonly unknown[], indent: string, out: string[]): void 
       throw new Fallback();
     }
   }
+}
+
+// A multi-line string the library writes as a literal block without an indentation indicator: printable
+// ASCII lines (tabs inside), the first not starting with a space, none holding only blanks, and at most one
+// line break at the end (none: strip chomping '|-'; one: clip '|').
+const LITERAL_BLOCK = /^(?:[\x21-\x7e][\t\x20-\x7e]*|)(?:\n(?:[\t\x20-\x7e]*[\x21-\x7e][\t\x20-\x7e]*|))*\n?$/;
+
+/**
+ * A multi-line string as the library writes it as a block map value or sequence item (with `|-` or `|`, its
+ * lines at `contentIndent`, empty lines left empty), or undefined when only the library can tell (exported
+ * for its property test against the library).
+ */
+export function literalBlock(s: string, contentIndent: string): string | undefined {
+  if (!LITERAL_BLOCK.test(s) || s.startsWith('\n')) return undefined;
+  const clip = s.endsWith('\n');
+  const lines = (clip ? s.slice(0, -1) : s).split('\n');
+  if (lines[lines.length - 1] === '') return undefined;
+  return `|${clip ? '' : '-'}\n${lines.map(l => (l === '' ? '' : contentIndent + l)).join('\n')}`;
+}
+
+function blockOrFallback(s: string, contentIndent: string): string {
+  const block = literalBlock(s, contentIndent);
+  if (block === undefined) throw new Fallback();
+  return block;
 }
 
 function stringifyDoc(doc: unknown): string | undefined {

@@ -7,7 +7,7 @@ import { KubeConfigMap } from '../imports/k8s';
 import { describe, expect, test } from 'vitest';
 import { IngressNginx, SandboxFleet, UbuntuDevWorkload, addOpenHandsStack } from '../index';
 import fc from 'fast-check';
-import { known, stringifyManifests } from '../src/fast-yaml';
+import { known, literalBlock, stringifyManifests } from '../src/fast-yaml';
 import { renderCharts } from '../app/synth';
 import { readTree } from './util';
 
@@ -147,5 +147,25 @@ describe('the strings fast-yaml judges itself are written as the yaml library wr
     }), { numRuns: 40_000, seed: 7 });
     // The fast path must be the common one, or the test would prove nothing.
     expect(judged).toBeGreaterThan(10_000);
+  });
+});
+
+describe('the multi-line strings fast-yaml lays out itself are written as the yaml library writes them', () => {
+  // Mostly lines of the kind a JSON or config file has, some that make the library choose another layout.
+  const line = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom('a', 'b: c', '  x', '{', '"q": 1,', "'s'", '#c', '- d', 'e ', 'f\tg', '|', '>', '&a *b', '---', '...', '%x', '') },
+    { weight: 1, arbitrary: fc.constantFrom(' ', '\t', 'é', '  ') },
+  );
+  const text = fc.tuple(fc.constantFrom('', '', '', ' ', '\n'), fc.array(line, { minLength: 1, maxLength: 6 }), fc.constantFrom('', '', '\n', '\n\n'))
+    .map(([lead, lines, end]) => lead + lines.join('\n') + end)
+    .filter(s => s.includes('\n'));
+  test('as map values and sequence items, nested, over 10,000 generated texts', () => {
+    let judged = 0;
+    fc.assert(fc.property(text, s => {
+      if (literalBlock(s, '') !== undefined) judged++;
+      const doc = { apiVersion: 'v1', kind: 'ConfigMap', data: { k: s, nested: { deeper: s } }, list: [s, { item: s }] };
+      expect(stringifyManifests([doc])).toBe(Yaml.stringify(doc));
+    }), { numRuns: 10_000, seed: 11 });
+    expect(judged).toBeGreaterThan(1_500);
   });
 });
