@@ -101,8 +101,12 @@ export function checkOutputDir(dir: string, opts: OutputDirOptions = {}): void {
  * always there; concurrent writers take turns. Returns the names written, sorted.
  */
 export function writeOutputDir(dir: string, files: readonly OutputFile[], opts: OutputDirOptions = {}): string[] {
+  return writeInspected(dir, files, opts, inspectDir(dir, opts));
+}
+
+/** `writeOutputDir`, given what `inspectDir` found in the folder just before. */
+function writeInspected(dir: string, files: readonly OutputFile[], opts: OutputDirOptions, first: DirState): string[] {
   const names = checkFileNames(files);
-  const first = inspectDir(dir, opts);
   if (first.exists && first.leftovers.length === 0 && isUpToDate(first.abs, files, first.listed)) return names;
   const io = new Io(first.where);
   io.run('create the folder', () => fs.mkdirSync(first.abs, { recursive: true }));
@@ -132,7 +136,7 @@ export function writeOutputDir(dir: string, files: readonly OutputFile[], opts: 
  * paths written, `dir/name`, in the order of `targets`.
  */
 export function writeOutputDirs(targets: readonly OutputTarget[], opts: Omit<OutputDirOptions, 'what'> = {}): string[] {
-  const checked: { target: OutputTarget; real: string }[] = [];
+  const checked: { target: OutputTarget; real: string; state: DirState }[] = [];
   for (const target of targets) {
     const state = inspectDir(target.dir, { ...opts, what: target.what });
     const real = realPath(state.abs);
@@ -141,9 +145,10 @@ export function writeOutputDirs(targets: readonly OutputTarget[], opts: Omit<Out
         : isInside(real, other.real) ? 'is inside' : isInside(other.real, real) ? 'holds' : undefined;
       if (clash) throw new LocalHandsOutputError(state.where, `${clash} ${other.target.what ?? 'output folder'} ${show(other.target.dir)}; give each its own folder`);
     }
-    checked.push({ target, real });
+    checked.push({ target, real, state });
   }
-  return targets.flatMap(t => writeOutputDir(t.dir, t.files, { ...opts, what: t.what }).map(n => path.join(t.dir, n)));
+  // Each folder is written from the inspection just made: inspecting it again would find the same.
+  return checked.flatMap(({ target: t, state }) => writeInspected(t.dir, t.files, { ...opts, what: t.what }, state).map(n => path.join(t.dir, n)));
 }
 
 interface DirState {
@@ -214,7 +219,8 @@ function refuseProtected(abs: string, projectRoot: string | undefined, refuse: (
     [path.parse(real).root, 'the filesystem root'],
     [projectRoot ?? process.cwd(), 'the project root'],
     [process.cwd(), 'the working folder'],
-    [os.homedir(), 'the home folder'],
+    // HOME first, as os.homedir() itself does, without loading node:os for it.
+    [process.env.HOME || os.homedir(), 'the home folder'],
   ];
   for (const [place, name] of places) {
     const p = realPath(path.resolve(place));
