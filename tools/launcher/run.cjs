@@ -25,11 +25,12 @@ const { Script } = require('node:vm');
 const root = resolve(__dirname, '..', '..');
 
 /** Bump when the bundle options below change, so old bundles are rebuilt. */
-const RECIPE = 'cjs-node20-full-bundle-v7';
+const RECIPE = 'cjs-node20-full-bundle-v8';
 /** Files that shape every bundle without being bundled as such: a change to them rebuilds too. */
 const TOOLING = [
   'tools/launcher/run.cjs',
   'tools/launcher/prune-k8s.cjs',
+  'tools/launcher/memo-esm.cjs',
   // esbuild reads compiler options (class fields, decorators, paths) from here.
   'tsconfig.json',
   'node_modules/cdk8s-plus-27/lib/imports/k8s.js',
@@ -150,6 +151,9 @@ async function build({ abs, dir, out, manifest, cache }) {
     logLevel: 'error',
     absWorkingDir: root,
   });
+  const memoized = require('./memo-esm.cjs').memoizeToEsm(readFileSync(tmp, 'utf8'), JSON.parse(readFileSync(`${tmp}.map`, 'utf8')));
+  writeFileSync(tmp, memoized.code);
+  writeFileSync(`${tmp}.map`, JSON.stringify(memoized.map));
   // esbuild escapes non-ASCII characters by default; when none is left, the run reads the bundle as
   // latin1, which makes V8's one-byte string without decoding UTF-8.
   const encoding = readFileSync(tmp).every(byte => byte < 0x80) ? 'latin1' : 'utf8';
