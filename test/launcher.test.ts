@@ -69,6 +69,28 @@ describe('tools/launcher/run.cjs', () => {
     fs.writeFileSync(dep, "export const word = 'omega';\n");
   });
 
+  test('an input touched without a change is re-hashed once, and the manifest vouches for its new stat', () => {
+    expect(run().stdout).toBe('omega arg1 true');
+    const before = readManifest();
+    const file = path.relative(ROOT, dep);
+    fs.writeFileSync(dep, fs.readFileSync(dep)); // same bytes, new ctime
+    const r = run();
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('omega arg1 true');
+    const after = readManifest();
+    expect(after.inputs[file].ctimeMs).toBe(fs.statSync(dep).ctimeMs);
+    expect(after.inputs[file].sha1).toBe(before.inputs[file].sha1);
+    expect(after.started).toBeGreaterThan(before.started);
+  });
+
+  test('a bundle file the manifest does not vouch for (another build\'s) is rebuilt', () => {
+    const bundle = path.join(ROOT, '.build', `${key}.cjs`);
+    fs.writeFileSync(bundle, '(function () { process.stdout.write("not ours"); })');
+    const r = run();
+    expect(r.stderr).toMatch(/bundle replaced/);
+    expect(r.stdout).toBe('omega arg1 true');
+  });
+
   test('a removed input is never run from the old bundle: the rebuild fails loudly', () => {
     expect(run().stdout).toBe('omega arg1 true');
     fs.rmSync(dep);

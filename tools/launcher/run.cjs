@@ -17,7 +17,7 @@
 //
 // CommonJS on purpose: the ESM loader costs a few milliseconds at start-up that the main job need not pay.
 'use strict';
-const { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { dirname, extname, join, relative, resolve, sep } = require('node:path');
 const { Script } = require('node:vm');
@@ -25,7 +25,7 @@ const { Script } = require('node:vm');
 const root = resolve(__dirname, '..', '..');
 
 /** Bump when the bundle options below change, so old bundles are rebuilt. */
-const RECIPE = 'cjs-node20-full-bundle-v8';
+const RECIPE = 'cjs-node20-full-bundle-v9';
 /** Files that shape every bundle without being bundled as such: a change to them rebuilds too. */
 const TOOLING = [
   'tools/launcher/run.cjs',
@@ -75,20 +75,43 @@ function readManifest(file) {
 function staleReason(paths, m = readManifest(paths.manifest)) {
   if (m === undefined) return 'no bundle yet';
   if (m.recipe !== RECIPE) return 'bundle recipe changed';
-  if (!existsSync(paths.out)) return 'bundle missing';
+  // The manifest vouches for one bundle file: another one (a concurrent rebuild's) is not vouched for.
+  const bundle = statSync(paths.out, { throwIfNoEntry: false });
+  if (bundle === undefined) return 'bundle missing';
+  if (!sameStat(statRecord(bundle), m.bundle)) return 'bundle replaced';
+  const checked = Date.now();
   const trustedBefore = m.started - RACY_MS;
   const prefix = root + sep;
+  const rehashed = {};
   for (const file in m.inputs) {
     const rec = m.inputs[file];
     const abs = prefix + file;
     const st = statSync(abs, { throwIfNoEntry: false });
     if (st === undefined) return `${file} was removed`;
-    const same = st.size === rec.size && st.mtimeMs === rec.mtimeMs && st.ctimeMs === rec.ctimeMs && st.ino === rec.ino;
-    if (same && rec.ctimeMs < trustedBefore) continue;
+    if (sameStat(st, rec) && rec.ctimeMs < trustedBefore) continue;
     if (digest(readFileSync(abs)) !== rec.sha1) return `${file} changed`;
+    rehashed[file] = { ...statRecord(st), sha1: rec.sha1 };
   }
+  if (Object.keys(rehashed).length > 0) vouchAgain(paths, m, checked, rehashed);
   return undefined;
 }
+
+const sameStat = (st, rec) => st.size === rec.size && st.mtimeMs === rec.mtimeMs && st.ctimeMs === rec.ctimeMs && st.ino === rec.ino;
+
+/**
+ * Every input was just found to hold what the bundle was built from, some by their digest (touched, or
+ * written too close to the build): the manifest is rewritten as if the bundle had been built when the check
+ * began, with their new stats, so later runs trust them by stat again instead of re-hashing them each time.
+ */
+function vouchAgain(paths, m, checked, rehashed) {
+  try {
+    writeAtomic(paths.manifest, manifestText({ ...m, started: checked, inputs: { ...m.inputs, ...rehashed } }));
+  } catch {
+    // A read-only checkout re-hashes them on every run instead.
+  }
+}
+
+const manifestText = m => `${JSON.stringify(m, null, 1)}\n`;
 
 /** How esbuild reads each kind of input file. */
 const LOADERS = { '.ts': 'ts', '.js': 'js', '.cjs': 'js', '.mjs': 'js', '.json': 'json' };
@@ -162,7 +185,8 @@ async function build({ abs, dir, out, manifest, cache }) {
   renameSync(`${tmp}.map`, `${out}.map`);
   renameSync(tmp, out);
   const sorted = Object.fromEntries(Object.keys(inputs).sort().map(file => [file, inputs[file]]));
-  writeAtomic(manifest, `${JSON.stringify({ recipe: RECIPE, started, encoding, inputs: sorted }, null, 1)}\n`);
+  const bundle = statRecord(statSync(out));
+  writeAtomic(manifest, manifestText({ recipe: RECIPE, started, encoding, bundle, inputs: sorted }));
   writeAtomic(cache, Buffer.alloc(0));
   return encoding;
 }
