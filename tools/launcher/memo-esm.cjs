@@ -1,9 +1,9 @@
 // Makes esbuild's `__toESM` helper in a bundle return one namespace per CommonJS module instead of a new
 // copy at every import site.
 //
-// Each of our modules that imports cdk8s gets `__toESM(require_cdk8s())`: a fresh object with a forwarding
-// getter for each of cdk8s's ~130 exports. Sixteen modules do, so a synth defined some two thousand
-// getters before doing any work, a millisecond at start-up. The getters read the module's exports when
+// Each of our modules that imports cdk8s or constructs gets `__toESM(require_cdk8s())`: a fresh object with a
+// forwarding getter for each export. Fifteen modules import cdk8s and sixteen constructs, and the copies took
+// 1.4 ms of a synth's start-up under the profiler (0.35 ms memoized). The getters read the module's exports when
 // called, so one namespace per module (and import mode) serves every import site the same; it is made
 // again if the module gained exports since (a cycle can import a module before it has finished loading).
 //

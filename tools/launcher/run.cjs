@@ -12,7 +12,7 @@
 // is only loaded to rebuild.
 //
 // The bundle runs from a V8 code cache (.build/<entry>.v8cache) so that a warm run neither parses nor
-// compiles the ~3 MB of JavaScript again. V8 rejects a cache that does not match the source, the V8
+// compiles the half megabyte of JavaScript again. V8 rejects a cache that does not match the source, the V8
 // version or its flags; the launcher then simply writes a new one.
 //
 // CommonJS on purpose: the ESM loader costs a few milliseconds at start-up that the main job need not pay.
@@ -72,7 +72,7 @@ function readManifest(file) {
 }
 
 /** Returns why the bundle must be rebuilt, or undefined when it is fresh. */
-function staleReason(paths, m = readManifest(paths.manifest)) {
+function staleReason(paths, m) {
   if (m === undefined) return 'no bundle yet';
   if (m.recipe !== RECIPE) return 'bundle recipe changed';
   // The manifest vouches for one bundle file: another one (a concurrent rebuild's) is not vouched for.
@@ -117,9 +117,9 @@ const manifestText = m => `${JSON.stringify(m, null, 1)}\n`;
 const LOADERS = { '.ts': 'ts', '.js': 'js', '.cjs': 'js', '.mjs': 'js', '.json': 'json' };
 
 /** Stats a file, then reads it: a write in between leaves a stat that will not match on the next run. */
-function recordInput(abs, data = () => readFileSync(abs)) {
+function recordInput(abs) {
   const st = statRecord(statSync(abs));
-  const contents = data();
+  const contents = readFileSync(abs);
   return { record: { ...st, sha1: digest(contents) }, contents };
 }
 
@@ -163,7 +163,7 @@ async function build({ abs, dir, out, manifest, cache }) {
     },
     plugins: [lazyPackages(dir), recordBundled],
     // The bundle is written as the function Node wraps a CommonJS module in, so the launcher hands the
-    // file's text to V8 as it is, without copying 1 MB into a wrapper string first.
+    // file's text to V8 as it is, without copying the whole bundle into a wrapper string first.
     banner: { js: `(function (${MODULE_WRAPPER_PARAMS}) {` },
     footer: { js: '\n})' },
     // Whitespace and comments are a third of the text V8 would read and scan on every run; the source
@@ -174,12 +174,12 @@ async function build({ abs, dir, out, manifest, cache }) {
     logLevel: 'error',
     absWorkingDir: root,
   });
-  const memoized = require('./memo-esm.cjs').memoizeToEsm(readFileSync(tmp, 'utf8'), JSON.parse(readFileSync(`${tmp}.map`, 'utf8')));
-  writeFileSync(tmp, memoized.code);
-  writeFileSync(`${tmp}.map`, JSON.stringify(memoized.map));
+  const { code, map } = require('./memo-esm.cjs').memoizeToEsm(readFileSync(tmp, 'utf8'), JSON.parse(readFileSync(`${tmp}.map`, 'utf8')));
+  writeFileSync(tmp, code);
+  writeFileSync(`${tmp}.map`, JSON.stringify(map));
   // esbuild escapes non-ASCII characters by default; when none is left, the run reads the bundle as
   // latin1, which makes V8's one-byte string without decoding UTF-8.
-  const encoding = readFileSync(tmp).every(byte => byte < 0x80) ? 'latin1' : 'utf8';
+  const encoding = /^[\x00-\x7f]*$/.test(code) ? 'latin1' : 'utf8';
   // The bundle is renamed into place before the manifest that vouches for it, each atomically, so a
   // concurrent or interrupted run never pairs a manifest with another bundle.
   renameSync(`${tmp}.map`, `${out}.map`);
