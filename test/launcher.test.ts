@@ -9,12 +9,21 @@ const dir = fs.mkdtempSync(path.join(ROOT, 'test', 'fixtures', '.launcher-'));
 const entry = path.join(dir, 'entry.ts');
 const dep = path.join(dir, 'dep.ts');
 const rel = path.relative(ROOT, entry);
-const run = () => spawnSync(process.execPath, ['tools/launcher/run.cjs', rel, 'arg1'], { cwd: ROOT, encoding: 'utf8' });
+const runWith = (...args: string[]) => spawnSync(process.execPath, ['tools/launcher/run.cjs', rel, ...args], { cwd: ROOT, encoding: 'utf8' });
+const run = () => runWith('arg1');
 
 const key = rel.replace(/\.ts$/, '').replace(/[\\/]/g, '__');
 const manifestFile = path.join(ROOT, '.build', `${key}.inputs.json`);
 const readManifest = () => JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
 const writeManifest = (m: unknown) => fs.writeFileSync(manifestFile, JSON.stringify(m));
+const cacheFile = path.join(ROOT, '.build', `${key}.v8cache`);
+/** The code cache's header line (JSON) and V8's data after it. */
+const readCache = () => {
+  const bytes = fs.readFileSync(cacheFile);
+  const eol = bytes.indexOf(10);
+  return { header: JSON.parse(bytes.toString('latin1', 0, eol)), data: bytes.subarray(eol + 1) };
+};
+const writeCache = (header: unknown, data: Buffer) => fs.writeFileSync(cacheFile, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), data]));
 
 afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
@@ -125,5 +134,44 @@ describe('tools/launcher/run.cjs', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(before);
     expect(fs.readFileSync(path.join(ROOT, '.build', `${key}.v8cache`)).toString()).not.toBe('not a code cache');
+  });
+
+  test('a run with arguments no cached run had extends the code cache; a repeated run leaves it as it is', () => {
+    fs.writeFileSync(dep, "export const word = 'alpha';\n");
+    fs.writeFileSync(entry, "import { word } from './dep';\nprocess.stdout.write(`${word} ${process.argv.slice(2).join(',')} ${require.main === module}`);\n");
+    fs.rmSync(cacheFile, { force: true });
+    expect(run().status).toBe(0);
+    const first = readCache();
+    expect(first.header.runs).toEqual(['["arg1"]']);
+    expect(first.header.bundle).toEqual(readManifest().bundle);
+    const mtime = fs.statSync(cacheFile).mtimeMs;
+    expect(run().status).toBe(0);
+    expect(fs.statSync(cacheFile).mtimeMs).toBe(mtime);
+    const other = runWith('--profile', 'other');
+    expect(other.status).toBe(0);
+    expect(other.stdout).toBe('alpha --profile,other true');
+    expect(readCache().header.runs).toEqual(['["arg1"]', '["--profile","other"]']);
+    // Both runs' functions are in V8's data, which V8 accepts (a rejected cache would be rewritten with one run).
+    expect(run().status).toBe(0);
+    expect(readCache().header.runs).toHaveLength(2);
+  });
+
+  test('the cache is extended for a bounded number of argument lists', () => {
+    expect(run().status).toBe(0);
+    const full = Array.from({ length: 16 }, (_, i) => JSON.stringify([`id-${i}`]));
+    writeCache({ ...readCache().header, runs: full }, readCache().data);
+    const before = fs.readFileSync(cacheFile);
+    expect(runWith('id-16').status).toBe(0);
+    expect(fs.readFileSync(cacheFile).equals(before)).toBe(true);
+  });
+
+  test('a cache made for another bundle file (a concurrent rebuild) is not used, and is replaced', () => {
+    expect(run().status).toBe(0);
+    const { header, data } = readCache();
+    writeCache({ ...header, bundle: { ...header.bundle, ino: header.bundle.ino + 1 }, runs: ['["arg1"]', '["x"]'] }, data);
+    const r = run();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('alpha arg1 true');
+    expect(readCache().header).toEqual({ bundle: readManifest().bundle, runs: ['["arg1"]'] });
   });
 });

@@ -12,8 +12,10 @@
 // is only loaded to rebuild.
 //
 // The bundle runs from a V8 code cache (.build/<entry>.v8cache) so that a warm run neither parses nor
-// compiles the half megabyte of JavaScript again. V8 rejects a cache that does not match the source, the V8
-// version or its flags; the launcher then simply writes a new one.
+// compiles the half megabyte of JavaScript again. The cache holds the functions its runs compiled, and is
+// extended at the exit of a run with new arguments (another profile runs other code). A header binds it
+// to the bundle file it was made for; V8 rejects one that does not match the V8 version or its flags. Either
+// way the launcher simply writes a new one.
 //
 // CommonJS on purpose: the ESM loader costs a few milliseconds at start-up that the main job need not pay.
 'use strict';
@@ -125,7 +127,8 @@ function recordInput(abs) {
 
 /**
  * Bundles the entry and records its inputs. esbuild reads every input through us, so each digest is of the
- * very bytes it compiled, even when a file changes during the build. Resolves to the bundle's encoding.
+ * very bytes it compiled, even when a file changes during the build. Resolves to the bundle's encoding and
+ * its stat record.
  */
 async function build({ abs, dir, out, manifest, cache }) {
   const esbuild = require('esbuild');
@@ -188,7 +191,7 @@ async function build({ abs, dir, out, manifest, cache }) {
   const bundle = statRecord(statSync(out));
   writeAtomic(manifest, manifestText({ recipe: RECIPE, started, encoding, bundle, inputs: sorted }));
   writeAtomic(cache, Buffer.alloc(0));
-  return encoding;
+  return { encoding, bundle };
 }
 
 /**
@@ -308,16 +311,16 @@ function writeAtomic(file, data) {
 
 /**
  * Runs the entry's bundle: at once when it is fresh, else after rebuilding it (`then`, called with the
- * paths and the encoding to read the bundle in, runs synchronously in the first case).
+ * paths, the encoding to read the bundle in and the bundle's stat record, runs synchronously in the first case).
  */
 function withFreshBundle(entry, then) {
   const paths = bundlePaths(entry);
   const manifest = readManifest(paths.manifest);
   const reason = staleReason(paths, manifest);
-  if (reason === undefined) return then({ ...paths, encoding: manifest.encoding });
+  if (reason === undefined) return then({ ...paths, encoding: manifest.encoding, bundle: manifest.bundle });
   if (process.env.LOCAL_HANDS_QUIET_BUILD !== '1') process.stderr.write(`local-hands: bundling ${entry} (${reason})\n`);
   build(paths).then(
-    encoding => then({ ...paths, encoding }),
+    built => then({ ...paths, ...built }),
     e => {
       // esbuild has printed its own errors already; anything else is our bug and keeps its stack.
       process.stderr.write(Array.isArray(e?.errors) ? `local-hands: bundling ${entry} failed\n` : `${e?.stack ?? e}\n`);
@@ -326,22 +329,54 @@ function withFreshBundle(entry, then) {
   );
 }
 
-/** Runs a CommonJS bundle as the main module, from (and refreshing) its V8 code cache. */
-function runBundle({ out, cache, encoding }) {
-  const source = readFileSync(out, encoding);
-  let cachedData;
+/**
+ * How many argument lists one code cache is extended for. A run with arguments no cached run had (another
+ * profile) runs functions the cache lacks, which V8 would compile again on every such run (5 ms for the
+ * gateway profile after a default run); so its exit rewrites the cache with them. Bounded, because a command
+ * taking ids or paths would add a list per id.
+ */
+const MAX_CACHED_RUNS = 16;
+
+/**
+ * The code cache file: one header line, JSON `{ bundle, runs }` (the stat record of the bundle file it was made
+ * for, the argument lists of the runs whose functions it holds), then V8's data. V8 only compares a cache's
+ * source length with the source's, so the header is what keeps a run that ends after a concurrent rebuild
+ * from leaving its cache beside the new bundle. Undefined when missing, unreadable or for another bundle file.
+ */
+function readCache(file, bundle) {
+  let bytes;
   try {
-    cachedData = readFileSync(cache);
-    if (cachedData.length === 0) cachedData = undefined;
+    bytes = readFileSync(file);
   } catch {
-    cachedData = undefined;
+    return undefined;
   }
-  const script = new Script(source, { filename: out, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) {
+  const eol = bytes.indexOf(10);
+  if (eol === -1) return undefined;
+  let header;
+  try {
+    header = JSON.parse(bytes.toString('latin1', 0, eol));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(header?.runs) || typeof header.bundle !== 'object' || header.bundle === null || !sameStat(header.bundle, bundle)) return undefined;
+  return { runs: header.runs, data: bytes.subarray(eol + 1) };
+}
+
+/** Runs a CommonJS bundle as the main module with `args`, from (and extending) its V8 code cache. */
+function runBundle({ out, cache, encoding, bundle }, args) {
+  const source = readFileSync(out, encoding);
+  const cached = readCache(cache, bundle);
+  const script = new Script(source, { filename: out, cachedData: cached?.data });
+  const runs = cached === undefined || script.cachedDataRejected ? [] : cached.runs;
+  const run = JSON.stringify(args);
+  if (!runs.includes(run) && runs.length < MAX_CACHED_RUNS) {
     // Written at exit, so the cache holds the functions this run compiled, not just the top level.
     process.once('exit', () => {
       try {
-        writeAtomic(cache, script.createCachedData());
+        // A rebuild since this run started replaced the bundle: this cache is not for the new one.
+        if (!sameStat(statRecord(statSync(out)), bundle)) return;
+        const header = Buffer.from(`${JSON.stringify({ bundle, runs: [...runs, run] })}\n`);
+        writeAtomic(cache, Buffer.concat([header, script.createCachedData()]));
       } catch {
         // A read-only checkout runs fine without a cache.
       }
@@ -363,6 +398,6 @@ if (require.main === module) {
   }
   withFreshBundle(entry, paths => {
     process.argv = [process.argv[0], paths.out, ...args];
-    runBundle(paths);
+    runBundle(paths, args);
   });
 }
