@@ -51,13 +51,21 @@ export class LocalHandsOutputError extends LocalHandsValidationError {
 export interface OutputFile {
   /** A plain file name (no folder part). */
   readonly name: string;
+  /** What the file holds, written as UTF-8. */
   readonly text: string;
+}
+
+/** One file of an output folder, given as the bytes it holds: a large file need not be held as a string too. */
+export interface OutputBytes {
+  /** A plain file name (no folder part). */
+  readonly name: string;
+  readonly bytes: Uint8Array;
 }
 
 /** One output folder and what goes into it. */
 export interface OutputTarget {
   readonly dir: string;
-  readonly files: readonly OutputFile[];
+  readonly files: readonly (OutputFile | OutputBytes)[];
   /** How the user named this folder, for messages: `CDK8S_OUTDIR`, `LOCAL_HANDS_KIND_DIR`. @default 'output folder' */
   readonly what?: string;
 }
@@ -100,12 +108,12 @@ export function checkOutputDir(dir: string, opts: OutputDirOptions = {}): void {
  * there that are no longer among them. A concurrent reader sees each file old or new, whole, and the folder
  * always there; concurrent writers take turns. Returns the names written, sorted.
  */
-export function writeOutputDir(dir: string, files: readonly OutputFile[], opts: OutputDirOptions = {}): string[] {
+export function writeOutputDir(dir: string, files: readonly (OutputFile | OutputBytes)[], opts: OutputDirOptions = {}): string[] {
   return writeInspected(dir, files, opts, inspectDir(dir, opts));
 }
 
 /** `writeOutputDir`, given what `inspectDir` found in the folder just before. */
-function writeInspected(dir: string, files: readonly OutputFile[], opts: OutputDirOptions, first: DirState): string[] {
+function writeInspected(dir: string, files: readonly (OutputFile | OutputBytes)[], opts: OutputDirOptions, first: DirState): string[] {
   const names = checkFileNames(files);
   if (first.exists && first.leftovers.length === 0 && isUpToDate(first.abs, files, first.listed)) return names;
   const io = new Io(first.where);
@@ -118,7 +126,7 @@ function writeInspected(dir: string, files: readonly OutputFile[], opts: OutputD
     // The marker lists the union first, so a run killed at any later point leaves a folder that is still ours.
     const union = [...new Set([...now.listed, ...names])].sort();
     io.writeIfChanged(now.abs, OUTPUT_MARKER, markerText(union));
-    for (const f of files) io.writeIfChanged(now.abs, f.name, f.text);
+    for (const f of files) io.writeIfChanged(now.abs, f.name, contentOf(f));
     for (const stale of now.listed.filter(n => !names.includes(n))) io.remove(now.abs, stale);
     io.writeIfChanged(now.abs, OUTPUT_MARKER, markerText(names));
   } catch (e) {
@@ -265,14 +273,19 @@ function markerText(names: readonly string[]): string {
   return [OUTPUT_MARKER_HEADER, ...[...names].sort(), ''].join('\n');
 }
 
-function isUpToDate(abs: string, files: readonly OutputFile[], listed: readonly string[]): boolean {
+function isUpToDate(abs: string, files: readonly (OutputFile | OutputBytes)[], listed: readonly string[]): boolean {
   const names = files.map(f => f.name).sort();
   return names.length === listed.length && names.every((n, i) => n === listed[i])
-    && sameText(path.join(abs, OUTPUT_MARKER), markerText(names))
-    && files.every(f => sameText(path.join(abs, f.name), f.text));
+    && holds(path.join(abs, OUTPUT_MARKER), markerText(names))
+    && files.every(f => holds(path.join(abs, f.name), contentOf(f)));
 }
 
-function checkFileNames(files: readonly OutputFile[]): string[] {
+/** What a file is to hold: its bytes, or its text, which the OS calls encode as UTF-8 (as `Buffer.from` does). */
+function contentOf(f: OutputFile | OutputBytes): string | Uint8Array {
+  return 'bytes' in f ? f.bytes : f.text;
+}
+
+function checkFileNames(files: readonly (OutputFile | OutputBytes)[]): string[] {
   const names = files.map(f => f.name).sort();
   names.forEach((n, i) => {
     // Names come from our own code (chart names), so a bad one is a bug, not a user error.
@@ -526,13 +539,13 @@ class Io {
     this.temps.delete(p);
   }
 
-  /** Replaces `dir/name` by `text` through a temp file and a rename, unless it holds `text` already. */
-  writeIfChanged(dir: string, name: string, text: string): void {
+  /** Replaces `dir/name` by `content` through a temp file and a rename, unless it holds `content` already. */
+  writeIfChanged(dir: string, name: string, content: string | Uint8Array): void {
     const target = path.join(dir, name);
-    if (sameText(target, text)) return;
+    if (holds(target, content)) return;
     const tmp = this.tempPath(dir);
     this.run(`write ${name}`, () => {
-      if (!createExclusive(tmp, text)) throw Object.assign(new Error(`${tmp} exists`), { code: 'EEXIST' });
+      if (!createExclusive(tmp, content)) throw Object.assign(new Error(`${tmp} exists`), { code: 'EEXIST' });
     });
     this.run(`replace ${name}`, () => fs.renameSync(tmp, target));
     this.forget(tmp);
@@ -555,8 +568,8 @@ class Io {
   }
 }
 
-/** Creates `file` with `text` unless it exists (O_EXCL: never through a planted link). False when it exists. */
-function createExclusive(file: string, text: string): boolean {
+/** Creates `file` with `content` unless it exists (O_EXCL: never through a planted link). False when it exists. */
+function createExclusive(file: string, content: string | Uint8Array): boolean {
   let fd: number;
   try {
     fd = fs.openSync(file, 'wx');
@@ -565,7 +578,7 @@ function createExclusive(file: string, text: string): boolean {
     throw e;
   }
   try {
-    fs.writeFileSync(fd, text);
+    fs.writeFileSync(fd, content);
   } catch (e) {
     fs.closeSync(fd);
     unlinkIfThere(file);
@@ -629,16 +642,31 @@ function realPath(p: string): string {
   }
 }
 
+/** How much of a file is read at a time to compare it: a file of tens of megabytes is never held whole. */
+const COMPARE_BLOCK = 1 << 20;
+
 /**
- * Whether `file` holds `text`, compared as bytes: decoding a megabyte of CRDs to compare it as a string
- * costs several times more, and a file of another size is not read at all.
+ * Whether `file` holds `content` (text is compared as its UTF-8 bytes): decoding a megabyte of CRDs to compare
+ * it as a string costs several times more, a file of another size is not read at all, and a large one is read
+ * a block at a time.
  */
-function sameText(file: string, text: string): boolean {
+function holds(file: string, content: string | Uint8Array): boolean {
+  const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+  let fd: number | undefined;
   try {
-    const bytes = Buffer.from(text);
-    return fs.statSync(file).size === bytes.length && fs.readFileSync(file).equals(bytes);
+    fd = fs.openSync(file, 'r');
+    if (fs.fstatSync(fd).size !== bytes.length) return false;
+    const block = Buffer.allocUnsafe(Math.min(bytes.length, COMPARE_BLOCK));
+    for (let at = 0; at < bytes.length;) {
+      const n = fs.readSync(fd, block, 0, Math.min(block.length, bytes.length - at), at);
+      if (n === 0 || Buffer.compare(block.subarray(0, n), bytes.subarray(at, at + n)) !== 0) return false;
+      at += n;
+    }
+    return true;
   } catch {
     return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 

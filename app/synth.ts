@@ -6,10 +6,10 @@ import { IConstruct } from 'constructs';
 import { KindCluster } from '../constructs/kind-cluster';
 import { refuseCollisions } from '../src/collisions';
 import { withFastResolve } from '../src/fast-resolve';
-import { stringifyManifests } from '../src/fast-yaml';
+import { manifestBytes } from '../src/fast-yaml';
 import { print } from '../src/print';
 import { LocalHandsValidationError } from '../src/validation';
-import { LocalHandsOutputError, OutputFile, OutputTarget, writeOutputDirs } from './output';
+import { LocalHandsOutputError, OutputBytes, OutputFile, OutputTarget, writeOutputDirs } from './output';
 
 /** Where `synthApp` writes, and how the user named each folder (for messages). */
 export interface SynthOptions {
@@ -31,7 +31,7 @@ export interface SynthOptions {
  */
 export function synthApp(app: App, opts: SynthOptions = {}): string[] {
   const all = app.node.findAll();
-  const manifests = renderCharts(app, all);
+  const manifests = renderChartFiles(app, all);
   const targets: OutputTarget[] = [{ dir: opts.outdir ?? app.outdir, files: manifests, what: opts.outdirName ?? 'output folder' }];
   const kind = kindFiles(all);
   // An app without a KIND config (the production profile) leaves the KIND folder as it is.
@@ -68,6 +68,14 @@ function kindFiles(all: readonly IConstruct[]): OutputFile[] {
  * times faster; any other app goes through `app.synth()` into a temporary folder. Validates the app first.
  */
 export function renderCharts(app: App, all: readonly IConstruct[] = app.node.findAll()): OutputFile[] {
+  return renderChartFiles(app, all).map(f => ({ name: f.name, text: f.bytes.toString() }));
+}
+
+/**
+ * `renderCharts`, as the bytes of each file: what `synthApp` writes. A large chart is held once, as bytes,
+ * instead of as a string (two bytes a character once any piece of it is) and again as its encoding.
+ */
+function renderChartFiles(app: App, all: readonly IConstruct[]): OutputBytes[] {
   // Our constructs add the collision check to their app; an app of plain cdk8s objects gets it here.
   refuseCollisions(app);
   validateApp(all);
@@ -77,14 +85,14 @@ export function renderCharts(app: App, all: readonly IConstruct[] = app.node.fin
   if (simple) {
     return withFastResolve(app, () => chartsInSynthOrder(all).map(chart => ({
       name: `${Names.toDnsLabel(chart)}${app.outputFileExtension}`,
-      text: renderChart(chart),
+      bytes: renderChart(chart),
     })));
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'local-hands-synth-'));
   try {
     (app as { outdir: string }).outdir = tmp;
     app.synth();
-    return fs.readdirSync(tmp).sort().map(name => ({ name, text: fs.readFileSync(path.join(tmp, name), 'utf8') }));
+    return fs.readdirSync(tmp).sort().map(name => ({ name, bytes: fs.readFileSync(path.join(tmp, name)) }));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -104,19 +112,22 @@ function chartsInSynthOrder(all: readonly IConstruct[]): Chart[] {
 /** How many objects are rendered to JSON at a time: the JSON of a whole large chart need never be held at once. */
 const RENDER_BATCH = 1024;
 
+const SEPARATOR = Buffer.from('---\n');
+
 /**
  * What `chart.toJson()` and cdk8s's YAML writer give for a chart of an app without dependencies or nested charts,
  * minus the work they repeat per chart over the whole app (resolving dependencies, validating every construct,
  * a dependency graph of the app): its API objects in construct order (those of another chart below it excluded,
- * as `Chart.of` would), each object's own `toJson()`, rendered in batches.
+ * as `Chart.of` would), each object's own `toJson()`, rendered in batches, as UTF-8 bytes.
  */
-function renderChart(chart: Chart): string {
+function renderChart(chart: Chart): Buffer {
   const objects = chart.node.findAll().filter(c => c instanceof ApiObject && Chart.of(c) === chart) as ApiObject[];
-  const texts: string[] = [];
+  const parts: Buffer[] = [];
   for (let i = 0; i < objects.length; i += RENDER_BATCH) {
-    texts.push(stringifyManifests(objects.slice(i, i + RENDER_BATCH).map(o => o.toJson())));
+    if (i > 0) parts.push(SEPARATOR);
+    parts.push(manifestBytes(objects.slice(i, i + RENDER_BATCH).map(o => o.toJson())));
   }
-  return texts.join('---\n');
+  return Buffer.concat(parts);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Yaml } from 'cdk8s';
-import { prerenderedYaml } from './prerendered-api-object';
+import { prerenderedBytes } from './prerendered-api-object';
 
 /**
  * Renders manifests byte for byte as cdk8s's `Yaml.stringify` does (the `yaml` library, YAML 1.1 schema,
@@ -12,9 +12,35 @@ import { prerenderedYaml } from './prerendered-api-object';
  * lists, empty keys) makes the whole document fall back to `Yaml.stringify`, so the output never differs.
  */
 export function stringifyManifests(docs: readonly unknown[]): string {
-  // A vendored object (a CRD) comes with the text `Yaml.stringify` writes for it: reading it again would parse its body.
-  prime(docs.filter(doc => prerenderedYaml(doc) === undefined));
-  return docs.map(doc => prerenderedYaml(doc) ?? stringifyDoc(doc) ?? Yaml.stringify(doc)).join('---\n');
+  // A vendored object (a CRD) comes with the YAML `Yaml.stringify` writes for it: reading it again would parse its body.
+  prime(docs.filter(doc => prerenderedBytes(doc) === undefined));
+  return docs.map(doc => prerenderedBytes(doc)?.toString() ?? stringifyDoc(doc) ?? Yaml.stringify(doc)).join('---\n');
+}
+
+/**
+ * `stringifyManifests`, as the UTF-8 bytes a file gets: a vendored object's YAML is copied from the bytes it was
+ * read as, never decoded and encoded again, and the text of the others is encoded once.
+ */
+export function manifestBytes(docs: readonly unknown[]): Buffer {
+  prime(docs.filter(doc => prerenderedBytes(doc) === undefined));
+  const parts: Buffer[] = [];
+  let texts: string[] = [];
+  const flush = () => {
+    if (texts.length > 0) parts.push(Buffer.from(texts.join('')));
+    texts = [];
+  };
+  docs.forEach((doc, i) => {
+    if (i > 0) texts.push('---\n');
+    const bytes = prerenderedBytes(doc);
+    if (bytes === undefined) {
+      texts.push(stringifyDoc(doc) ?? Yaml.stringify(doc));
+    } else {
+      flush();
+      parts.push(bytes);
+    }
+  });
+  flush();
+  return Buffer.concat(parts);
 }
 
 class Fallback extends Error {}

@@ -1,4 +1,3 @@
-import { isAscii } from 'buffer';
 import * as fs from 'fs';
 import { ApiObject, ApiObjectProps, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -17,22 +16,22 @@ export interface PrerenderedManifest {
   readonly bodyKeys: readonly string[];
   /** Loads those fields (keys sorted); called at most once per object, when something reads them. */
   readonly body: () => Readonly<Record<string, unknown>>;
-  /** What cdk8s's `Yaml.stringify` writes for the object's `toJson()`. */
-  readonly yaml: string;
+  /** What cdk8s's `Yaml.stringify` writes for the object's `toJson()`, as UTF-8 bytes (never changed). */
+  readonly bytes: Buffer;
 }
 
-/** The YAML text of documents that `PrerenderedApiObject.toJson()` returned untouched. */
-const PRERENDERED = new WeakMap<object, string>();
+/** The YAML, as bytes, of documents that `PrerenderedApiObject.toJson()` returned untouched. */
+const PRERENDERED = new WeakMap<object, Buffer>();
 
-/** The YAML cdk8s would write for `doc`, when it is an untouched prerendered object's JSON; else undefined. */
-export function prerenderedYaml(doc: unknown): string | undefined {
+/** The YAML cdk8s would write for `doc` (UTF-8), when it is an untouched prerendered object's JSON; else undefined. */
+export function prerenderedBytes(doc: unknown): Buffer | undefined {
   return typeof doc === 'object' && doc !== null ? PRERENDERED.get(doc) : undefined;
 }
 
 /**
  * An `ApiObject` for a vendored manifest of hundreds of kilobytes, cheap to synthesize: the body is loaded
- * only when something reads it, and the YAML writer (`stringifyManifests`) uses the vendored YAML text
- * instead of rendering it again. This stays an ordinary cdk8s object: `toJson()` returns the full manifest (the
+ * only when something reads it, and the YAML writers (`manifestBytes`, `stringifyManifests`) use the vendored
+ * YAML bytes instead of rendering it again. This stays an ordinary cdk8s object: `toJson()` returns the full manifest (the
  * body behind getters), and once a JSON patch is added or the metadata differs from the vendored one (a chart's
  * namespace or labels, `metadata.addLabel`), it is rendered by `ApiObject` itself, patches applied, and written
  * as any other object.
@@ -56,7 +55,7 @@ export class PrerenderedApiObject extends ApiObject {
     const sorted = !process.env.CDK8S_DISABLE_SORT;
     if (this.patched || !sorted || canonical(this.metadata.toJson()) !== canonical(this.manifest.metadata)) return super.toJson();
     const doc = lazyManifest(this.manifest);
-    PRERENDERED.set(doc, this.manifest.yaml);
+    PRERENDERED.set(doc, this.manifest.bytes);
     return doc;
   }
 }
@@ -81,7 +80,7 @@ function canonical(v: unknown): string {
 }
 
 /** One object of a vendored set, as its index module lists it (the YAML and JSON live in constructs/vendored/). */
-export type VendoredObject = Omit<PrerenderedManifest, 'body' | 'yaml'>;
+export type VendoredObject = Omit<PrerenderedManifest, 'body' | 'bytes'>;
 
 /** A vendored set: its index, and its two files in constructs/vendored/. */
 export interface VendoredSet {
@@ -94,42 +93,40 @@ export interface VendoredSet {
 
 const loaded = new Map<string, readonly PrerenderedManifest[]>();
 
-/**
- * A file's text. Vendored CRDs are megabytes of ASCII, which V8 takes as it is (latin1) several times faster
- * than it decodes UTF-8; anything else is decoded.
- */
-function readText(file: string): string {
-  const bytes = fs.readFileSync(file);
-  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
-}
+const SEPARATOR = Buffer.from('\n---\n');
+const MARKER_AT_START = Buffer.from('---\n');
 
-/** `text.split(/^---\n/m)`, without running a regular expression over megabytes. */
-export function splitDocuments(text: string): string[] {
-  const docs: string[] = [];
+/**
+ * The YAML documents of a file's bytes, as views of them: `text.split(/^---\n/m)` for bytes. A megabyte of
+ * CRDs is never decoded to a string (the output folder gets these very bytes), and no regular expression runs.
+ */
+export function splitDocuments(bytes: Buffer): Buffer[] {
+  const docs: Buffer[] = [];
   let start = 0;
-  if (text.startsWith('---\n')) {
-    docs.push('');
+  if (bytes.subarray(0, 4).equals(MARKER_AT_START)) {
+    docs.push(bytes.subarray(0, 0));
     start = 4;
   }
-  for (let at = text.indexOf('\n---\n', start - 1); at !== -1; at = text.indexOf('\n---\n', start - 1)) {
-    docs.push(text.slice(start, at + 1));
+  // From the line break before `start`, so that a separator right at `start` (an empty document) is found.
+  for (let at = bytes.indexOf(SEPARATOR, Math.max(start - 1, 0)); at !== -1; at = bytes.indexOf(SEPARATOR, start - 1)) {
+    docs.push(bytes.subarray(start, at + 1));
     start = at + 5;
   }
-  docs.push(text.slice(start));
+  docs.push(bytes.subarray(start));
   return docs;
 }
 
-/** The set's manifests: the YAML is read now (a few milliseconds), the JSON only when a body is first read. */
+/** The set's manifests: the YAML bytes are read now (a millisecond), the JSON only when a body is first read. */
 export function loadVendoredSet(set: VendoredSet): readonly PrerenderedManifest[] {
   let out = loaded.get(set.yamlFile);
   if (out) return out;
-  const texts = splitDocuments(readText(vendoredFile(set.yamlFile)));
+  const texts = splitDocuments(fs.readFileSync(vendoredFile(set.yamlFile)));
   if (texts.length !== set.objects.length) throw new Error(`local-hands: ${set.yamlFile} holds ${texts.length} documents, its index ${set.objects.length}`);
   let docs: Record<string, unknown>[] | undefined;
   const all = () => (docs ??= JSON.parse(fs.readFileSync(vendoredFile(set.jsonFile), 'utf8')) as Record<string, unknown>[]);
   out = set.objects.map((o, i) => ({
     ...o,
-    yaml: texts[i],
+    bytes: texts[i],
     body: () => Object.fromEntries(o.bodyKeys.map(k => [k, all()[i][k]])),
   }));
   loaded.set(set.yamlFile, out);

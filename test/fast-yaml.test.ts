@@ -5,9 +5,9 @@ import { App, AppProps, Chart, IResolver, Lazy, ResolutionContext, Yaml } from '
 import { Construct } from 'constructs';
 import { KubeConfigMap } from '../imports/k8s';
 import { describe, expect, test } from 'vitest';
-import { IngressNginx, SandboxFleet, UbuntuDevWorkload, addOpenHandsStack } from '../index';
+import { GatewayApiCrds, IngressNginx, SandboxFleet, TraefikCrds, UbuntuDevWorkload, addOpenHandsStack } from '../index';
 import fc from 'fast-check';
-import { known, literalBlock, stringifyManifests } from '../src/fast-yaml';
+import { known, literalBlock, manifestBytes, stringifyManifests } from '../src/fast-yaml';
 import { renderCharts } from '../app/synth';
 import { readTree } from './util';
 
@@ -68,6 +68,15 @@ const SHORTCUTS: [string, (app: App) => void][] = [
     configMap(outer, 'Outer', { where: 'outer' });
     configMap(new Chart(new Construct(outer, 'group'), 'inner'), 'Inner', { where: 'inner' });
   }],
+  ['vendored CRDs (written from their bytes) between other objects, one of them patched, one relabelled', app => {
+    const chart = new Chart(app, 'crds');
+    configMap(chart, 'Before', { text: 'ünï 日本' });
+    const crds = new GatewayApiCrds(chart, 'gateway-api');
+    crds.crds[1].addJsonPatch();
+    crds.crds[2].metadata.addLabel('team', 'edge');
+    configMap(chart, 'After', { text: 'é' });
+    new TraefikCrds(new Chart(app, 'traefik-crds'), 'traefik');
+  }],
   ['Lazy values, tokens with resolve(), and number-or-string unions', app => {
     configMap(new Chart(app, 'tokens'), 'Tokens', {
       lazy: Lazy.any({ produce: () => 'produced' }),
@@ -117,7 +126,9 @@ describe('stringifyManifests equals Yaml.stringify on random manifests', () => {
   test('6,000 documents', () => {
     for (let i = 0; i < 6000; i++) {
       const doc = { apiVersion: 'v1', kind: 'ConfigMap', data: value(0), [str()]: value(1) };
-      expect(stringifyManifests([doc, doc])).toBe(Yaml.stringify(doc, doc));
+      const yaml = [doc, doc].map(d => Yaml.stringify(d)).join('---\n');
+      expect(stringifyManifests([doc, doc])).toBe(yaml);
+      expect(manifestBytes([doc, doc]).equals(Buffer.from(yaml))).toBe(true);
     }
   });
 });

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { checkOutputDir, LocalHandsOutputError, OUTPUT_MARKER, OUTPUT_MARKER_HEADER } from '../app/output';
+import { checkOutputDir, LocalHandsOutputError, OUTPUT_MARKER, OUTPUT_MARKER_HEADER, writeOutputDir } from '../app/output';
 import { osReason } from '../src/os-errors';
 import { LocalHandsValidationError } from '../src/validation';
 import { outputFiles, outputFileText, Variant } from './fixtures/output-files';
@@ -209,6 +209,36 @@ describe('an output folder of ours is written whole', () => {
     const before = Object.fromEntries(fs.readdirSync(out).map(n => [n, fs.statSync(path.join(out, n)).mtimeMs]));
     expect(run(['dir', out, 'a']).status).toBe(0);
     expect(Object.fromEntries(fs.readdirSync(out).map(n => [n, fs.statSync(path.join(out, n)).mtimeMs]))).toEqual(before);
+  });
+});
+
+describe('files given as bytes', () => {
+  test('are written as they are, bytes that are not UTF-8 included, beside files given as text', () => {
+    const out = scratch('bytes');
+    const raw = Buffer.from([0xff, 0xfe, 0x00, 0x41, 0x0a]);
+    expect(writeOutputDir(out, [{ name: 'raw.bin', bytes: raw }, { name: 'a.yaml', text: 'é: 1\n' }])).toEqual(['a.yaml', 'raw.bin']);
+    expect(fs.readFileSync(path.join(out, 'raw.bin')).equals(raw)).toBe(true);
+    expect(fs.readFileSync(path.join(out, 'a.yaml'), 'utf8')).toBe('é: 1\n');
+  });
+
+  test('a file of several read blocks is rewritten when only its last byte differs, and left alone when equal', () => {
+    const out = scratch('bytes-large');
+    const big = crypto.randomBytes(3 * (1 << 20) + 17);
+    writeOutputDir(out, [{ name: 'big.yaml', bytes: big }]);
+    const file = path.join(out, 'big.yaml');
+    const first = fs.statSync(file);
+    writeOutputDir(out, [{ name: 'big.yaml', bytes: big }]);
+    expect(fs.statSync(file).ino).toBe(first.ino);
+    const changed = Buffer.from(big);
+    changed[changed.length - 1] ^= 1;
+    writeOutputDir(out, [{ name: 'big.yaml', bytes: changed }]);
+    expect(fs.statSync(file).ino).not.toBe(first.ino);
+    expect(fs.readFileSync(file).equals(changed)).toBe(true);
+    // Equal sizes, a difference in the first block.
+    const early = Buffer.from(changed);
+    early[5] ^= 1;
+    writeOutputDir(out, [{ name: 'big.yaml', bytes: early }]);
+    expect(fs.readFileSync(file).equals(early)).toBe(true);
   });
 });
 
