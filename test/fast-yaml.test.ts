@@ -14,15 +14,17 @@ import { readTree } from './util';
 /** Renders the same app through renderCharts and through cdk8s's own app.synth(). */
 function both(build: (app: App) => void, props: AppProps = {}): [Record<string, string>, Record<string, string>] {
   const top = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-fastyaml-'));
-  const a = new App({ ...props, outdir: path.join(top, 'fast') });
-  build(a);
-  const fast = Object.fromEntries(renderCharts(a).map(f => [f.name, f.text]));
-  const b = new App({ ...props, outdir: path.join(top, 'cdk8s') });
-  build(b);
-  b.synth();
-  const out: [Record<string, string>, Record<string, string>] = [fast, readTree(b.outdir)];
-  fs.rmSync(top, { recursive: true, force: true });
-  return out;
+  try {
+    const a = new App({ ...props, outdir: path.join(top, 'fast') });
+    build(a);
+    const fast = Object.fromEntries(renderCharts(a).map(f => [f.name, f.text]));
+    const b = new App({ ...props, outdir: path.join(top, 'cdk8s') });
+    build(b);
+    b.synth();
+    return [fast, readTree(b.outdir)];
+  } finally {
+    fs.rmSync(top, { recursive: true, force: true });
+  }
 }
 
 const APPS: [string, (app: App) => void][] = [

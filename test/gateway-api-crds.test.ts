@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart, Testing, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { GATEWAY_API_BUNDLE, GatewayApiCrds, GatewayApiCrdsProps } from '../constructs/gateway-api-crds';
 import { GATEWAY_API_CRDS_DATA } from '../constructs/gateway-api-crds-data';
 import { stringifyManifests } from '../src/fast-yaml';
 import { loadVendoredSet } from '../src/prerendered-api-object';
-import { REFERENCE, byKey, errorOf, parseDocs, readDocs, synthChart } from './util';
+import { REFERENCE, byKey, errorOf, parseDocs, readDocs, synthChart, testApp } from './util';
 
 const DIR = path.join(REFERENCE, 'gateway-api-v1.6.1');
 const ref = () => fs.readdirSync(DIR).sort().flatMap(f => readDocs(path.join(DIR, f)));
@@ -22,7 +22,7 @@ describe('GatewayApiCrds equals upstream v1.6.1 standard channel as parsed data'
   });
 
   test('the YAML the synth path writes parses back to the reference', () => {
-    const chart = new Chart(Testing.app(), 'crds');
+    const chart = new Chart(testApp(), 'crds');
     new GatewayApiCrds(chart, 'gateway-api');
     expect(byKey(parseDocs(fastYaml(chart)))).toEqual(byKey(ref()));
   });
@@ -56,7 +56,7 @@ describe('GatewayApiCrds equals upstream v1.6.1 standard channel as parsed data'
 
 describe('the vendored YAML is what cdk8s writes', () => {
   test('each object\'s prerendered YAML equals Yaml.stringify of cdk8s\'s own rendering of the reference', () => {
-    const chart = new Chart(Testing.app(), 'check');
+    const chart = new Chart(testApp(), 'check');
     const byKind = new Map(ref().map(d => [`${d.kind} ${d.metadata.name}`, d]));
     expect(GATEWAY_API_CRDS_DATA.objects).toHaveLength(12);
     for (const m of loadVendoredSet(GATEWAY_API_CRDS_DATA)) {
@@ -74,7 +74,7 @@ describe('the vendored YAML is what cdk8s writes', () => {
   });
 
   test('a JSON patch, a chart label or a namespaced chart makes it render through cdk8s, changes included', () => {
-    const chart = new Chart(Testing.app(), 'crds', { namespace: 'team', labels: { team: 'edge' } });
+    const chart = new Chart(testApp(), 'crds', { namespace: 'team', labels: { team: 'edge' } });
     const crds = new GatewayApiCrds(chart, 'gateway-api');
     crds.crds[0].metadata.addAnnotation('example.com/note', 'patched');
     const docs = parseDocs(fastYaml(chart));

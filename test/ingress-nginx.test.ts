@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { INGRESS_NGINX_LATEST, INGRESS_NGINX_RELEASES, IngressNginx, IngressNginxProps, LocalHandsValidationError } from '../index';
-import { REFERENCE, byKey, errorOf, find, readDocs, synthChart, synthChartYaml } from './util';
+import { REFERENCE, byKey, errorOf, find, readDocs, synthChart, synthChartYaml, testApp } from './util';
 
 const ref = (v: string) => readDocs(path.join(REFERENCE, 'ingress-nginx-kind', `ingress-nginx-kind-v${v}.yaml`));
 const render = (props?: IngressNginxProps) => synthChart(c => new IngressNginx(c, 'ingress', props));
@@ -163,7 +163,7 @@ describe('IngressNginx props', () => {
   });
 
   test("a namespaced chart's namespace stays off the cluster-scoped objects", () => {
-    const app = Testing.app();
+    const app = testApp();
     const docs = Testing.synth(new IngressNginx(new Chart(app, 'c', { namespace: 'team' }), 'ingress').node.scope as Chart);
     const clusterScoped = docs.filter(d => ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'ValidatingWebhookConfiguration'].includes(d.kind));
     expect(clusterScoped).toHaveLength(7);

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Testing } from 'cdk8s';
+import { App } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { IngressNginx, IngressNginxProps, KindCluster, KindClusterProps, addOpenHandsStack, synthToDir } from '../index';
-import { REFERENCE, ROOT, errorOf, parseDocs, readDocs } from './util';
+import { REFERENCE, ROOT, errorOf, parseDocs, readDocs, testApp } from './util';
 
 const REFERENCE_CLUSTER = path.join(REFERENCE, 'openhands-kind', 'cluster.yaml');
 
@@ -18,7 +18,7 @@ function check(ingress: IngressNginxProps, kind: Omit<KindClusterProps, 'ingress
 
 describe('KindCluster', () => {
   test('defaults equal upstream kind/cluster.yaml as parsed data', () => {
-    const cluster = new KindCluster(Testing.app(), 'kind');
+    const cluster = new KindCluster(testApp(), 'kind');
     expect(parseDocs(cluster.toYaml())).toEqual(readDocs(REFERENCE_CLUSTER));
     expect(cluster.context).toBe('kind-local-hands');
   });
@@ -28,7 +28,7 @@ describe('KindCluster', () => {
   });
 
   test('with workers the stack labels the mapping node ingress-ready and appends the workers (snapshots)', async () => {
-    await expect(new KindCluster(Testing.app(), 'kind').toYaml()).toMatchFileSnapshot('../__snapshots__/kind-cluster-defaults.yaml');
+    await expect(new KindCluster(testApp(), 'kind').toYaml()).toMatchFileSnapshot('../__snapshots__/kind-cluster-defaults.yaml');
     const app = new App({ outdir: '/nonexistent' });
     const kind = addOpenHandsStack(app, { kind: { workers: 2 } }).kind;
     expect(kind.toJson().nodes).toEqual([
@@ -40,7 +40,7 @@ describe('KindCluster', () => {
   });
 
   test('workers, labels, listen address and protocol are rendered', () => {
-    const cluster = new KindCluster(Testing.app(), 'kind', {
+    const cluster = new KindCluster(testApp(), 'kind', {
       name: 'dev',
       nodes: [{ role: 'control-plane', labels: { 'ingress-ready': 'true' }, extraPortMappings: [{ containerPort: 80, hostPort: 8080, listenAddress: '127.0.0.1', protocol: 'TCP' }] }],
       workers: 2,

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { GATEWAY_SANDBOX_NAMESPACE } from '../app/gateway-stack';
 import type { GatewayReference } from '../constructs/sandbox-route';
 import { SandboxRuntime, loadKubernetesConfig } from '../index';
@@ -131,6 +131,7 @@ describe('npm run sandbox', () => {
 
 describe('npm run sandbox --route httproute', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-sandbox-route-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   // The gateway profile's listener admits its sandbox namespace only.
   const config = path.join(dir, 'config.toml');
   fs.writeFileSync(config, `[kubernetes]\nnamespace = "${GATEWAY_SANDBOX_NAMESPACE}"\n`);

@@ -1,11 +1,11 @@
 import * as path from 'path';
-import { ApiObject, App, Chart, Testing, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { TraefikCrds, TraefikCrdsProps } from '../constructs/traefik-crds';
 import { TRAEFIK_CRDS_DATA } from '../constructs/traefik-crds-data';
 import { stringifyManifests } from '../src/fast-yaml';
 import { loadVendoredSet } from '../src/prerendered-api-object';
-import { REFERENCE, byKey, errorOf, parseDocs, readDocs, synthChart } from './util';
+import { REFERENCE, byKey, errorOf, parseDocs, readDocs, synthChart, testApp } from './util';
 
 const ref = () => readDocs(path.join(REFERENCE, 'traefik-kind', 'traefik-41.3.0-crds.yaml'));
 const render = (props?: TraefikCrdsProps) => synthChart(c => new TraefikCrds(c, 'traefik-crds', props));
@@ -30,7 +30,7 @@ describe('TraefikCrds equals the chart\'s CRDs as parsed data', () => {
   });
 
   test('each object\'s prerendered YAML equals Yaml.stringify of cdk8s\'s rendering of the reference', () => {
-    const chart = new Chart(Testing.app(), 'check');
+    const chart = new Chart(testApp(), 'check');
     const byName = new Map(ref().map(d => [d.metadata.name, d]));
     for (const m of loadVendoredSet(TRAEFIK_CRDS_DATA)) {
       expect(m.bytes.toString(), String(m.metadata.name)).toBe(Yaml.stringify(new ApiObject(chart, String(m.metadata.name), byName.get(m.metadata.name)).toJson()));

@@ -3,7 +3,7 @@ import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { Traefik, TraefikProps } from '../constructs/traefik';
 import { TRAEFIK_VERSION } from '../constructs/traefik-chart';
-import { REFERENCE, byKey, errorOf, find, readDocs, synthChart, synthChartYaml } from './util';
+import { REFERENCE, byKey, errorOf, find, readDocs, synthChart, synthChartYaml, testApp } from './util';
 
 const ref = (name: 'kind' | 'kind-gateway' | 'kind-ingress-nginx') =>
   readDocs(path.join(REFERENCE, 'traefik-kind', `traefik-41.3.0-${name}.yaml`));
@@ -217,7 +217,7 @@ describe('Traefik props', () => {
   });
 
   test("a namespaced chart's namespace stays off the cluster-scoped objects", () => {
-    const chart = new Chart(Testing.app(), 'c', { namespace: 'team' });
+    const chart = new Chart(testApp(), 'c', { namespace: 'team' });
     new Traefik(chart, 'traefik', { providers: { kubernetesGateway: true } });
     const docs = Testing.synth(chart);
     const clusterScoped = docs.filter(d => ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'GatewayClass'].includes(d.kind));

@@ -46,9 +46,18 @@ export function byKey(docs: any[]): Record<string, any> {
   return out;
 }
 
+/**
+ * A fresh app for a test, as `Testing.app()` makes it but without the temporary folder that `Testing.app()`
+ * creates for every app and never removes: these apps are rendered in memory, and one that tried to write
+ * would fail here loudly.
+ */
+export function testApp(): App {
+  return Testing.app({ outdir: '/nonexistent/local-hands-test-app' });
+}
+
 /** Builds constructs in a fresh chart and returns its objects as plain JSON. */
 export function synthChart(build: (chart: Chart) => void): any[] {
-  const app = Testing.app();
+  const app = testApp();
   const chart = new Chart(app, 'test');
   build(chart);
   return Testing.synth(chart);
@@ -63,7 +72,7 @@ export function synthChartYaml(build: (chart: Chart) => void): string {
 
 /** Calls `build` and returns the message of the error it throws. */
 export function errorOf(build: (scope: Construct) => void): string {
-  const app = Testing.app();
+  const app = testApp();
   const chart = new Chart(app, 'test');
   try {
     build(chart);

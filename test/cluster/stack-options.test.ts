@@ -1,5 +1,6 @@
 // The default stack with its optional isolation and monitoring, applied to a real control plane the way a user
 // applies dist/: strict, server-side, in one pass, idempotent, and isolation that really admits sessions.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthToDir } from '../../app/synth';
@@ -24,7 +25,10 @@ describe('the default stack with isolation: true and monitoring: true on a real 
     await cp.kubectl(['create', 'namespace', 'monitoring']);
   }, START_TIMEOUT);
 
-  afterAll(async () => { await cp?.stop(); });
+  afterAll(async () => {
+    await cp?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('applies in one pass with strict field validation, and a second apply changes nothing', async () => {
     const r = await cp.kubectl([...APPLY, '-f', dist]);

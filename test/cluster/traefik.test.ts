@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { GatewayApiCrds } from '../../constructs/gateway-api-crds';
@@ -15,6 +15,7 @@ import { TraefikCrds } from '../../constructs/traefik-crds';
 import { synthApp } from '../../app/synth';
 import { startControlPlane, type ControlPlane } from '../../tools/controlplane/controlplane';
 import { APPLY, START_TIMEOUT, eventually, loadObjects, parseObjects, tempDir } from './helpers';
+import { testApp } from '../util';
 
 const GATEWAY: TraefikProps = { providers: { kubernetesGateway: true } };
 
@@ -133,7 +134,7 @@ describe('Traefik with the Gateway API on a real control plane', () => {
     const r = await cp.kubectl([...APPLY, '--dry-run=server', '-f', '-'], { input: stringify(gateway), allowFail: true });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(apiMessage);
-    expect(() => new Traefik(new Chart(Testing.app(), 'c'), 'traefik', { ...GATEWAY, gateway: { listeners: listeners as any } }))
+    expect(() => new Traefik(new Chart(testApp(), 'c'), 'traefik', { ...GATEWAY, gateway: { listeners: listeners as any } }))
       .toThrow(/gateway\.listeners/);
   });
 
