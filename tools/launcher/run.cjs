@@ -20,9 +20,10 @@
 // CommonJS on purpose: the ESM loader costs a few milliseconds at start-up that the main job need not pay.
 'use strict';
 const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
-const { createRequire } = require('node:module');
 const { dirname, extname, join, relative, resolve, sep } = require('node:path');
 const { Script } = require('node:vm');
+// node:module's createRequire, from the CommonJS loader itself: loading the node:module wrapper costs 0.2 ms.
+const { createRequire } = module.constructor;
 
 const root = resolve(__dirname, '..', '..');
 
