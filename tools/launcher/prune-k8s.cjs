@@ -64,7 +64,9 @@ function prune(source, roots) {
   if (missing.length > 0) throw new Error(`prune-k8s: not in cdk8s-plus-27's k8s bindings: ${missing.join(', ')}`);
   const text = s => source.slice(s.getFullStart(), s.getEnd());
   const kept = [...preamble.map(text), ...groups.filter(g => keep.has(g)).flatMap(g => g.stmts.map(text))].join('');
-  return `${kept}\n${PUT_HELPER}\n`.replace(SPREAD_PUT, (_m, value) => `(i[1] === undefined) ? r : ${PUT_NAME}(r, i[0], ${value})`);
+  return `${kept}\n${PUT_HELPER}\n${DEFINED_HELPER}\n`
+    .replace(SPREAD_PUT, (_m, value) => `(i[1] === undefined) ? r : ${PUT_NAME}(r, i[0], ${value})`)
+    .replace(ENTRIES_PUT, (_m, object, field) => `${DEFINED_NAME}(${object}${field === undefined ? '' : `, v => v?.${field}`})`);
 }
 
 // Every toJson function drops undefined fields with `.reduce((r, i) => ... ({ ...r, [i[0]]: value }), {})`, which
@@ -77,6 +79,19 @@ const PUT_HELPER = `function ${PUT_NAME}(r, k, v) {
   else r[k] = v;
   return r;
 }`;
+// Then the reduce itself: `Object.entries(o).reduce(...)` makes an array and a [key, value] pair per field of every
+// object rendered (at 10,000 sessions, millions of arrays for the garbage collector). The same keys, in the same
+// order, each value read once, come from a loop over `Object.keys`.
+const DEFINED_NAME = '__localHandsDefined';
+const DEFINED_HELPER = `function ${DEFINED_NAME}(o, f) {
+  const r = {};
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (v !== undefined) ${PUT_NAME}(r, k, f === undefined ? v : f(v));
+  }
+  return r;
+}`;
+const ENTRIES_PUT = /Object\.entries\(([\w$.]+)\)\.reduce\(\(r, i\) => \(i\[1\] === undefined\) \? r : __localHandsPut\(r, i\[0\], i\[1\](?:\?\.(\w+))?\), \{\}\)/g;
 const SPREAD_PUT = /\(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: ((?:[^{}()]|\((?:[^{}()]|\([^{}()]*\))*\))*) \}\)/g;
 
 module.exports = { prune, exportedNames };
