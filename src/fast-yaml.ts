@@ -12,9 +12,7 @@ import { prerenderedBytes } from './prerendered-api-object';
  * lists, empty keys) makes the whole document fall back to `Yaml.stringify`, so the output never differs.
  */
 export function stringifyManifests(docs: readonly unknown[]): string {
-  // A vendored object (a CRD) comes with the YAML `Yaml.stringify` writes for it: reading it again would parse its body.
-  prime(docs.filter(doc => prerenderedBytes(doc) === undefined));
-  return docs.map(doc => prerenderedBytes(doc)?.toString() ?? stringifyDoc(doc) ?? Yaml.stringify(doc)).join('---\n');
+  return renderDocs(docs).map(d => (typeof d === 'string' ? d : d.toString())).join('---\n');
 }
 
 /**
@@ -22,26 +20,72 @@ export function stringifyManifests(docs: readonly unknown[]): string {
  * read as, never decoded and encoded again, and the text of the others is encoded once.
  */
 export function manifestBytes(docs: readonly unknown[]): Buffer {
-  prime(docs.filter(doc => prerenderedBytes(doc) === undefined));
   const parts: Buffer[] = [];
   let texts: string[] = [];
   const flush = () => {
     if (texts.length > 0) parts.push(Buffer.from(texts.join('')));
     texts = [];
   };
-  docs.forEach((doc, i) => {
+  renderDocs(docs).forEach((doc, i) => {
     if (i > 0) texts.push('---\n');
-    const bytes = prerenderedBytes(doc);
-    if (bytes === undefined) {
-      texts.push(stringifyDoc(doc) ?? Yaml.stringify(doc));
+    if (typeof doc === 'string') {
+      texts.push(doc);
     } else {
       flush();
-      parts.push(bytes);
+      parts.push(doc);
     }
   });
   flush();
   return Buffer.concat(parts);
 }
+
+/**
+ * Each document's YAML: a vendored object (a CRD) comes with the bytes `Yaml.stringify` writes for it (reading
+ * it again would parse its body); the others are laid out here, or by the library as a whole.
+ *
+ * Strings only the library can judge are rendered by it in one batch per call, not one call each. They are
+ * gathered while rendering (a document that met one is rendered again once the batch is in the caches), so
+ * that documents of strings we judge ourselves, nearly all of them, are walked once, not twice.
+ */
+function renderDocs(docs: readonly unknown[]): (string | Buffer)[] {
+  const out: (string | Buffer)[] = [];
+  const again: number[] = [];
+  const gathered: Gathered = { values: new Set(), keys: new Set(), count: 0 };
+  gathering = gathered;
+  try {
+    docs.forEach((doc, i) => {
+      const bytes = prerenderedBytes(doc);
+      if (bytes !== undefined) {
+        out[i] = bytes;
+        return;
+      }
+      const before = gathered.count;
+      const text = stringifyDoc(doc);
+      if (text !== undefined && gathered.count !== before) again.push(i);
+      else out[i] = text ?? Yaml.stringify(doc);
+    });
+  } finally {
+    gathering = undefined;
+  }
+  if (again.length > 0) {
+    prime(gathered);
+    for (const i of again) out[i] = stringifyDoc(docs[i]) ?? Yaml.stringify(docs[i]);
+  }
+  return out;
+}
+
+/** Strings met during a first rendering pass that only the library can judge and no cache holds yet. */
+interface Gathered {
+  readonly values: Set<string>;
+  readonly keys: Set<string>;
+  /** How many times one was met: a document that met any is rendered again. */
+  count: number;
+}
+
+let gathering: Gathered | undefined;
+
+/** What a gathered string stands in as during the first pass (that rendering is thrown away). */
+const GATHERED = '';
 
 class Fallback extends Error {}
 
@@ -110,26 +154,11 @@ function quoted(s: string): string | undefined {
 }
 
 /**
- * Renders every string that needs the library's judgement in two calls (values, then keys) instead of one
- * call each: a single-line string renders the same in any block map value, or as any block map key. A
- * batch whose lines do not come out one per string is not used; those strings are then rendered singly.
+ * Renders the gathered strings in two library calls (values, then keys) instead of one call each: a single-line
+ * string renders the same in any block map value, or as any block map key. A batch whose lines do not come out
+ * one per string is not used; those strings are then rendered singly.
  */
-function prime(docs: readonly unknown[]): void {
-  const values = new Set<string>();
-  const keys = new Set<string>();
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string') {
-      if (known(v) === undefined && !v.includes('\n') && !valueCache.has(v)) values.add(v);
-    } else if (Array.isArray(v)) {
-      v.forEach(walk);
-    } else if (isMap(v)) {
-      for (const k of Object.keys(v)) {
-        if (k !== '' && known(k) === undefined && !k.includes('\n') && !keyCache.has(k)) keys.add(k);
-        walk(v[k]);
-      }
-    }
-  };
-  docs.forEach(walk);
+function prime({ values, keys }: Gathered): void {
   if (values.size > 0) {
     const list = [...values];
     const lines = Yaml.stringify(Object.fromEntries(list.map((x, i) => [`v${i}`, x]))).split('\n').slice(0, -1);
@@ -150,6 +179,11 @@ function prime(docs: readonly unknown[]): void {
 function scalarString(s: string): string {
   let out = known(s) ?? valueCache.get(s);
   if (out === undefined) {
+    if (gathering !== undefined) {
+      gathering.values.add(s);
+      gathering.count++;
+      return GATHERED;
+    }
     const full = Yaml.stringify({ k: s });
     out = full.slice(3, -1);
     if (!full.startsWith('k: ') || out.includes('\n')) throw new Fallback();
@@ -163,6 +197,12 @@ function key(s: string): string {
   if (s === '') throw new Fallback();
   let out = known(s) ?? keyCache.get(s);
   if (out === undefined) {
+    // A multi-line key is the library's to lay out: the document falls back to it below.
+    if (gathering !== undefined && !s.includes('\n')) {
+      gathering.keys.add(s);
+      gathering.count++;
+      return GATHERED;
+    }
     const full = Yaml.stringify({ [s]: 0 });
     if (!full.endsWith(': 0\n')) throw new Fallback();
     out = full.slice(0, -4);

@@ -135,6 +135,22 @@ describe('stringifyManifests equals Yaml.stringify on random manifests', () => {
   });
 });
 
+describe('strings only the library can judge, gathered in one batch per call', () => {
+  test('documents that meet them, beside documents that do not and one the library lays out whole, render as Yaml.stringify', () => {
+    const docs = [
+      // Strings no other test renders, so that no cache holds them yet.
+      { apiVersion: 'v1', kind: 'ConfigMap', data: { plain: 'value', number: '31415e9', time: '16:18:03' } },
+      { apiVersion: 'v1', kind: 'ConfigMap', data: { only: 'plain-strings' } },
+      { apiVersion: 'v1', kind: 'ConfigMap', data: { '0x1F2E': 'key the library judges', again: '31415e9' } },
+      { apiVersion: 'v1', kind: 'ConfigMap', data: { 'multi\nline key': 'a', other: '27182e8' } },
+      { apiVersion: 'v1', kind: 'ConfigMap', data: { list: ['.NaN', '1999-09-09', 'fine'] } },
+    ];
+    const yaml = docs.map(d => Yaml.stringify(d)).join('---\n');
+    expect(stringifyManifests(docs)).toBe(yaml);
+    expect(manifestBytes(docs).equals(Buffer.from(yaml))).toBe(true);
+  });
+});
+
 describe('the strings fast-yaml judges itself are written as the yaml library writes them', () => {
   // Characters around every rule: units, exponents, bases, indicators, separators, quotes, spaces.
   const CHARS = [...'aZyYnNoOeExXbBmMiGkKtTvsdlu0123456789._/-=$(),:;@+~#"\' \t\n<>!&*%`?[]{}|\\^', 'é', '\u0007'];
