@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, AppProps, Chart, IResolver, Lazy, ResolutionContext, Yaml } from 'cdk8s';
+import { App, AppProps, Chart, IResolver, JsonPatch, Lazy, ResolutionContext, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeConfigMap } from '../imports/k8s';
 import { describe, expect, test } from 'vitest';
@@ -79,6 +79,22 @@ const SHORTCUTS: [string, (app: App) => void][] = [
     configMap(chart, 'After', { text: 'é' });
     new TraefikCrds(new Chart(app, 'traefik-crds'), 'traefik');
   }],
+  ['null and undefined values, empty lists and objects, lists holding null, an own __proto__ key, JSON patches', app => {
+    const chart = new Chart(app, 'sanitized');
+    configMap(chart, 'Nulls', {
+      gone: null, alsoGone: undefined, empty: {}, none: [], list: [1, null, 'x', undefined, { z: 1, a: null }],
+      nested: { b: Lazy.any({ produce: () => null }), a: { c: [] } }, ...JSON.parse('{"__proto__": {"hidden": 1}}'),
+    });
+    const patched = configMap(chart, 'Patched', { b: '2', a: '1' });
+    patched.addJsonPatch(JsonPatch.add('/data/c', '3'), JsonPatch.remove('/data/a'));
+  }],
+  ['keys inserted out of order at every level, with Lazy values produced in insertion order', app => {
+    const produced: string[] = [];
+    const lazy = (name: string) => Lazy.any({ produce: () => { produced.push(name); return produced.join(','); } });
+    configMap(new Chart(app, 'order'), 'Order', { z: lazy('z'), a: lazy('a'), m: { y: lazy('y'), b: lazy('b') } });
+    // More keys than are found again by a scan.
+    configMap(new Chart(app, 'many'), 'Many', Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${(i * 7) % 40}`, i % 5 === 0 ? null : `v${i}`])));
+  }],
   ['Lazy values, tokens with resolve(), and number-or-string unions', app => {
     configMap(new Chart(app, 'tokens'), 'Tokens', {
       lazy: Lazy.any({ produce: () => 'produced' }),
@@ -93,6 +109,29 @@ describe('renderCharts renders what cdk8s app.synth() writes, byte for byte', ()
     const [fast, slow] = both(build);
     expect(Object.keys(fast).length).toBeGreaterThan(0);
     expect(fast).toEqual(slow);
+  });
+
+  test('with CDK8S_DISABLE_SORT set, keys keep their order as cdk8s keeps it', () => {
+    process.env.CDK8S_DISABLE_SORT = '1';
+    try {
+      const [fast, slow] = both(app => { configMap(new Chart(app, 'unsorted'), 'Unsorted', { z: '1', a: null, m: { y: '2', b: '3' } }); });
+      expect(fast).toEqual(slow);
+      expect(fast['unsorted.k8s.yaml']).toMatch(/z: "1"\n {2}m:\n {4}"y": "2"\n {4}b: "3"/);
+    } finally {
+      delete process.env.CDK8S_DISABLE_SORT;
+    }
+  });
+
+  test('an object of a class that is not plain data is refused with cdk8s\'s own message', () => {
+    class Opaque { constructor(readonly x = 1) {} }
+    const build = (app: App) => { configMap(new Chart(app, 'opaque'), 'Opaque', { thing: new Opaque() as any }); };
+    const fast = new App({ outdir: '/nonexistent/local-hands-test-app' });
+    build(fast);
+    const slow = new App({ outdir: '/nonexistent/local-hands-test-app' });
+    build(slow);
+    const message = (f: () => unknown) => { try { f(); } catch (e) { return (e as Error).message; } return 'no error'; };
+    expect(message(() => renderCharts(fast))).toBe(message(() => slow.synthYaml()));
+    expect(message(() => renderCharts(fast))).toMatch(/can't render non-simple object of type 'Opaque'/);
   });
 
   test('with a custom resolver (which may read the key path), cdk8s\'s own resolution runs', () => {
