@@ -28,8 +28,8 @@ interface SanitizeOptions {
  */
 export function withFastResolve<T>(app: App, render: () => T): T {
   const original = cdk8sResolve.resolve;
-  const originalToJson = Object.getOwnPropertyDescriptor(ApiObject.prototype, 'toJson')?.value;
-  if (!onlyBuiltInResolvers(app) || typeof original !== 'function' || typeof originalToJson !== 'function'
+  const originalToJson = ApiObject.prototype.toJson;
+  if (!onlyBuiltInResolvers(app) || typeof original !== 'function' || originalToJson !== CDK8S_TO_JSON
     || typeof cdk8sUtil.sanitizeValue !== 'function') return render();
   cdk8sResolve.resolve = (_key, value) => resolveValue(value);
   ApiObject.prototype.toJson = fusedToJson;
@@ -47,8 +47,10 @@ export function withFastResolve<T>(app: App, render: () => T): T {
  * against `app.synth()` (test/fast-yaml.test.ts) keep it equal to cdk8s's.
  */
 function fusedToJson(this: ApiObject): any {
+  const { props, patches } = this as unknown as { props?: Record<string, unknown>; patches?: JsonPatch[] };
+  // Fields of cdk8s's own object: a release that renamed them gets its own toJson.
+  if (!('props' in this) || !Array.isArray(patches)) return CDK8S_TO_JSON.call(this);
   try {
-    const { props, patches } = this as unknown as { props: Record<string, unknown>; patches: JsonPatch[] };
     const data = { ...props, metadata: this.metadata.toJson() };
     const json = resolveSanitized(data, { sortKeys: !process.env.CDK8S_DISABLE_SORT });
     const patched = JsonPatch.apply(json, ...patches);
@@ -61,6 +63,9 @@ function fusedToJson(this: ApiObject): any {
     throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${e}`);
   }
 }
+
+/** cdk8s's own `ApiObject.toJson`, as loaded (a render in progress has replaced it). */
+const CDK8S_TO_JSON = ApiObject.prototype.toJson;
 
 const BUILT_IN = [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver] as const;
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, AppProps, Chart, IResolver, JsonPatch, Lazy, ResolutionContext, Yaml } from 'cdk8s';
+import { ApiObject, App, AppProps, Chart, IResolver, JsonPatch, Lazy, ResolutionContext, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeConfigMap } from '../imports/k8s';
 import { describe, expect, test } from 'vitest';
@@ -119,6 +119,21 @@ describe('renderCharts renders what cdk8s app.synth() writes, byte for byte', ()
       expect(fast['unsorted.k8s.yaml']).toMatch(/z: "1"\n {2}m:\n {4}"y": "2"\n {4}b: "3"/);
     } finally {
       delete process.env.CDK8S_DISABLE_SORT;
+    }
+  });
+
+  test('an ApiObject.toJson replaced by the app itself is the one that runs', () => {
+    const own = ApiObject.prototype.toJson;
+    ApiObject.prototype.toJson = function (this: ApiObject) {
+      return { ...own.call(this), extra: 'added by the app' };
+    };
+    try {
+      // A plain ApiObject: a Kube* class would keep only its own fields of what ApiObject.toJson gives.
+      const [fast, slow] = both(app => { new ApiObject(new Chart(app, 'replaced'), 'Replaced', { apiVersion: 'v1', kind: 'ConfigMap', data: { a: '1' } }); });
+      expect(fast).toEqual(slow);
+      expect(fast['replaced.k8s.yaml']).toContain('extra: added by the app');
+    } finally {
+      ApiObject.prototype.toJson = own;
     }
   });
 
