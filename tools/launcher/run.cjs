@@ -359,7 +359,7 @@ function readCache(file, bundle) {
   } catch {
     return undefined;
   }
-  if (!Array.isArray(header?.runs) || typeof header.bundle !== 'object' || header.bundle === null || !sameStat(header.bundle, bundle)) return undefined;
+  if (!Array.isArray(header?.runs) || !sameStat(header.bundle ?? {}, bundle)) return undefined;
   return { runs: header.runs, data: bytes.subarray(eol + 1) };
 }
 
