@@ -120,13 +120,13 @@ export function splitDocuments(bytes: Buffer): Buffer[] {
 export function loadVendoredSet(set: VendoredSet): readonly PrerenderedManifest[] {
   let out = loaded.get(set.yamlFile);
   if (out) return out;
-  const texts = splitDocuments(fs.readFileSync(vendoredFile(set.yamlFile)));
-  if (texts.length !== set.objects.length) throw new Error(`local-hands: ${set.yamlFile} holds ${texts.length} documents, its index ${set.objects.length}`);
+  const yamls = splitDocuments(fs.readFileSync(vendoredFile(set.yamlFile)));
+  if (yamls.length !== set.objects.length) throw new Error(`local-hands: ${set.yamlFile} holds ${yamls.length} documents, its index ${set.objects.length}`);
   let docs: Record<string, unknown>[] | undefined;
   const all = () => (docs ??= JSON.parse(fs.readFileSync(vendoredFile(set.jsonFile), 'utf8')) as Record<string, unknown>[]);
   out = set.objects.map((o, i) => ({
     ...o,
-    bytes: texts[i],
+    bytes: yamls[i],
     body: () => Object.fromEntries(o.bodyKeys.map(k => [k, all()[i][k]])),
   }));
   loaded.set(set.yamlFile, out);
