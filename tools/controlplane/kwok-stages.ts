@@ -75,78 +75,65 @@ conditions:
   status: "${ready}"
   type: ContainersReady`;
 
-/** Pending -> Running with every container started but not ready, and it stays so. */
-const NEVER_READY_STATUS = `{{ $now := Now }}${conditions('False')}
+/**
+ * The containerStatuses list, an entry per item of `range` (the spec's containers, or the statuses so far)
+ * with its image and name, then `fields`.
+ */
+const containerStatuses = (range: string, fields: string): string => `
 containerStatuses:
-{{ range .spec.containers }}
+{{ range ${range} }}
 - image: {{ .image | Quote }}
   name: {{ .name | Quote }}
-  ready: false
+${fields}
+{{ end }}`;
+
+// A container that exited with code 1 (under `state:` or `lastState:`).
+const EXITED = `    terminated:
+      exitCode: 1
+      reason: Error
+      startedAt: {{ or .state.running.startedAt $now | Quote }}
+      finishedAt: {{ $now | Quote }}`;
+
+/** Pending -> Running with every container started but not ready, and it stays so. */
+const NEVER_READY_STATUS = `{{ $now := Now }}${conditions('False')}${containerStatuses('.spec.containers', `  ready: false
   started: true
   restartCount: 0
   state:
     running:
-      startedAt: {{ $now | Quote }}
-{{ end }}${ADDRESSES}
+      startedAt: {{ $now | Quote }}`)}${ADDRESSES}
 phase: Running
 startTime: {{ $now | Quote }}
 `;
 
 /** Ready -> every container exited with code 1 and waits in CrashLoopBackOff; restartCount counts it. */
-const CRASH_STATUS = `{{ $now := Now }}${conditions('False')}
-containerStatuses:
-{{ range .status.containerStatuses }}
-- image: {{ .image | Quote }}
-  name: {{ .name | Quote }}
-  ready: false
+const CRASH_STATUS = `{{ $now := Now }}${conditions('False')}${containerStatuses('.status.containerStatuses', `  ready: false
   started: false
   restartCount: {{ add1 .restartCount }}
   lastState:
-    terminated:
-      exitCode: 1
-      reason: Error
-      startedAt: {{ or .state.running.startedAt $now | Quote }}
-      finishedAt: {{ $now | Quote }}
+${EXITED}
   state:
     waiting:
       reason: CrashLoopBackOff
-      message: back-off restarting failed container
-{{ end }}
+      message: back-off restarting failed container`)}
 `;
 
 /** CrashLoopBackOff -> running and Ready again, keeping restartCount and the last termination. */
-const RESTARTED_STATUS = `{{ $now := Now }}${conditions('True')}
-containerStatuses:
-{{ range .status.containerStatuses }}
-- image: {{ .image | Quote }}
-  name: {{ .name | Quote }}
-  ready: true
+const RESTARTED_STATUS = `{{ $now := Now }}${conditions('True')}${containerStatuses('.status.containerStatuses', `  ready: true
   started: true
   restartCount: {{ .restartCount }}
   lastState:
 {{ YAML .lastState 2 }}
   state:
     running:
-      startedAt: {{ $now | Quote }}
-{{ end }}
+      startedAt: {{ $now | Quote }}`)}
 `;
 
 /** Ready -> every container exited with code 1, not restarted: the pod is Failed. */
-const FAILED_STATUS = `{{ $now := Now }}${conditions('False')}
-containerStatuses:
-{{ range .status.containerStatuses }}
-- image: {{ .image | Quote }}
-  name: {{ .name | Quote }}
-  ready: false
+const FAILED_STATUS = `{{ $now := Now }}${conditions('False')}${containerStatuses('.status.containerStatuses', `  ready: false
   started: false
   restartCount: {{ .restartCount }}
   state:
-    terminated:
-      exitCode: 1
-      reason: Error
-      startedAt: {{ or .state.running.startedAt $now | Quote }}
-      finishedAt: {{ $now | Quote }}
-{{ end }}
+${EXITED}`)}
 phase: Failed
 `;
 
