@@ -110,8 +110,7 @@ export function sandboxListeners(config: KubernetesConfig, tlsSecret?: string): 
 
 function resolve(props: GatewayStackProps): KubernetesConfig {
   const p = new Problems('addGatewayStack');
-  if (!isPlainObject(props)) p.add('props', props, 'an object');
-  else p.knownProps('addGatewayStack', props, PROPS);
+  p.knownProps('addGatewayStack', props, PROPS);
   if (props.tlsSecret !== undefined) p.check(isDnsSubdomain(props.tlsSecret), 'tlsSecret', props.tlsSecret, 'a Secret name (a DNS-1123 subdomain)');
   if (props.config !== undefined && !isPlainObject(props.config)) p.add('config', props.config, 'a KubernetesConfig (see loadKubernetesConfig)');
   p.throwIfAny();

@@ -125,10 +125,6 @@ interface Resolved {
 
 function resolve(props: ProductionStackProps): Resolved {
   const p = new Problems('addProductionStack');
-  if (!isPlainObject(props)) {
-    p.add('props', props, 'an object');
-    p.throwIfAny();
-  }
   p.knownProps('addProductionStack', props, PROPS);
   if (props.config !== undefined && !isPlainObject(props.config)) p.add('config', props.config, 'a KubernetesConfig (see loadKubernetesConfig)');
   if (props.tls !== undefined && !isPlainObject(props.tls)) p.add('tls', props.tls, 'an object { secretName, issuer }');

@@ -70,10 +70,6 @@ export class CertManagerCertificate extends Construct {
 
 function resolve(scope: Construct, props: CertManagerCertificateProps): Resolved {
   const p = Problems.of(scope, 'CertManagerCertificate');
-  if (!isPlainObject(props)) {
-    p.add('props', props, 'an object { secretName, namespace, dnsNames, issuer }');
-    p.throwIfAny();
-  }
   p.knownProps('CertManagerCertificate', props, PROP_NAMES);
   p.dnsSubdomain('secretName', props.secretName);
   p.dnsLabel('namespace', props.namespace);

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { clusterScoped } from '../src/cluster-scoped';
 import { PrerenderedApiObject, loadVendoredSet } from '../src/prerendered-api-object';
 import { propNames } from '../src/props';
-import { Problems, isPlainObject } from '../src/validation';
+import { Problems } from '../src/validation';
 import { GATEWAY_API_CRDS_DATA } from './gateway-api-crds-data';
 
 /** The Gateway API release and channel vendored in gateway-api-crds-data.ts. */
@@ -43,8 +43,7 @@ export class GatewayApiCrds extends Construct {
   constructor(scope: Construct, id: string, props: GatewayApiCrdsProps = {}) {
     super(scope, id);
     const p = Problems.of(this, 'GatewayApiCrds');
-    if (!isPlainObject(props)) p.add('props', props, 'an object');
-    else p.knownProps('GatewayApiCrds', props, GATEWAY_API_CRDS_PROP_NAMES);
+    p.knownProps('GatewayApiCrds', props, GATEWAY_API_CRDS_PROP_NAMES);
     const safeUpgrades = props?.safeUpgrades ?? true;
     p.check(typeof safeUpgrades === 'boolean', 'safeUpgrades', safeUpgrades, 'true or false');
     p.throwIfAny();

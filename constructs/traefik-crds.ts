@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { clusterScoped } from '../src/cluster-scoped';
 import { PrerenderedApiObject, loadVendoredSet } from '../src/prerendered-api-object';
 import { propNames } from '../src/props';
-import { Problems, isPlainObject } from '../src/validation';
+import { Problems } from '../src/validation';
 import { TRAEFIK_CRDS_DATA } from './traefik-crds-data';
 
 export interface TraefikCrdsProps {
@@ -30,8 +30,7 @@ export class TraefikCrds extends Construct {
   constructor(scope: Construct, id: string, props: TraefikCrdsProps = {}) {
     super(scope, id);
     const p = Problems.of(this, 'TraefikCrds');
-    if (!isPlainObject(props)) p.add('props', props, 'an object');
-    else p.knownProps('TraefikCrds', props, TRAEFIK_CRDS_PROP_NAMES);
+    p.knownProps('TraefikCrds', props, TRAEFIK_CRDS_PROP_NAMES);
     const hub = props?.hub ?? true;
     p.check(typeof hub === 'boolean', 'hub', hub, 'true or false');
     p.throwIfAny();

@@ -430,10 +430,6 @@ function controllerArgs(r: Resolved): string[] {
 
 function resolve(scope: Construct, props: TraefikProps): Resolved {
   const p = Problems.of(scope, 'Traefik');
-  if (!isPlainObject(props)) {
-    p.add('props', props, 'an object');
-    p.throwIfAny();
-  }
   p.knownProps('Traefik', props, TRAEFIK_PROP_NAMES);
   const namespace = props.namespace ?? DEFAULTS.namespace;
   // The chart labels every object `app.kubernetes.io/instance: traefik-<namespace>`, and a label value has at most 63.
