@@ -6,7 +6,7 @@ import { IConstruct } from 'constructs';
 import { KindCluster } from '../constructs/kind-cluster';
 import { refuseCollisions } from '../src/collisions';
 import { withFastResolve } from '../src/fast-resolve';
-import { manifestBytes } from '../src/fast-yaml';
+import { manifestParts } from '../src/fast-yaml';
 import { print } from '../src/print';
 import { LocalHandsValidationError } from '../src/validation';
 import { LocalHandsOutputError, OutputBytes, OutputFile, OutputTarget, writeOutputDirs } from './output';
@@ -125,7 +125,7 @@ function renderChart(chart: Chart): Buffer {
   const parts: Buffer[] = [];
   for (let i = 0; i < objects.length; i += RENDER_BATCH) {
     if (i > 0) parts.push(SEPARATOR);
-    parts.push(manifestBytes(objects.slice(i, i + RENDER_BATCH).map(o => o.toJson())));
+    parts.push(...manifestParts(objects.slice(i, i + RENDER_BATCH).map(o => o.toJson())));
   }
   return Buffer.concat(parts);
 }

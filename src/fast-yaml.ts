@@ -16,10 +16,11 @@ export function stringifyManifests(docs: readonly unknown[]): string {
 }
 
 /**
- * `stringifyManifests`, as the UTF-8 bytes a file gets: a vendored object's YAML is copied from the bytes it was
- * read as, never decoded and encoded again, and the text of the others is encoded once.
+ * `stringifyManifests`, as the UTF-8 bytes a file gets, in pieces (a caller joining several batches copies the
+ * bytes once): a vendored object's YAML is copied from the bytes it was read as, never decoded and encoded
+ * again, and the text of the others is encoded once.
  */
-export function manifestBytes(docs: readonly unknown[]): Buffer {
+export function manifestParts(docs: readonly unknown[]): Buffer[] {
   const parts: Buffer[] = [];
   let texts: string[] = [];
   const flush = () => {
@@ -36,7 +37,7 @@ export function manifestBytes(docs: readonly unknown[]): Buffer {
     }
   });
   flush();
-  return Buffer.concat(parts);
+  return parts;
 }
 
 /**

@@ -30,7 +30,7 @@ export function prerenderedBytes(doc: unknown): Buffer | undefined {
 
 /**
  * An `ApiObject` for a vendored manifest of hundreds of kilobytes, cheap to synthesize: the body is loaded
- * only when something reads it, and the YAML writers (`manifestBytes`, `stringifyManifests`) use the vendored
+ * only when something reads it, and the YAML writers (`manifestParts`, `stringifyManifests`) use the vendored
  * YAML bytes instead of rendering it again. This stays an ordinary cdk8s object: `toJson()` returns the full manifest (the
  * body behind getters), and once a JSON patch is added or the metadata differs from the vendored one (a chart's
  * namespace or labels, `metadata.addLabel`), it is rendered by `ApiObject` itself, patches applied, and written
