@@ -34,7 +34,7 @@ export * from './app/profiles';
 export {
   LocalHandsOutputError, OUTPUT_MARKER, GENERATED_HEADER, checkOutputDir, checkOutputFile, writeOutputDir, writeOutputDirs, writeOutputFile,
 } from './app/output';
-export type { OutputFile, OutputBytes, OutputTarget, OutputDirOptions, OutputFileOptions } from './app/output';
+export type { OutputFile, OutputBytes, OutputParts, OutputContent, OutputTarget, OutputDirOptions, OutputFileOptions } from './app/output';
 
 // Ground: the config loader, shared types, RBAC helpers, the error class.
 export * from './src/kubernetes-config';

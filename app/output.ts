@@ -62,10 +62,24 @@ export interface OutputBytes {
   readonly bytes: Uint8Array;
 }
 
+/**
+ * One file of an output folder, given as the pieces of bytes it is made of, in order: a file assembled from large
+ * pieces (a chart's vendored CRDs, the batches of a chart of thousands of objects) is compared and written piece by
+ * piece, never copied into one buffer first.
+ */
+export interface OutputParts {
+  /** A plain file name (no folder part). */
+  readonly name: string;
+  readonly parts: readonly Uint8Array[];
+}
+
+/** A file of an output folder, in any of the forms `writeOutputDir` takes. */
+export type OutputContent = OutputFile | OutputBytes | OutputParts;
+
 /** One output folder and what goes into it. */
 export interface OutputTarget {
   readonly dir: string;
-  readonly files: readonly (OutputFile | OutputBytes)[];
+  readonly files: readonly OutputContent[];
   /** How the user named this folder, for messages: `CDK8S_OUTDIR`, `LOCAL_HANDS_KIND_DIR`. @default 'output folder' */
   readonly what?: string;
 }
@@ -108,12 +122,12 @@ export function checkOutputDir(dir: string, opts: OutputDirOptions = {}): void {
  * there that are no longer among them. A concurrent reader sees each file old or new, whole, and the folder
  * always there; concurrent writers take turns. Returns the names written, sorted.
  */
-export function writeOutputDir(dir: string, files: readonly (OutputFile | OutputBytes)[], opts: OutputDirOptions = {}): string[] {
+export function writeOutputDir(dir: string, files: readonly OutputContent[], opts: OutputDirOptions = {}): string[] {
   return writeInspected(dir, files, opts, inspectDir(dir, opts));
 }
 
 /** `writeOutputDir`, given what `inspectDir` found in the folder just before. */
-function writeInspected(dir: string, files: readonly (OutputFile | OutputBytes)[], opts: OutputDirOptions, first: DirState): string[] {
+function writeInspected(dir: string, files: readonly OutputContent[], opts: OutputDirOptions, first: DirState): string[] {
   const names = checkFileNames(files);
   if (first.exists && first.leftovers.length === 0 && isUpToDate(first.abs, files, first.listed)) return names;
   const io = new Io(first.where);
@@ -273,19 +287,21 @@ function markerText(names: readonly string[]): string {
   return [OUTPUT_MARKER_HEADER, ...[...names].sort(), ''].join('\n');
 }
 
-function isUpToDate(abs: string, files: readonly (OutputFile | OutputBytes)[], listed: readonly string[]): boolean {
+function isUpToDate(abs: string, files: readonly OutputContent[], listed: readonly string[]): boolean {
   const names = files.map(f => f.name).sort();
   return names.length === listed.length && names.every((n, i) => n === listed[i])
     && holds(path.join(abs, OUTPUT_MARKER), markerText(names))
     && files.every(f => holds(path.join(abs, f.name), contentOf(f)));
 }
 
-/** What a file is to hold: its bytes, or its text, which the OS calls encode as UTF-8 (as `Buffer.from` does). */
-function contentOf(f: OutputFile | OutputBytes): string | Uint8Array {
-  return 'bytes' in f ? f.bytes : f.text;
+/** What a file is to hold: its bytes or their pieces, or its text, which the OS calls encode as UTF-8 (as `Buffer.from` does). */
+function contentOf(f: OutputContent): Content {
+  return 'parts' in f ? f.parts : 'bytes' in f ? f.bytes : f.text;
 }
 
-function checkFileNames(files: readonly (OutputFile | OutputBytes)[]): string[] {
+type Content = string | Uint8Array | readonly Uint8Array[];
+
+function checkFileNames(files: readonly OutputContent[]): string[] {
   const names = files.map(f => f.name).sort();
   names.forEach((n, i) => {
     // Names come from our own code (chart names), so a bad one is a bug, not a user error.
@@ -540,7 +556,7 @@ class Io {
   }
 
   /** Replaces `dir/name` by `content` through a temp file and a rename, unless it holds `content` already. */
-  writeIfChanged(dir: string, name: string, content: string | Uint8Array): void {
+  writeIfChanged(dir: string, name: string, content: Content): void {
     const target = path.join(dir, name);
     if (holds(target, content)) return;
     const tmp = this.tempPath(dir);
@@ -569,7 +585,7 @@ class Io {
 }
 
 /** Creates `file` with `content` unless it exists (O_EXCL: never through a planted link). False when it exists. */
-function createExclusive(file: string, content: string | Uint8Array): boolean {
+function createExclusive(file: string, content: Content): boolean {
   let fd: number;
   try {
     fd = fs.openSync(file, 'wx');
@@ -578,7 +594,8 @@ function createExclusive(file: string, content: string | Uint8Array): boolean {
     throw e;
   }
   try {
-    fs.writeFileSync(fd, content);
+    if (typeof content === 'string' || content instanceof Uint8Array) fs.writeFileSync(fd, content);
+    else writeParts(fd, content);
   } catch (e) {
     fs.closeSync(fd);
     unlinkIfThere(file);
@@ -646,20 +663,36 @@ function realPath(p: string): string {
 const COMPARE_BLOCK = 1 << 20;
 
 /**
- * Whether `file` holds `content` (text is compared as its UTF-8 bytes): decoding a megabyte of CRDs to compare
- * it as a string costs several times more, a file of another size is not read at all, and a large one is read
- * a block at a time.
+ * Whether `file` holds `content` (text is compared as its UTF-8 bytes, pieces as the bytes they make in order):
+ * decoding a megabyte of CRDs to compare it as a string costs several times more, a file of another size is not
+ * read at all, and a large one is read a block at a time.
  */
-function holds(file: string, content: string | Uint8Array): boolean {
-  const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+function holds(file: string, content: Content): boolean {
+  const pieces = typeof content === 'string' ? [Buffer.from(content)] : content instanceof Uint8Array ? [content] : content;
+  let size = 0;
+  for (const p of pieces) size += p.length;
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, 'r');
-    if (fs.fstatSync(fd).size !== bytes.length) return false;
-    const block = Buffer.allocUnsafe(Math.min(bytes.length, COMPARE_BLOCK));
-    for (let at = 0; at < bytes.length;) {
-      const n = fs.readSync(fd, block, 0, Math.min(block.length, bytes.length - at), at);
-      if (n === 0 || Buffer.compare(block.subarray(0, n), bytes.subarray(at, at + n)) !== 0) return false;
+    if (fs.fstatSync(fd).size !== size) return false;
+    const block = Buffer.allocUnsafe(Math.min(size, COMPARE_BLOCK));
+    // The piece, and the offset in it, that the next byte read is compared with.
+    let piece = 0;
+    let inPiece = 0;
+    for (let at = 0; at < size;) {
+      const n = fs.readSync(fd, block, 0, Math.min(block.length, size - at), at);
+      if (n === 0) return false;
+      for (let b = 0; b < n;) {
+        const p = pieces[piece];
+        const len = Math.min(p.length - inPiece, n - b);
+        if (Buffer.compare(block.subarray(b, b + len), p.subarray(inPiece, inPiece + len)) !== 0) return false;
+        b += len;
+        inPiece += len;
+        if (inPiece === p.length) {
+          piece++;
+          inPiece = 0;
+        }
+      }
       at += n;
     }
     return true;
@@ -667,6 +700,22 @@ function holds(file: string, content: string | Uint8Array): boolean {
     return false;
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** How many pieces one `writev` takes (POSIX guarantees 16; Linux and macOS take 1024). */
+const WRITEV_MAX = 1024;
+
+/** Writes the pieces in order, as many as a call takes at a time, whatever a call writes short. */
+function writeParts(fd: number, parts: readonly Uint8Array[]): void {
+  let rest = parts.filter(p => p.length > 0);
+  while (rest.length > 0) {
+    let n = fs.writevSync(fd, rest.slice(0, WRITEV_MAX));
+    if (n === 0) throw Object.assign(new Error('writev wrote nothing'), { code: 'EIO' });
+    let done = 0;
+    while (done < rest.length && n >= rest[done].length) n -= rest[done++].length;
+    rest = rest.slice(done);
+    if (n > 0) rest[0] = rest[0].subarray(n);
   }
 }
 

@@ -9,7 +9,7 @@ import { withFastResolve } from '../src/fast-resolve';
 import { manifestParts } from '../src/fast-yaml';
 import { print } from '../src/print';
 import { LocalHandsValidationError } from '../src/validation';
-import { LocalHandsOutputError, OutputBytes, OutputFile, OutputTarget, writeOutputDirs } from './output';
+import { LocalHandsOutputError, OutputFile, OutputParts, OutputTarget, writeOutputDirs } from './output';
 
 /** Where `synthApp` writes, and how the user named each folder (for messages). */
 export interface SynthOptions {
@@ -68,14 +68,15 @@ function kindFiles(all: readonly IConstruct[]): OutputFile[] {
  * times faster; any other app goes through `app.synth()` into a temporary folder. Validates the app first.
  */
 export function renderCharts(app: App, all: readonly IConstruct[] = app.node.findAll()): OutputFile[] {
-  return renderChartFiles(app, all).map(f => ({ name: f.name, text: f.bytes.toString() }));
+  return renderChartFiles(app, all).map(f => ({ name: f.name, text: Buffer.concat(f.parts).toString() }));
 }
 
 /**
- * `renderCharts`, as the bytes of each file: what `synthApp` writes. A large chart is held once, as bytes,
- * instead of as a string (two bytes a character once any piece of it is) and again as its encoding.
+ * `renderCharts`, as the bytes of each file in pieces: what `synthApp` writes. A large chart is held once, as
+ * bytes, instead of as a string (two bytes a character once any piece of it is) and again as its encoding; and
+ * its pieces (a batch of objects, a vendored CRD's very bytes) are never copied into one buffer.
  */
-function renderChartFiles(app: App, all: readonly IConstruct[]): OutputBytes[] {
+function renderChartFiles(app: App, all: readonly IConstruct[]): OutputParts[] {
   // Our constructs add the collision check to their app; an app of plain cdk8s objects gets it here.
   refuseCollisions(app);
   validateApp(all);
@@ -85,14 +86,14 @@ function renderChartFiles(app: App, all: readonly IConstruct[]): OutputBytes[] {
   if (simple) {
     return withFastResolve(app, () => chartsInSynthOrder(all).map(chart => ({
       name: `${Names.toDnsLabel(chart)}${app.outputFileExtension}`,
-      bytes: renderChart(chart),
+      parts: renderChart(chart),
     })));
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'local-hands-synth-'));
   try {
     (app as { outdir: string }).outdir = tmp;
     app.synth();
-    return fs.readdirSync(tmp).sort().map(name => ({ name, bytes: fs.readFileSync(path.join(tmp, name)) }));
+    return fs.readdirSync(tmp).sort().map(name => ({ name, parts: [fs.readFileSync(path.join(tmp, name))] }));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -118,16 +119,16 @@ const SEPARATOR = Buffer.from('---\n');
  * What `chart.toJson()` and cdk8s's YAML writer give for a chart of an app without dependencies or nested charts,
  * minus the work they repeat per chart over the whole app (resolving dependencies, validating every construct,
  * a dependency graph of the app): its API objects in construct order (those of another chart below it excluded,
- * as `Chart.of` would), each object's own `toJson()`, rendered in batches, as UTF-8 bytes.
+ * as `Chart.of` would), each object's own `toJson()`, rendered in batches, as pieces of UTF-8 bytes.
  */
-function renderChart(chart: Chart): Buffer {
+function renderChart(chart: Chart): Buffer[] {
   const objects = chart.node.findAll().filter(c => c instanceof ApiObject && Chart.of(c) === chart) as ApiObject[];
   const parts: Buffer[] = [];
   for (let i = 0; i < objects.length; i += RENDER_BATCH) {
     if (i > 0) parts.push(SEPARATOR);
     parts.push(...manifestParts(objects.slice(i, i + RENDER_BATCH).map(o => o.toJson())));
   }
-  return Buffer.concat(parts);
+  return parts;
 }
 
 /**

@@ -242,6 +242,54 @@ describe('files given as bytes', () => {
   });
 });
 
+describe('files given as pieces of bytes', () => {
+  /** `bytes` cut into pieces at the given offsets, with empty pieces between some of them. */
+  const cut = (bytes: Buffer, at: number[]) => {
+    const parts: Buffer[] = [Buffer.alloc(0)];
+    let from = 0;
+    for (const to of [...at, bytes.length]) {
+      parts.push(bytes.subarray(from, to));
+      if (to % 3 === 0) parts.push(Buffer.alloc(0));
+      from = to;
+    }
+    return parts;
+  };
+
+  test('are written as the bytes they make in order; equal bytes cut elsewhere leave the file alone', () => {
+    const out = scratch('parts');
+    const file = path.join(out, 'big.yaml');
+    // Pieces across the 1 MiB compare blocks, and more pieces than one writev takes.
+    const big = crypto.randomBytes(3 * (1 << 20) + 17);
+    const many = Array.from({ length: 3000 }, (_, i) => Math.floor(((i + 1) * big.length) / 3001));
+    writeOutputDir(out, [{ name: 'big.yaml', parts: cut(big, many) }]);
+    expect(fs.readFileSync(file).equals(big)).toBe(true);
+    const first = fs.statSync(file).ino;
+    writeOutputDir(out, [{ name: 'big.yaml', parts: cut(big, [1, (1 << 20) - 1, (1 << 20) + 5, 2 * (1 << 20)]) }]);
+    writeOutputDir(out, [{ name: 'big.yaml', bytes: big }]);
+    writeOutputDir(out, [{ name: 'big.yaml', parts: [big] }]);
+    expect(fs.statSync(file).ino).toBe(first);
+  });
+
+  test('a difference in any piece, or a piece missing, rewrites the file', () => {
+    const out = scratch('parts-changed');
+    const file = path.join(out, 'a.yaml');
+    const bytes = crypto.randomBytes((1 << 20) + 4096);
+    const at = [10, 1000, 1 << 20, (1 << 20) + 1];
+    writeOutputDir(out, [{ name: 'a.yaml', parts: cut(bytes, at) }]);
+    for (const i of [0, 500, (1 << 20) - 1, 1 << 20, bytes.length - 1]) {
+      const changed = Buffer.from(bytes);
+      changed[i] ^= 1;
+      writeOutputDir(out, [{ name: 'a.yaml', parts: cut(changed, at) }]);
+      expect(fs.readFileSync(file).equals(changed), `byte ${i}`).toBe(true);
+      writeOutputDir(out, [{ name: 'a.yaml', parts: cut(bytes, at) }]);
+      expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+    }
+    const shorter = cut(bytes, at).filter((_, i) => i !== 2);
+    writeOutputDir(out, [{ name: 'a.yaml', parts: shorter }]);
+    expect(fs.readFileSync(file).equals(Buffer.concat(shorter))).toBe(true);
+  });
+});
+
 describe('a synth\'s two folders (manifests and KIND configs)', () => {
   test('are both written, and the paths returned in order', () => {
     const dir = scratch('two');
