@@ -53,7 +53,8 @@ function fusedToJson(this: ApiObject): any {
   try {
     const data = { ...props, metadata: this.metadata.toJson() };
     const json = resolveSanitized(data, { sortKeys: !process.env.CDK8S_DISABLE_SORT });
-    const patched = JsonPatch.apply(json, ...patches);
+    // With no patches cdk8s's apply hands the document back as it is; skipping it leaves the JSON patch library unloaded.
+    const patched = patches.length === 0 ? json : JsonPatch.apply(json, ...patches);
     const result: Record<string, unknown> = {};
     for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) {
       if (k in patched) result[k] = patched[k];
