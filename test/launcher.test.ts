@@ -127,6 +127,32 @@ describe('tools/launcher/run.cjs', () => {
     expect(r.stdout).toBe('true 11f6ad8ec52a2984abaafd7c3b516503785c2072 ok function true');
   });
 
+  test('cdk8s loaded through the lazy stand-ins synthesizes and reads YAML as cdk8s itself does', () => {
+    const out = path.join(dir, 'synth-out');
+    const program = (cdk8s: typeof import('cdk8s'), yaml: typeof import('yaml'), fsm: typeof fs, out: string): string => {
+      const app = new cdk8s.App({ outdir: out });
+      const chart = new cdk8s.Chart(app, 'c');
+      const a = new cdk8s.ApiObject(chart, 'a', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { on: 'yes', n: '1' } });
+      new cdk8s.ApiObject(chart, 'b', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } }).addDependency(a);
+      app.synth();
+      const written = fsm.readFileSync(`${out}/c.k8s.yaml`, 'utf8');
+      return JSON.stringify([written, app.synthYaml(), cdk8s.Yaml.stringify({ x: '1.0' }), yaml.parse('k: [1, on]')]);
+    };
+    fs.writeFileSync(entry, [
+      "import * as cdk8s from 'cdk8s';",
+      "import * as yaml from 'yaml';",
+      "import * as fs from 'fs';",
+      `const program = ${program.toString()};`,
+      `process.stdout.write(program(cdk8s, yaml, fs, ${JSON.stringify(out)}));`,
+    ].join('\n'));
+    const r = run();
+    expect(r.status, r.stderr).toBe(0);
+    fs.rmSync(out, { recursive: true, force: true });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect(r.stdout).toBe(program(require('cdk8s'), require('yaml'), fs, out));
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+
   test('a corrupt code cache is rejected by V8 and replaced, not trusted', () => {
     const before = run().stdout;
     fs.writeFileSync(path.join(ROOT, '.build', `${key}.v8cache`), Buffer.from('not a code cache'));

@@ -28,7 +28,7 @@ const { createRequire } = module.constructor;
 const root = resolve(__dirname, '..', '..');
 
 /** Bump when the bundle options below change, so old bundles are rebuilt. */
-const RECIPE = 'cjs-node20-full-bundle-v9';
+const RECIPE = 'cjs-node20-full-bundle-v10';
 /** Files that shape every bundle without being bundled as such: a change to them rebuilds too. */
 const TOOLING = [
   'tools/launcher/run.cjs',
@@ -201,12 +201,29 @@ async function build({ abs, dir, out, manifest, cache }) {
  */
 function lazyPackages(dir) {
   const stand = { cdk8s: writeLazyCdk8s(dir), yaml: writeLazyYaml(dir) };
+  const cdk8sLib = dirname(require.resolve('cdk8s/lib/index.js'));
+  const cdk8sYaml = writeLazyCdk8sYaml(dir, cdk8sLib);
   return {
     name: 'lazy-packages',
     setup(b) {
       b.onResolve({ filter: /^(cdk8s|yaml)$/ }, args => ({ path: stand[args.path] }));
+      // cdk8s's App, Helm and Include load its YAML helpers when they load, and call them only to write or read files.
+      b.onResolve({ filter: /^\.\/yaml$/ }, args => (dirname(args.importer) === cdk8sLib ? { path: cdk8sYaml } : undefined));
     },
   };
+}
+
+/**
+ * cdk8s's own `./yaml` (the `Yaml` class), as its App loads it: loading it takes the `yaml` library's namespace and
+ * node:fs's apart into forwarding getters, for an `app.synth()` that `renderCharts` never calls. Loaded on first use.
+ */
+function writeLazyCdk8sYaml(dir, cdk8sLib) {
+  const real = join(cdk8sLib, 'yaml.js');
+  return writeLazyModule(join(dir, 'lazy-cdk8s-yaml.cjs'), 'cdk8s/lib/yaml', {
+    head: 'const shim = {}; Object.defineProperty(shim, "__esModule", { value: true });',
+    exports: Object.keys(require(real)).sort().map(key => ({ key, from: 'real', forwarded: false })),
+    modules: { real },
+  });
 }
 
 /** The parameters of the function Node.js wraps a CommonJS module in. */
