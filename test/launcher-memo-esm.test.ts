@@ -54,4 +54,30 @@ describe('tools/launcher/memo-esm.cjs', () => {
     expect(toEsm(mod).b).toBe(3);
     expect(toEsm(5).default).toBe(5);
   });
+
+  test('the memoized helper reads every export and default as esbuild\'s own does, an __esModule module serving as its namespace', () => {
+    const helpers = 'var __create=Object.create;var __defProp=Object.defineProperty;var __getOwnPropDesc=Object.getOwnPropertyDescriptor;var __getOwnPropNames=Object.getOwnPropertyNames;var __getProtoOf=Object.getPrototypeOf;var __hasOwnProp=Object.prototype.hasOwnProperty;var __copyProps=(to,from,except,desc)=>{if(from&&typeof from==="object"||typeof from==="function"){for(let key2 of __getOwnPropNames(from))if(!__hasOwnProp.call(to,key2)&&key2!==except)__defProp(to,key2,{get:()=>from[key2],enumerable:!(desc=__getOwnPropDesc(from,key2))||desc.enumerable})}return to};';
+    const esbuildHelper = `${HELPER}target=mod!=null?__create(__getProtoOf(mod)):{},__copyProps(isNodeMode||!mod||!mod.__esModule?__defProp(target,"default",{value:mod,enumerable:true}):target,mod));`;
+    // eslint-disable-next-line no-new-func
+    const original = new Function(`${helpers}${esbuildHelper}; return __toESM;`)();
+    // eslint-disable-next-line no-new-func
+    const memoized = new Function(`${memoizeToEsm(helpers + esbuildHelper, { mappings: '' }).code}; return __toESM;`)();
+    const view = (ns: any) => {
+      const keys = Object.getOwnPropertyNames(ns).filter(k => k !== '__esModule').sort();
+      return { keys, enumerable: Object.keys(ns).sort(), values: keys.map(k => ns[k]), default: ns.default, proto: Object.getPrototypeOf(ns) };
+    };
+    fc.assert(fc.property(
+      fc.dictionary(fc.constantFrom('a', 'b', 'default', 'Kube', '0', 'x'), fc.oneof(fc.integer(), fc.string())),
+      fc.boolean(), fc.boolean(), fc.constantFrom(0, 1),
+      (exports, esModule, hiddenKey, isNodeMode) => {
+        const mod: Record<string, unknown> = { ...exports };
+        if (esModule) Object.defineProperty(mod, '__esModule', { value: true });
+        if (hiddenKey) Object.defineProperty(mod, 'hidden', { value: 7, enumerable: false });
+        const ns = memoized(mod, isNodeMode);
+        expect(view(ns)).toEqual(view(original(mod, isNodeMode)));
+        if (esModule && !isNodeMode) expect(ns).toBe(mod);
+        else expect(ns).not.toBe(mod);
+      },
+    ), { numRuns: 2000 });
+  });
 });

@@ -6,6 +6,9 @@
 // 1.4 ms of a synth's start-up under the profiler (0.35 ms memoized). The getters read the module's exports when
 // called, so one namespace per module (and import mode) serves every import site the same; it is made
 // again if the module gained exports since (a cycle can import a module before it has finished loading).
+// A module marked `__esModule` (compiled TypeScript, our stand-ins), imported outside Node mode, gets no `default`
+// of its own: its namespace would only forward each of its properties, which the module object does as well,
+// so it is its own namespace (the k8s bindings alone have hundreds of exports to copy).
 //
 // tools/launcher/run.cjs applies this to the bundle it writes, and shifts the source map to match.
 'use strict';
@@ -15,6 +18,7 @@ const MEMO = [
   'var __toESMMemo=new WeakMap;',
   'var __toESM=(mod,isNodeMode)=>{',
   'if(mod==null||typeof mod!=="object"&&typeof mod!=="function")return __toESMCopy(mod,isNodeMode);',
+  'if(!isNodeMode&&mod.__esModule)return mod;',
   'let m=__toESMMemo.get(mod);if(m===void 0)__toESMMemo.set(mod,m=[]);',
   'const k=isNodeMode?1:0,n=__getOwnPropNames(mod).length;',
   'if(m[k]===void 0||m[k+2]!==n){m[k]=__toESMCopy(mod,isNodeMode);m[k+2]=n}',
