@@ -411,9 +411,10 @@ function runBundle({ out, cache, encoding, bundle }, args) {
 /**
  * The variable the app command of cdk8s.yaml (and `npm run synth`) hands NODE_EXTRA_CA_CERTS over in. Node.js 20
  * reads NODE_EXTRA_CA_CERTS before it runs any JavaScript and parses that bundle, and its own root certificates
- * with it, at once: 30 ms of every start on a machine where it names the system bundle (nodejs/node#40524; later
- * Node.js lines load them when TLS is first used). A synth makes no TLS connection, so that command starts Node
- * without it, and the launcher puts it back as the user set it, for child processes and anything that reads it.
+ * with it, at once: 30 ms of every start on a machine where it names the system bundle (nodejs/node#40524; newer
+ * releases load them off the main thread once `tls` is loaded, #59856). A synth makes no TLS connection, so that
+ * command starts Node without it, and the launcher puts it back as the user set it, for child processes and
+ * anything that reads it.
  */
 const HANDED_CA_CERTS = 'LOCAL_HANDS_NODE_EXTRA_CA_CERTS';
 
