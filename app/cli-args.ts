@@ -52,8 +52,6 @@ function plainFlags(argv: readonly string[], options: Options): Record<string, s
 
 /** `parseCli` through `util.parseArgs` alone, whatever the command line (exported for the differential test). */
 export function parseCliStrict<O extends Options>(argv: readonly string[], options: O, allowPositionals = false): { values: Values<O>; positionals: string[] } {
-  // parseArgs loads a few internal modules; an empty command line has nothing to parse.
-  if (argv.length === 0) return { values: {}, positionals: [] };
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals, tokens: true });

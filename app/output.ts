@@ -301,6 +301,11 @@ function contentOf(f: OutputContent): Content {
 
 type Content = string | Uint8Array | readonly Uint8Array[];
 
+/** The bytes `content` stands for, as pieces in order (text encoded as UTF-8). */
+function piecesOf(content: Content): readonly Uint8Array[] {
+  return typeof content === 'string' ? [Buffer.from(content)] : content instanceof Uint8Array ? [content] : content;
+}
+
 function checkFileNames(files: readonly OutputContent[]): string[] {
   const names = files.map(f => f.name).sort();
   names.forEach((n, i) => {
@@ -594,8 +599,7 @@ function createExclusive(file: string, content: Content): boolean {
     throw e;
   }
   try {
-    if (typeof content === 'string' || content instanceof Uint8Array) fs.writeFileSync(fd, content);
-    else writeParts(fd, content);
+    writeParts(fd, piecesOf(content));
   } catch (e) {
     fs.closeSync(fd);
     unlinkIfThere(file);
@@ -668,7 +672,7 @@ const COMPARE_BLOCK = 1 << 20;
  * read at all, and a large one is read a block at a time.
  */
 function holds(file: string, content: Content): boolean {
-  const pieces = typeof content === 'string' ? [Buffer.from(content)] : content instanceof Uint8Array ? [content] : content;
+  const pieces = piecesOf(content);
   let size = 0;
   for (const p of pieces) size += p.length;
   let fd: number | undefined;

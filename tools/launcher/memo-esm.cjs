@@ -8,7 +8,7 @@
 // again if the module gained exports since (a cycle can import a module before it has finished loading).
 // A module marked `__esModule` (compiled TypeScript, our stand-ins), imported outside Node mode, gets no `default`
 // of its own: its namespace would only forward each of its properties, which the module object does as well,
-// so it is its own namespace (the k8s bindings alone have hundreds of exports to copy).
+// so it is its own namespace (the k8s bindings alone have two hundred exports to copy).
 //
 // tools/launcher/run.cjs applies this to the bundle it writes, and shifts the source map to match.
 'use strict';
