@@ -17,6 +17,8 @@ export * from './constructs/gateway-api-crds';
 export * from './constructs/traefik-crds';
 export * from './constructs/sandbox-namespace';
 export * from './constructs/openhands-service-account';
+export * from './constructs/openhands-server';
+export * from './constructs/https-redirect';
 export * from './constructs/sandbox-quota';
 export * from './constructs/sandbox-network-policies';
 export * from './constructs/monitoring-indicators';
@@ -29,6 +31,7 @@ export * from './constructs/cert-manager-certificate';
 export * from './app/openhands-stack';
 export * from './app/gateway-stack';
 export * from './app/production-stack';
+export * from './app/server';
 export * from './app/synth';
 export * from './app/profiles';
 export {

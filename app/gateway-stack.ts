@@ -6,7 +6,9 @@ import { OpenHandsServiceAccount } from '../constructs/openhands-service-account
 import { SandboxNamespace } from '../constructs/sandbox-namespace';
 import { SandboxNetworkPolicies } from '../constructs/sandbox-network-policies';
 import { SandboxQuota } from '../constructs/sandbox-quota';
+import { OpenHandsServer } from '../constructs/openhands-server';
 import { Monitoring, MonitoringOptions, addMonitoring } from './monitoring';
+import { StackServerProps, addServer, checkStackServerProps, serverListener } from './server';
 import { SANDBOX_NAMESPACE, addSandboxIsolation } from './sandbox-isolation';
 import type { GatewayReference } from '../constructs/sandbox-route';
 import { Traefik, TraefikProps } from '../constructs/traefik';
@@ -60,11 +62,18 @@ export interface GatewayStackProps {
   readonly kind?: Omit<KindClusterProps, 'ingress'>;
   /** Traefik's PodMonitor, the six alerts and the dashboard, in a chart `monitoring` (`true` for their defaults). @default false */
   readonly monitoring?: boolean | MonitoringOptions;
+  /**
+   * The OpenHands server, in a chart `server`: in its own namespace, running as the isolation's ServiceAccount with
+   * this stack's config, served at `http://<ingress_domain>/` (a listener `server` and an HTTPRoute). Props are
+   * merged over OpenHandsServer's defaults; `false` leaves it out.
+   * @default true
+   */
+  readonly server?: boolean | StackServerProps;
 }
 
 const PROPS = propNames<GatewayStackProps>({
   config: true, traefik: true, tlsSecret: true, maxSessions: true, gatewayApiCrds: true, mirrordRbac: true, ubuntuDev: true, kind: true,
-  monitoring: true,
+  monitoring: true, server: true,
 });
 
 /** OpenHands' create-cluster.sh maps the Traefik Service's node ports to the host's 80 and 443. */
@@ -86,6 +95,8 @@ export interface GatewayStack {
   readonly mirrordRbac: MirrordRbac;
   readonly ubuntuDev: UbuntuDevWorkload;
   readonly kind: KindCluster;
+  /** Unless the `server` prop is false. */
+  readonly server?: OpenHandsServer;
   /** The `[kubernetes]` config sessions are rendered with. */
   readonly config: KubernetesConfig;
   /** The Gateway sessions attach to, as a reference for a session rendered outside this app (`npm run sandbox`). */
@@ -108,11 +119,15 @@ export function sandboxListeners(config: KubernetesConfig, tlsSecret?: string): 
   ];
 }
 
+/** The server's listener on KIND: plain HTTP on the `web` entry point, beside the sessions' `*.<ingress_domain>`. */
+const SERVER_LISTENER = { name: 'server', port: 8000, protocol: 'HTTP' } as const;
+
 function resolve(props: GatewayStackProps): KubernetesConfig {
   const p = new Problems('addGatewayStack');
   p.knownProps('addGatewayStack', props, PROPS);
   if (props.tlsSecret !== undefined) p.check(isDnsSubdomain(props.tlsSecret), 'tlsSecret', props.tlsSecret, 'a Secret name (a DNS-1123 subdomain)');
   if (props.config !== undefined && !isPlainObject(props.config)) p.add('config', props.config, 'a KubernetesConfig (see loadKubernetesConfig)');
+  checkStackServerProps(p, props.server);
   p.throwIfAny();
   // The constructs check the config itself, each naming the field.
   return { ...DEFAULT_KUBERNETES_CONFIG, namespace: GATEWAY_SANDBOX_NAMESPACE, ...(props.config ?? {}) };
@@ -133,12 +148,19 @@ export function addGatewayStack(app: App, props: GatewayStackProps = {}): Gatewa
   const charts = { gatewayApiCrds: chart('gatewayApiCrds'), traefikCrds: chart('traefikCrds'), traefik: chart('traefik'), sandboxes: chart('sandboxes') };
   const gatewayApiCrds = new GatewayApiCrds(charts.gatewayApiCrds, 'crds', props.gatewayApiCrds);
   const traefikCrds = new TraefikCrds(charts.traefikCrds, 'crds');
+  const serverOn = props.server !== false;
+  const listeners = [...sandboxListeners(config, props.tlsSecret), ...(serverOn ? [serverListener(config, SERVER_LISTENER)] : [])];
   const traefik = new Traefik(charts.traefik, 'traefik', {
     ...OPENHANDS_TRAEFIK,
     ...props.traefik,
-    gateway: { listeners: sandboxListeners(config, props.tlsSecret), ...props.traefik?.gateway },
+    gateway: { listeners, ...props.traefik?.gateway },
   });
   const sandboxes = addSandboxIsolation(charts.sandboxes, { config, controllerNamespace: traefik.namespace, routeKind: 'HTTPRoute', maxSessions: props.maxSessions });
+  const server = serverOn
+    ? addServer(app, props.server === true || props.server === undefined ? {} : props.server, {
+      config, isolation: sandboxes, route: { kind: 'HTTPRoute', gateway: traefik, sectionName: SERVER_LISTENER.name },
+    })
+    : undefined;
   const monitoring = props.monitoring
     ? addMonitoring(new Chart(app, 'monitoring'), traefik, config.namespace, props.monitoring === true ? {} : props.monitoring)
     : undefined;
@@ -148,14 +170,14 @@ export function addGatewayStack(app: App, props: GatewayStackProps = {}): Gatewa
   const gateway = traefik.gateway!;
   const listener = traefik.listeners[0];
   return {
-    traefik, gatewayApiCrds, traefikCrds, ...sandboxes, monitoring, kind, config,
+    traefik, gatewayApiCrds, traefikCrds, ...sandboxes, monitoring, kind, config, server,
     mirrordRbac: new MirrordRbac(rbacChart, 'mirrord', props.mirrordRbac),
     ubuntuDev: new UbuntuDevWorkload(ubuntuChart, 'ubuntu-dev', props.ubuntuDev),
     gatewayReference: {
       namespace: traefik.namespace, name: gateway.name, listener: listener.name, hostname: listener.hostname,
       allowedRouteNamespaces: admittedNamespaces(listener, traefik.namespace),
     },
-    charts: [...Object.values(charts), rbacChart, ubuntuChart],
+    charts: [...Object.values(charts), ...(server ? [Chart.of(server)] : []), rbacChart, ubuntuChart],
   };
 }
 

@@ -8,6 +8,8 @@ import { propNames } from '../src/props';
 import { LocalHandsValidationError, Problems } from '../src/validation';
 import { Monitoring, MonitoringOptions, addMonitoring } from './monitoring';
 import { SANDBOX_NAMESPACE, SandboxIsolation, addSandboxIsolation } from './sandbox-isolation';
+import { OpenHandsServer } from '../constructs/openhands-server';
+import { StackServerProps, addServer, checkStackServerProps } from './server';
 
 /**
  * OpenHands' tuning of the ingress-nginx bundle in `kind/manifests/nginx.yaml`.
@@ -54,6 +56,13 @@ export interface OpenHandsStackProps {
    * @default false
    */
   readonly monitoring?: boolean | MonitoringOptions;
+  /**
+   * The OpenHands server (upstream runs it outside the cluster), in a chart `server`: in its own namespace, running
+   * as the isolation's ServiceAccount (so it turns `isolation` on), served through the ingress class at
+   * `http://<ingress_domain>/`. Props are merged over OpenHandsServer's defaults.
+   * @default false
+   */
+  readonly server?: boolean | StackServerProps;
 }
 
 /** Sandbox isolation in the default stack. */
@@ -65,7 +74,7 @@ export interface SandboxIsolationProps {
 }
 
 const PROP_NAMES = propNames<OpenHandsStackProps>({
-  ingressNginx: true, mirrordRbac: true, ubuntuDev: true, kind: true, isolation: true, monitoring: true,
+  ingressNginx: true, mirrordRbac: true, ubuntuDev: true, kind: true, isolation: true, monitoring: true, server: true,
 });
 
 /** The charts of the OpenHands local stack and the constructs in them. */
@@ -78,6 +87,8 @@ export interface OpenHandsStack {
   readonly isolation?: SandboxIsolation & { readonly config: KubernetesConfig };
   /** With the `monitoring` prop. */
   readonly monitoring?: Monitoring;
+  /** With the `server` prop. */
+  readonly server?: OpenHandsServer;
   /** One chart per part, so `dist/` gets one file per part. */
   readonly charts: readonly Chart[];
 }
@@ -94,6 +105,7 @@ export function addOpenHandsStack(app: App, props: OpenHandsStackProps = {}): Op
   }
   const p = new Problems('addOpenHandsStack');
   p.knownProps('addOpenHandsStack', props, PROP_NAMES);
+  checkStackServerProps(p, props.server);
   p.throwIfAny();
   const ingressChart = new Chart(app, 'ingress-nginx');
   const rbacChart = new Chart(app, 'mirrord-rbac');
@@ -127,12 +139,19 @@ export function addOpenHandsStack(app: App, props: OpenHandsStackProps = {}): Op
 function addOptionalParts(app: App, props: OpenHandsStackProps, ingressNginx: IngressNginx) {
   const charts: Chart[] = [];
   let isolation: OpenHandsStack['isolation'];
-  if (props.isolation) {
-    const o = props.isolation === true ? {} : props.isolation;
+  if (props.isolation || props.server) {
+    const o = props.isolation === true || props.isolation === undefined || props.isolation === false ? {} : props.isolation;
     const config = { ...DEFAULT_KUBERNETES_CONFIG, namespace: SANDBOX_NAMESPACE, ...(o.config ?? {}) };
     const chart = new Chart(app, 'sandboxes');
     charts.push(chart);
     isolation = { config, ...addSandboxIsolation(chart, { config, controllerNamespace: ingressNginx.namespace, routeKind: 'Ingress', maxSessions: o.maxSessions }) };
+  }
+  let server: OpenHandsServer | undefined;
+  if (props.server) {
+    server = addServer(app, props.server === true ? {} : props.server, {
+      config: isolation!.config, isolation: isolation!, route: { kind: 'Ingress' }, ingressClassName: ingressNginx.ingressClassName,
+    });
+    charts.push(Chart.of(server));
   }
   let monitoring: Monitoring | undefined;
   if (props.monitoring) {
@@ -140,5 +159,5 @@ function addOptionalParts(app: App, props: OpenHandsStackProps, ingressNginx: In
     charts.push(chart);
     monitoring = addMonitoring(chart, ingressNginx, isolation?.config.namespace ?? DEFAULT_KUBERNETES_CONFIG.namespace, props.monitoring === true ? {} : props.monitoring);
   }
-  return { isolation, monitoring, charts };
+  return { isolation, monitoring, server, charts };
 }

@@ -10,9 +10,15 @@ import { TraefikCrds } from '../constructs/traefik-crds';
 import { UbuntuDevWorkload, UbuntuDevWorkloadProps } from '../constructs/ubuntu-dev-workload';
 import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig } from '../src/kubernetes-config';
 import { propNames } from '../src/props';
-import { LocalHandsValidationError, Problems, isPlainObject } from '../src/validation';
-import { GATEWAY_SANDBOX_NAMESPACE, sandboxListeners } from './gateway-stack';
+import { LocalHandsValidationError, Problems, isDnsSubdomain, isPlainObject } from '../src/validation';
+import { HttpsRedirect } from '../constructs/https-redirect';
+import { OpenHandsServer } from '../constructs/openhands-server';
+import { SandboxQuotaProps } from '../constructs/sandbox-quota';
+import { GatewayListenerProps } from '../src/gateway-listeners';
+import { MAX_INGRESS_DOMAIN_LENGTH } from '../src/kubernetes-config';
+import { GATEWAY_SANDBOX_NAMESPACE } from './gateway-stack';
 import { SandboxIsolation, addSandboxIsolation } from './sandbox-isolation';
+import { StackServerProps, addServer, checkStackServerProps, serverListener } from './server';
 
 /**
  * Traefik for a cluster of several nodes: a LoadBalancer Service and no host ports (a cloud load balancer brings
@@ -31,6 +37,26 @@ export const PRODUCTION_TRAEFIK: TraefikProps = {
 /** ubuntu-dev, when asked for, gets resources too: every container of the profile has requests and a memory limit. */
 export const PRODUCTION_UBUNTU_DEV: UbuntuDevWorkloadProps = {
   resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '1Gi' } },
+};
+
+/**
+ * What one session gets on a production cluster, over upstream's per-session defaults (which stay: 1 CPU requested,
+ * 1Gi requested and 2Gi limit of memory): a workspace of 10Gi instead of 2Gi.
+ */
+export const PRODUCTION_SANDBOX_CONFIG: Partial<KubernetesConfig> = { namespace: GATEWAY_SANDBOX_NAMESPACE, pvcStorageSize: '10Gi' };
+
+/** Sessions the production quota admits at once (KIND's is 3). */
+export const PRODUCTION_MAX_SESSIONS = 20;
+
+/**
+ * The server on a production cluster: more room than on KIND, a larger state volume, and `Recreate` updates (its
+ * ReadWriteOnce volume attaches to one node at a time: a surge pod on another node would wait for it forever).
+ * One replica: the server keeps running conversations in memory (see OpenHandsServerProps.replicas).
+ */
+export const PRODUCTION_SERVER: StackServerProps = {
+  resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '4Gi' } },
+  storage: { size: '20Gi' },
+  strategy: 'Recreate',
 };
 
 /** The chart ids, hence the file names in `dist/`: the CRDs sort first, for the two-pass apply. */
@@ -68,8 +94,13 @@ export interface ProductionMonitoringProps {
 
 export interface ProductionStackProps {
   /**
-   * The `[kubernetes]` config sessions run with (namespace, per-session resources, `ingress_domain`).
-   * @default - DEFAULT_KUBERNETES_CONFIG with namespace GATEWAY_SANDBOX_NAMESPACE
+   * The DNS name OpenHands is served at (`https://<domain>/`); sessions are at `<sid>.<domain>` (the config's
+   * `ingress_domain`). It sets every hostname of the stack: the listeners, the redirect, the certificate.
+   */
+  readonly domain: string;
+  /**
+   * The `[kubernetes]` config sessions run with (namespace, per-session resources); `ingress_domain` is the domain.
+   * @default - DEFAULT_KUBERNETES_CONFIG with PRODUCTION_SANDBOX_CONFIG
    */
   readonly config?: Partial<KubernetesConfig>;
   /**
@@ -81,8 +112,12 @@ export interface ProductionStackProps {
   readonly traefik?: TraefikProps;
   /** The HTTPS listener's certificate. @default - the Secret 'openhands-sandboxes-tls', no Certificate */
   readonly tls?: ProductionTlsProps;
-  /** Sessions the sandbox quota admits at once. @default 3 (SandboxQuota's) */
+  /** Sessions the sandbox quota admits at once. @default PRODUCTION_MAX_SESSIONS */
   readonly maxSessions?: number;
+  /** Quota entries replacing the ones computed for maxSessions sessions (a tighter CPU budget, say). @default - none */
+  readonly quota?: SandboxQuotaProps['hard'];
+  /** The OpenHands server; merged over PRODUCTION_SERVER. @default - PRODUCTION_SERVER */
+  readonly server?: StackServerProps;
   /** @default - GatewayApiCrds' defaults */
   readonly gatewayApiCrds?: GatewayApiCrdsProps;
   /** @default - every monitoring object with the profile's scope */
@@ -94,7 +129,8 @@ export interface ProductionStackProps {
 }
 
 const PROPS = propNames<ProductionStackProps>({
-  config: true, traefik: true, tls: true, maxSessions: true, gatewayApiCrds: true, monitoring: true, ubuntuDev: true, mirrordRbac: true,
+  domain: true, config: true, traefik: true, tls: true, maxSessions: true, quota: true, server: true, gatewayApiCrds: true, monitoring: true,
+  ubuntuDev: true, mirrordRbac: true,
 });
 
 const DEFAULT_TLS_SECRET = 'openhands-sandboxes-tls';
@@ -106,6 +142,11 @@ export interface ProductionStack extends SandboxIsolation {
   readonly traefikCrds: TraefikCrds;
   /** With `tls.issuer`. */
   readonly certificate?: CertManagerCertificate;
+  readonly server: OpenHandsServer;
+  /** The plain-HTTP listener's only route: a redirect to HTTPS. */
+  readonly httpsRedirect: HttpsRedirect;
+  /** The DNS name OpenHands is served at. */
+  readonly domain: string;
   readonly metricsMonitor: IngressMetricsMonitor;
   readonly alerts: OpenHandsAlerts;
   readonly dashboard: GrafanaDashboard;
@@ -126,6 +167,9 @@ interface Resolved {
 function resolve(props: ProductionStackProps): Resolved {
   const p = new Problems('addProductionStack');
   p.knownProps('addProductionStack', props, PROPS);
+  checkDomain(p, props.domain, props.config);
+  checkStackServerProps(p, props.server);
+  if ((props.server as unknown) === true || (props.server as unknown) === false) p.add('server', props.server, 'OpenHandsServer props (an object): the production stack always deploys the server');
   if (props.config !== undefined && !isPlainObject(props.config)) p.add('config', props.config, 'a KubernetesConfig (see loadKubernetesConfig)');
   if (props.tls !== undefined && !isPlainObject(props.tls)) p.add('tls', props.tls, 'an object { secretName, issuer }');
   for (const k of Object.keys(props.tls ?? {})) if (k !== 'secretName' && k !== 'issuer') p.add(`tls.${k}`, (props.tls as Record<string, unknown>)[k], 'absent (only secretName and issuer)');
@@ -139,7 +183,39 @@ function resolve(props: ProductionStackProps): Resolved {
   const ubuntuDev = props.ubuntuDev === undefined ? undefined : { ...PRODUCTION_UBUNTU_DEV, ...props.ubuntuDev };
   if (ubuntuDev) checkResourcesSet(p, 'ubuntuDev.resources', ubuntuDev.resources);
   p.throwIfAny();
-  return { config: { ...DEFAULT_KUBERNETES_CONFIG, namespace: GATEWAY_SANDBOX_NAMESPACE, ...(props.config ?? {}) }, traefik, tlsSecret, ubuntuDev };
+  const config = { ...DEFAULT_KUBERNETES_CONFIG, ...PRODUCTION_SANDBOX_CONFIG, ...(props.config ?? {}), ingressDomain: props.domain };
+  return { config, traefik, tlsSecret, ubuntuDev };
+}
+
+/** A DNS name of the public kind: at least two labels, not `localhost` (KIND's), short enough for `<sid>.<domain>`. */
+function checkDomain(p: Problems, domain: unknown, config: Partial<KubernetesConfig> | undefined): void {
+  const allowed = `a DNS name such as "openhands.example.com" (at least two labels, not localhost, at most ${MAX_INGRESS_DOMAIN_LENGTH} characters; sessions are served at "<sid>.<domain>")`;
+  if (domain === undefined) {
+    p.add('domain', domain, `set: ${allowed}`);
+    return;
+  }
+  const ok = isDnsSubdomain(domain) && domain.length <= MAX_INGRESS_DOMAIN_LENGTH && domain.includes('.') && domain !== 'localhost' && !domain.endsWith('.localhost');
+  if (!p.check(ok, 'domain', domain, allowed)) return;
+  const given = isPlainObject(config) ? config.ingressDomain : undefined;
+  if (given !== undefined && given !== domain) p.add('config.ingressDomain', given, `absent or equal to domain (${JSON.stringify(domain)}): the domain sets it`);
+}
+
+/**
+ * The production listeners: HTTPS on `websecure` for the sessions' `*.<domain>` (first, so a session routed through
+ * the Traefik handle attaches there) and on `server` for `<domain>`, both with the certificate; plain HTTP on `web`
+ * for every host, admitting only the Gateway's own namespace (where the redirect lives, so no session or server route
+ * is ever served over it).
+ */
+export function productionListeners(config: KubernetesConfig, tlsSecret: string): GatewayListenerProps[] {
+  const tls = { certificateRefs: [{ name: tlsSecret }] };
+  return [
+    {
+      name: 'websecure', port: 8443, protocol: 'HTTPS', hostname: `*.${config.ingressDomain}`, tls,
+      allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { 'kubernetes.io/metadata.name': config.namespace } } } },
+    },
+    serverListener(config, { name: 'server', port: 8443, protocol: 'HTTPS', tls }),
+    { name: 'web', port: 8000, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' } } },
+  ];
 }
 
 /** What a multi-node cluster needs of the controller, beyond what Traefik itself accepts. */
@@ -176,7 +252,7 @@ function checkResourcesSet(p: Problems, field: string, resources: unknown): void
  * when an issuer is named), the isolated sandbox namespace, and the monitoring objects. No KIND config, and no
  * ubuntu-dev or mirrord objects unless asked for.
  */
-export function addProductionStack(app: App, props: ProductionStackProps = {}): ProductionStack {
+export function addProductionStack(app: App, props: ProductionStackProps): ProductionStack {
   if (app.node.tryFindChild(PRODUCTION_STACK_CHARTS.traefik)) {
     throw new LocalHandsValidationError('addProductionStack', [`the app has a chart "${PRODUCTION_STACK_CHARTS.traefik}" already: add the stack once per app`]);
   }
@@ -190,19 +266,26 @@ export function addProductionStack(app: App, props: ProductionStackProps = {}): 
   const traefikCrds = new TraefikCrds(charts.traefikCrds, 'crds');
   const traefik = new Traefik(charts.traefik, 'traefik', {
     ...r.traefik,
-    gateway: { listeners: sandboxListeners(r.config, r.tlsSecret), ...r.traefik.gateway },
+    gateway: { listeners: productionListeners(r.config, r.tlsSecret), ...r.traefik.gateway },
   });
+  const domain = r.config.ingressDomain;
+  const httpsRedirect = new HttpsRedirect(charts.traefik, 'https-redirect', { gateway: traefik, listener: 'web', hostnames: [domain, `*.${domain}`] });
   const certificate = props.tls?.issuer === undefined ? undefined : new CertManagerCertificate(charts.traefik, 'certificate', {
-    secretName: r.tlsSecret, namespace: traefik.namespace, dnsNames: [`*.${r.config.ingressDomain}`], issuer: props.tls.issuer,
+    secretName: r.tlsSecret, namespace: traefik.namespace, dnsNames: [domain, `*.${domain}`], issuer: props.tls.issuer,
   });
-  const isolation = addSandboxIsolation(charts.sandboxes, { config: r.config, controllerNamespace: traefik.namespace, routeKind: 'HTTPRoute', maxSessions: props.maxSessions });
+  const isolation = addSandboxIsolation(charts.sandboxes, {
+    config: r.config, controllerNamespace: traefik.namespace, routeKind: 'HTTPRoute', maxSessions: props.maxSessions ?? PRODUCTION_MAX_SESSIONS, quotaHard: props.quota,
+  });
+  const server = addServer(app, { ...PRODUCTION_SERVER, ...props.server }, {
+    config: r.config, isolation, route: { kind: 'HTTPRoute', gateway: traefik, sectionName: 'server' },
+  });
   const dev = addLocalDevelopment(app, props.mirrordRbac, r.ubuntuDev);
   return {
-    traefik, gatewayApiCrds, traefikCrds, certificate, ...isolation,
+    traefik, gatewayApiCrds, traefikCrds, certificate, ...isolation, server, httpsRedirect, domain,
     ...addMonitoring(charts, r.config, traefik, props.monitoring),
     ...dev.parts,
     config: r.config,
-    charts: [...Object.values(charts), ...dev.charts],
+    charts: [...Object.values(charts), Chart.of(server), ...dev.charts],
   };
 }
 

@@ -1,8 +1,10 @@
 import { Chart } from 'cdk8s';
-import { OpenHandsServiceAccount, SandboxRouteKind } from '../constructs/openhands-service-account';
+import { KubeNamespace } from '../imports/k8s';
+import { renderServerNamespace } from '../constructs/openhands-server';
+import { OpenHandsServiceAccount, SERVER_NAMESPACE, SandboxRouteKind } from '../constructs/openhands-service-account';
 import { SandboxNamespace } from '../constructs/sandbox-namespace';
 import { SandboxNetworkPolicies } from '../constructs/sandbox-network-policies';
-import { SandboxQuota } from '../constructs/sandbox-quota';
+import { SandboxQuota, SandboxQuotaProps } from '../constructs/sandbox-quota';
 import { KubernetesConfig } from '../src/kubernetes-config';
 
 /** The namespace the profiles run sandboxes in, instead of upstream's `default` (the `[kubernetes]` config's `namespace`). */
@@ -18,27 +20,34 @@ export interface SandboxIsolationOptions {
   readonly routeKind: SandboxRouteKind;
   /** Sessions the quota admits at once. @default - SandboxQuota's default */
   readonly maxSessions?: number;
+  /** Entries replacing the quota's computed ones. @default - none */
+  readonly quotaHard?: SandboxQuotaProps['hard'];
 }
 
 /** The parts of a sandbox namespace's isolation. */
 export interface SandboxIsolation {
   readonly sandboxNamespace: SandboxNamespace;
+  /** The server's namespace (SERVER_NAMESPACE), where its ServiceAccount lives. */
+  readonly serverNamespace: KubeNamespace;
   readonly serviceAccount: OpenHandsServiceAccount;
   readonly quota: SandboxQuota;
   readonly networkPolicies: SandboxNetworkPolicies;
 }
 
 /**
- * The sandbox namespace and what isolates it, in one chart (the Namespace first, so one apply creates it before the
- * rest): PodSecurity labels, the dedicated ServiceAccount with least privilege, the quota and LimitRange, the
- * NetworkPolicies. Shared by every profile that isolates sandboxes.
+ * The placement, decided once: the OpenHands server in its own namespace (SERVER_NAMESPACE, `restricted`), sandboxes
+ * in the config's. One chart holds both namespaces (first, so one apply creates them before the rest), the server's
+ * ServiceAccount bound to least privilege in the sandbox namespace, the quota and LimitRange, and the NetworkPolicies
+ * (a namespace-wide default deny, the server's namespace to the action server, the controller to the routed ports,
+ * DNS, the internet). Shared by every profile that isolates sandboxes.
  */
 export function addSandboxIsolation(chart: Chart, o: SandboxIsolationOptions): SandboxIsolation {
   const { config } = o;
   return {
     sandboxNamespace: new SandboxNamespace(chart, 'namespace', { config }),
-    serviceAccount: new OpenHandsServiceAccount(chart, 'openhands', { config, routeKind: o.routeKind }),
-    quota: new SandboxQuota(chart, 'quota', { config, ...(o.maxSessions !== undefined ? { maxSessions: o.maxSessions } : {}) }),
+    serverNamespace: renderServerNamespace(chart, 'server-namespace', SERVER_NAMESPACE),
+    serviceAccount: new OpenHandsServiceAccount(chart, 'openhands', { config, namespace: SERVER_NAMESPACE, routeKind: o.routeKind }),
+    quota: new SandboxQuota(chart, 'quota', { config, maxSessions: o.maxSessions, hard: o.quotaHard }),
     networkPolicies: new SandboxNetworkPolicies(chart, 'network-policies', { config, controllerNamespace: o.controllerNamespace }),
   };
 }

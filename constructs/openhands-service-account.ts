@@ -9,6 +9,9 @@ import { SandboxRouteKind, probeSession } from './sandbox-probe';
 
 export type { SandboxRouteKind } from './sandbox-probe';
 
+/** The namespace the OpenHands server (and so its ServiceAccount) runs in: its own, apart from the sandboxes it starts. */
+export const SERVER_NAMESPACE = 'openhands';
+
 /** The Gateway API version an HTTPRoute is created as (only the group matters to RBAC). */
 export const HTTPROUTE_API_VERSION = GATEWAY_API_VERSION;
 
@@ -52,7 +55,7 @@ export interface OpenHandsServiceAccountProps {
   readonly config?: Partial<KubernetesConfig>;
   /** Name of the ServiceAccount the OpenHands server runs as. @default 'openhands' */
   readonly name?: string;
-  /** Namespace of the ServiceAccount (where the OpenHands server runs). @default - the sandbox namespace */
+  /** Namespace of the ServiceAccount (where the OpenHands server runs). @default SERVER_NAMESPACE */
   readonly namespace?: string;
   /** How sessions are routed, which decides whether the Role grants ingresses or httproutes. @default 'Ingress' */
   readonly routeKind?: SandboxRouteKind;
@@ -61,7 +64,7 @@ export interface OpenHandsServiceAccountProps {
 }
 
 const PROPS = propNames<OpenHandsServiceAccountProps>({ config: true, name: true, namespace: true, routeKind: true, roleName: true });
-const DEFAULTS = { name: 'openhands', routeKind: 'Ingress' as SandboxRouteKind, roleName: 'openhands-sandboxes' };
+const DEFAULTS = { name: 'openhands', namespace: SERVER_NAMESPACE, routeKind: 'Ingress' as SandboxRouteKind, roleName: 'openhands-sandboxes' };
 
 interface Resolved {
   readonly name: string;
@@ -78,7 +81,7 @@ function resolve(p: Problems, props: OpenHandsServiceAccountProps): Resolved {
   else checkKubernetesConfig(p, 'config', config);
   const r = {
     name: props.name ?? DEFAULTS.name,
-    namespace: props.namespace ?? config.namespace,
+    namespace: props.namespace ?? DEFAULTS.namespace,
     sandboxNamespace: config.namespace,
     routeKind: props.routeKind ?? DEFAULTS.routeKind,
     roleName: props.roleName ?? DEFAULTS.roleName,
@@ -94,7 +97,8 @@ function resolve(p: Problems, props: OpenHandsServiceAccountProps): Resolved {
 /**
  * A ServiceAccount for the OpenHands server, allowed to run sandbox sessions in the sandbox namespace and
  * nothing else: get/create/delete on the objects a session is made of (`sandboxSessionRules`), no Secrets,
- * no exec or port-forward, no list or watch, no other namespace. It replaces upstream's grant to
+ * no exec or port-forward, no list or watch, no other namespace. It lives with the server (in its own namespace,
+ * `openhands` by default) and is bound in the sandbox namespace only. It replaces upstream's grant to
  * `default/default`, which every Pod in `default` runs as.
  */
 export class OpenHandsServiceAccount extends Construct {
@@ -107,6 +111,8 @@ export class OpenHandsServiceAccount extends Construct {
   public readonly username: string;
   /** Where the ServiceAccount lives. */
   public readonly namespace: string;
+  /** The ServiceAccount's name (`serviceAccountName` of the server's pods). */
+  public readonly name: string;
   /** Where the Role and RoleBinding live. */
   public readonly sandboxNamespace: string;
 
@@ -114,6 +120,7 @@ export class OpenHandsServiceAccount extends Construct {
     super(scope, id);
     const r = resolve(Problems.of(this, 'OpenHandsServiceAccount'), props);
     this.namespace = r.namespace;
+    this.name = r.name;
     this.sandboxNamespace = r.sandboxNamespace;
     this.username = `system:serviceaccount:${r.namespace}:${r.name}`;
     this.rules = sandboxSessionRules(r.routeKind);

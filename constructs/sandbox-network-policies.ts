@@ -4,6 +4,7 @@ import { Cidr, cidrContains, cidrProblem, formatCidr, parseCidr } from '../src/c
 import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../src/kubernetes-config';
 import { propNames } from '../src/props';
 import { Problems, isPlainObject } from '../src/validation';
+import { SERVER_NAMESPACE } from './openhands-service-account';
 import { sandboxPodSelector, sandboxPorts } from './sandbox-probe';
 
 /** Some Pods in one namespace. */
@@ -29,7 +30,7 @@ export interface SandboxNetworkPoliciesProps {
   readonly controllerNamespace?: string;
   /** App ports the controller may reach as well, when a route exposes them. @default - none */
   readonly appPorts?: readonly number[];
-  /** The OpenHands server Pods, which call the action server. @default - Pods labelled `app: openhands` in the sandbox namespace */
+  /** The OpenHands server Pods, which call the action server. @default - Pods labelled `app: openhands` in SERVER_NAMESPACE */
   readonly server?: PodPeer;
   /** The cluster DNS Pods. @default - Pods labelled `k8s-app: kube-dns` in `kube-system` */
   readonly dns?: PodPeer;
@@ -47,7 +48,7 @@ const PROPS = propNames<SandboxNetworkPoliciesProps>({
 const DEFAULTS = {
   controllerNamespace: 'ingress-nginx',
   appPorts: [] as readonly number[],
-  serverLabels: { app: 'openhands' },
+  server: { namespace: SERVER_NAMESPACE, podSelector: { app: 'openhands' } } as PodPeer,
   dns: { namespace: 'kube-system', podSelector: { 'k8s-app': 'kube-dns' } } as PodPeer,
   namePrefix: 'openhands-sandbox',
 };
@@ -73,7 +74,7 @@ function resolve(p: Problems, props: SandboxNetworkPoliciesProps): Resolved {
     namespace: config.namespace,
     controllerNamespace: props.controllerNamespace ?? DEFAULTS.controllerNamespace,
     appPorts: props.appPorts ?? DEFAULTS.appPorts,
-    server: props.server ?? { namespace: config.namespace, podSelector: DEFAULTS.serverLabels },
+    server: props.server ?? DEFAULTS.server,
     dns: props.dns ?? DEFAULTS.dns,
     namePrefix: props.namePrefix ?? DEFAULTS.namePrefix,
   };
@@ -144,7 +145,10 @@ function blockedByFamily(cidrs: readonly Cidr[]): Record<4 | 6, string[]> {
  * since v0.24). The kubelet's probes come from the node and most CNIs let them through.
  */
 export class SandboxNetworkPolicies extends Construct {
-  /** Selects every sandbox Pod and allows nothing: the base the other policies open holes in. */
+  /**
+   * Selects every Pod of the namespace (`podSelector: {}`, sandboxes or not) and allows nothing: the base the other
+   * policies open holes in, so a Pod that is not a sandbox is shut too.
+   */
   public readonly denyAll: KubeNetworkPolicy;
   public readonly allowController: KubeNetworkPolicy;
   public readonly allowServer: KubeNetworkPolicy;
@@ -158,11 +162,12 @@ export class SandboxNetworkPolicies extends Construct {
     const r = resolve(Problems.of(this, 'SandboxNetworkPolicies'), props);
     this.podSelector = sandboxPodSelector();
     const ports = sandboxPorts();
-    const policy = (suffix: string, spec: Omit<NetworkPolicySpec, 'podSelector'>) => new KubeNetworkPolicy(this, suffix, {
-      metadata: { name: `${r.namePrefix}-${suffix}`, namespace: r.namespace },
-      spec: { podSelector: { matchLabels: { ...this.podSelector } }, ...spec },
-    });
-    this.denyAll = policy('deny-all', { policyTypes: ['Ingress', 'Egress'] });
+    const policy = (suffix: string, spec: Omit<NetworkPolicySpec, 'podSelector'>, podSelector: NetworkPolicySpec['podSelector'] = { matchLabels: { ...this.podSelector } }) =>
+      new KubeNetworkPolicy(this, suffix, {
+        metadata: { name: `${r.namePrefix}-${suffix}`, namespace: r.namespace },
+        spec: { podSelector, ...spec },
+      });
+    this.denyAll = policy('deny-all', { policyTypes: ['Ingress', 'Egress'] }, {});
     this.allowController = policy('allow-controller', {
       policyTypes: ['Ingress'],
       ingress: [{ from: [peer({ namespace: r.controllerNamespace })], ports: tcp([ports.vscode, ...r.appPorts]) }],

@@ -93,8 +93,22 @@ export interface HttpRouteMatch {
   readonly path?: HttpPathMatch;
 }
 
+/** A redirect answered by the Gateway itself (`RequestRedirect` filter). */
+export interface HttpRequestRedirectFilter {
+  readonly scheme?: 'http' | 'https';
+  readonly hostname?: string;
+  readonly port?: number;
+  readonly statusCode?: 301 | 302 | 303 | 307 | 308;
+}
+
+export interface HttpRouteFilter {
+  readonly type: 'RequestRedirect';
+  readonly requestRedirect?: HttpRequestRedirectFilter;
+}
+
 export interface HttpRouteRule {
   readonly matches?: readonly HttpRouteMatch[];
+  readonly filters?: readonly HttpRouteFilter[];
   readonly backendRefs?: readonly HttpRouteBackendRef[];
 }
 

@@ -31,4 +31,4 @@ export {
   KubeValidatingWebhookConfiguration,
   Quantity,
 } from 'cdk8s-plus-27/lib/imports/k8s';
-export type { NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec, PolicyRule, ResourceRequirements, ServicePort } from 'cdk8s-plus-27/lib/imports/k8s';
+export type { EnvVar, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec, PolicyRule, ResourceRequirements, ServicePort } from 'cdk8s-plus-27/lib/imports/k8s';

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { TomlError, parse as parseToml } from 'smol-toml';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { parseQuantity } from './quantity';
 import { checkAmount, checkRequestWithinLimit } from './resources';
 import { Toleration } from './types';
@@ -74,6 +74,46 @@ const KEYS: Readonly<Record<string, Kind>> = {
   tolerations_yaml: 'optional string',
   privileged: 'boolean',
 };
+
+/**
+ * The `[kubernetes]` section as TOML, the inverse of `parseKubernetesConfig`: every key the config sets, in upstream's
+ * order (the model's defaults written out, so the file says what the server runs with). Reading it back gives `config`.
+ */
+export function kubernetesConfigToml(config: KubernetesConfig): string {
+  const c = config;
+  const values: [string, unknown][] = [
+    ['namespace', c.namespace],
+    ['ingress_domain', c.ingressDomain],
+    ['pvc_storage_size', c.pvcStorageSize],
+    ['pvc_storage_class', c.pvcStorageClass],
+    ['resource_cpu_request', c.resourceCpuRequest],
+    ['resource_memory_request', c.resourceMemoryRequest],
+    ['resource_memory_limit', c.resourceMemoryLimit],
+    ['image_pull_secret', c.imagePullSecret],
+    ['ingress_tls_secret', c.ingressTlsSecret],
+    ['node_selector_key', c.nodeSelector?.key],
+    ['node_selector_val', c.nodeSelector?.value],
+    ['tolerations_yaml', c.tolerations && stringifyYaml(c.tolerations.map(tolerationEntry))],
+    ['privileged', c.privileged],
+  ];
+  const lines = values.filter(([, v]) => v !== undefined).map(([k, v]) => `${k} = ${tomlValue(v as string | boolean)}`);
+  return `[kubernetes]\n${lines.join('\n')}\n`;
+}
+
+/**
+ * A TOML string or boolean. JSON's string escapes (quote, backslash, n, t, uXXXX, ...) are all TOML basic-string escapes,
+ * except that JSON leaves DEL (U+007F) raw, which TOML refuses.
+ */
+export function tomlValue(v: string | boolean): string {
+  return typeof v === 'boolean' ? String(v) : JSON.stringify(v).replace(/\x7f/g, '\\u007f');
+}
+
+/** A toleration under upstream's snake_case names, as `tolerations_yaml` carries it. */
+function tolerationEntry(t: Toleration): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [snake, camel] of Object.entries(TOLERATION_FIELDS)) if (t[camel] !== undefined) out[snake] = t[camel];
+  return out;
+}
 
 /** Upstream builds each toleration with `V1Toleration(**entry)`, so entries use its snake_case names. */
 const TOLERATION_FIELDS: Readonly<Record<string, keyof Toleration>> = {

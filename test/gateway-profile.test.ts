@@ -25,9 +25,9 @@ describe('the gateway profile', () => {
 
   test('one file per part, the CRD files sorting first (snapshots of the small ones)', async () => {
     expect(Object.keys(out.dist).filter(f => f.endsWith('.yaml')).sort()).toEqual([
-      'crds-gateway-api.k8s.yaml', 'crds-traefik.k8s.yaml', 'mirrord-rbac.k8s.yaml', 'sandboxes.k8s.yaml', 'traefik.k8s.yaml', 'ubuntu-dev.k8s.yaml',
+      'crds-gateway-api.k8s.yaml', 'crds-traefik.k8s.yaml', 'mirrord-rbac.k8s.yaml', 'sandboxes.k8s.yaml', 'server.k8s.yaml', 'traefik.k8s.yaml', 'ubuntu-dev.k8s.yaml',
     ]);
-    for (const f of ['sandboxes.k8s.yaml', 'traefik.k8s.yaml']) await expect(out.dist[f]).toMatchFileSnapshot(`../__snapshots__/gateway-profile-${f}`);
+    for (const f of ['sandboxes.k8s.yaml', 'server.k8s.yaml', 'traefik.k8s.yaml']) await expect(out.dist[f]).toMatchFileSnapshot(`../__snapshots__/gateway-profile-${f}`);
     expect(docs('crds-gateway-api.k8s.yaml').filter(d => d.kind === 'CustomResourceDefinition')).toHaveLength(10);
     expect(docs('crds-traefik.k8s.yaml').every(d => d.kind === 'CustomResourceDefinition')).toBe(true);
   });
@@ -36,13 +36,16 @@ describe('the gateway profile', () => {
     for (const f of ['mirrord-rbac.k8s.yaml', 'ubuntu-dev.k8s.yaml']) expect(out.dist[f]).toBe(fs.readFileSync(path.join(ROOT, 'dist', f), 'utf8'));
   });
 
-  test("Traefik runs OpenHands' values with the Gateway API provider; its Gateway admits the sandbox namespace for *.localhost", () => {
+  test("Traefik runs OpenHands' values with the Gateway API provider; its Gateway admits the sandbox namespace for *.localhost, the server's for localhost", () => {
     const traefik = docs('traefik.k8s.yaml');
     const gateway = traefik.find(d => d.kind === 'Gateway');
     expect(gateway.metadata).toMatchObject({ name: 'traefik-gateway', namespace: 'traefik' });
     expect(gateway.spec.listeners).toEqual([{
       name: 'web', port: 8000, protocol: 'HTTP', hostname: '*.localhost',
       allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { 'kubernetes.io/metadata.name': GATEWAY_SANDBOX_NAMESPACE } } } },
+    }, {
+      name: 'server', port: 8000, protocol: 'HTTP', hostname: 'localhost',
+      allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { 'kubernetes.io/metadata.name': 'openhands' } } } },
     }]);
     const svc = traefik.find(d => d.kind === 'Service');
     expect(svc.spec.ports.map((p: any) => p.nodePort)).toEqual([30080, 30443]);
@@ -53,13 +56,15 @@ describe('the gateway profile', () => {
   test('the isolation constructs in the sandbox namespace: PodSecurity, the HTTPRoute Role, quota, policies from the Traefik namespace', () => {
     const s = docs('sandboxes.k8s.yaml');
     expect(s[0]).toMatchObject({ kind: 'Namespace', metadata: { name: GATEWAY_SANDBOX_NAMESPACE, labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } } });
+    expect(s[1]).toMatchObject({ kind: 'Namespace', metadata: { name: 'openhands', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } });
+    expect(s.find(d => d.kind === 'ServiceAccount').metadata).toEqual({ name: 'openhands', namespace: 'openhands' });
     const role = s.find(d => d.kind === 'Role');
     expect(role.rules.flatMap((r: any) => r.resources)).toEqual(['persistentvolumeclaims', 'pods', 'services', 'httproutes']);
     expect(s.find(d => d.kind === 'ResourceQuota').spec.hard.pods).toBe('3');
     const fromController = s.filter(d => d.kind === 'NetworkPolicy').flatMap(d => d.spec.ingress ?? []).flatMap((r: any) => r.from ?? [])
       .map((f: any) => f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']);
     expect(fromController).toContain('traefik');
-    for (const d of s.filter(x => x.kind !== 'Namespace')) expect(d.metadata.namespace).toBe(GATEWAY_SANDBOX_NAMESPACE);
+    for (const d of s.filter(x => x.kind !== 'Namespace' && x.kind !== 'ServiceAccount')) expect(d.metadata.namespace).toBe(GATEWAY_SANDBOX_NAMESPACE);
   });
 
   test("its KIND config maps Traefik's node ports 30080/30443 to host ports 80/443 (snapshot)", async () => {
@@ -72,7 +77,7 @@ describe('the gateway profile', () => {
   test('a TLS Secret adds the HTTPS listener on websecure with that certificate', () => {
     const app = new App({ outdir: '/nonexistent' });
     const stack = addGatewayStack(app, { tlsSecret: 'sandbox-tls' });
-    expect(stack.traefik.listenerNames).toEqual(['web', 'websecure']);
+    expect(stack.traefik.listenerNames).toEqual(['web', 'websecure', 'server']);
     expect(stack.traefik.listeners[1]).toMatchObject({ port: 8443, protocol: 'HTTPS', hostname: '*.localhost', tls: { certificateRefs: [{ name: 'sandbox-tls' }] } });
     expect(() => renderCharts(app)).not.toThrow();
   });

@@ -50,12 +50,12 @@ describe('the session rules are derived from SandboxRuntime', () => {
 });
 
 describe('OpenHandsServiceAccount', () => {
-  test('defaults: openhands ServiceAccount, Role and RoleBinding in the config namespace', async () => {
+  test('defaults: the openhands ServiceAccount with the server (namespace openhands), its Role and RoleBinding in the config namespace', async () => {
     const build = (c: any) => new OpenHandsServiceAccount(c, 'sa');
     const docs = synthChart(build);
-    expect(find(docs, 'ServiceAccount').metadata).toEqual({ name: 'openhands', namespace: 'default' });
+    expect(find(docs, 'ServiceAccount').metadata).toEqual({ name: 'openhands', namespace: 'openhands' });
     expect(grants(find(docs, 'Role').rules)).toEqual(grants(MIRRORD_RBAC_PRESETS.leastPrivilege));
-    expect(find(docs, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'openhands', namespace: 'default' }]);
+    expect(find(docs, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'openhands', namespace: 'openhands' }]);
     await expect(synthChartYaml(build)).toMatchFileSnapshot('../__snapshots__/openhands-service-account-defaults.k8s.yaml');
   });
 

@@ -4,23 +4,25 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { PRODUCTION_STACK_CHARTS, ProductionStack, ProductionStackProps, addProductionStack } from '../app/production-stack';
-import { PROFILES } from '../app/profiles';
+import { exampleBuild } from '../app/profiles';
 import { renderCharts, synthToDir } from '../app/synth';
 import { find, objectKey, parseDocs } from './util';
 
-function build(props?: ProductionStackProps): { stack: ProductionStack; files: { name: string; text: string }[] } {
+const DOMAIN = 'openhands.example.com';
+
+function build(props: Partial<ProductionStackProps> = {}): { stack: ProductionStack; files: { name: string; text: string }[] } {
   const app = new App({ outdir: '/nonexistent' });
-  const stack = addProductionStack(app, props);
+  const stack = addProductionStack(app, { domain: DOMAIN, ...props });
   return { stack, files: renderCharts(app) };
 }
 
 /** Every object but the CRDs (two charts of vendored data, checked by their own tests). */
-function objects(props?: ProductionStackProps): any[] {
+function objects(props?: Partial<ProductionStackProps>): any[] {
   return build(props).files.filter(f => !f.name.startsWith('crds-')).flatMap(f => parseDocs(f.text));
 }
 
 /** The files but the CRDs, as one text, for the snapshot. */
-function snapshotText(props?: ProductionStackProps): string {
+function snapshotText(props?: Partial<ProductionStackProps>): string {
   return build(props).files.filter(f => !f.name.startsWith('crds-')).map(f => `# ${f.name}\n${f.text}`).join('');
 }
 
@@ -30,7 +32,8 @@ const podTemplates = (docs: any[]) => docs.flatMap(d => {
 });
 
 const WITH_ISSUER: ProductionStackProps = {
-  config: { ingressDomain: 'sandboxes.example.com', namespace: 'agents' },
+  domain: 'sandboxes.example.com',
+  config: { namespace: 'agents' },
   tls: { secretName: 'agents-tls', issuer: { name: 'letsencrypt-dns', kind: 'ClusterIssuer' } },
   traefik: { autoscaling: false, replicas: 3, podDisruptionBudget: { minAvailable: 2 } },
   maxSessions: 10,
@@ -49,7 +52,7 @@ describe('the production profile', () => {
 
   test('files: the CRDs sort first; no ubuntu-dev or mirrord unless asked', () => {
     expect(build().files.map(f => f.name)).toEqual([
-      'crds-gateway-api.k8s.yaml', 'crds-traefik.k8s.yaml', 'traefik.k8s.yaml', 'sandboxes.k8s.yaml', 'monitoring.k8s.yaml',
+      'crds-gateway-api.k8s.yaml', 'crds-traefik.k8s.yaml', 'traefik.k8s.yaml', 'sandboxes.k8s.yaml', 'monitoring.k8s.yaml', 'server.k8s.yaml',
     ]);
     expect(build(WITH_ISSUER).files.map(f => f.name)).toContain('ubuntu-dev.k8s.yaml');
     expect(build(WITH_ISSUER).files.map(f => f.name)).toContain('mirrord-rbac.k8s.yaml');
@@ -101,7 +104,7 @@ describe('the production profile', () => {
   test('an HTTPS listener terminates with the Secret named in props; a Certificate only with an issuer', () => {
     const gateway = find(objects(), 'Gateway');
     expect(gateway.spec.listeners.find((l: any) => l.protocol === 'HTTPS')).toMatchObject({
-      name: 'websecure', port: 8443, hostname: '*.localhost', tls: { certificateRefs: [{ name: 'openhands-sandboxes-tls' }] },
+      name: 'websecure', port: 8443, hostname: `*.${DOMAIN}`, tls: { certificateRefs: [{ name: 'openhands-sandboxes-tls' }] },
     });
     expect(objects().some(d => d.kind === 'Certificate')).toBe(false);
     const docs = objects(WITH_ISSUER);
@@ -112,7 +115,7 @@ describe('the production profile', () => {
       metadata: { name: 'agents-tls', namespace: 'traefik' },
       spec: {
         secretName: 'agents-tls',
-        dnsNames: ['*.sandboxes.example.com'],
+        dnsNames: ['sandboxes.example.com', '*.sandboxes.example.com'],
         issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'letsencrypt-dns' },
       },
     });
@@ -123,10 +126,11 @@ describe('the production profile', () => {
   test('the sandbox isolation and the monitoring objects, scoped to Traefik and the sandbox namespace', () => {
     const keys = objects().map(objectKey);
     expect(keys).toEqual(expect.arrayContaining([
-      'Namespace openhands-sandboxes', 'ServiceAccount openhands-sandboxes/openhands', 'ResourceQuota openhands-sandboxes/openhands-sandboxes',
-      'LimitRange openhands-sandboxes/openhands-sandboxes', 'PodMonitor traefik/traefik', 'PrometheusRule monitoring/openhands-alerts',
-      'ConfigMap monitoring/openhands-dashboard',
+      'Namespace openhands-sandboxes', 'ResourceQuota openhands-sandboxes/openhands-sandboxes',
+      'LimitRange openhands-sandboxes/openhands-sandboxes', 'ServiceAccount openhands/openhands', 'PodMonitor traefik/traefik', 'PrometheusRule monitoring/openhands-alerts',
+      'ConfigMap monitoring/openhands-dashboard', 'Namespace openhands', 'Deployment openhands/openhands', 'HTTPRoute openhands/openhands',
     ]));
+    expect(keys).not.toContain('ServiceAccount openhands-sandboxes/openhands');
     expect(objects().filter(d => d.kind === 'NetworkPolicy').length).toBeGreaterThan(0);
     const rules = find(objects(), 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.expr)).join('\n');
     expect(rules).toContain('traefik_');
@@ -142,16 +146,18 @@ describe('the production profile', () => {
     expect(stack.ubuntuDev).toBeDefined();
     expect(stack.config.namespace).toBe('agents');
     const c = PRODUCTION_STACK_CHARTS;
-    expect(stack.charts.map(x => x.node.id)).toEqual([c.gatewayApiCrds, c.traefikCrds, c.traefik, c.sandboxes, c.monitoring, c.mirrordRbac, c.ubuntuDev]);
+    expect(stack.charts.map(x => x.node.id)).toEqual([c.gatewayApiCrds, c.traefikCrds, c.traefik, c.sandboxes, c.monitoring, 'server', c.mirrordRbac, c.ubuntuDev]);
+    expect(stack.server.namespace).toBe('openhands');
+    expect(stack.httpsRedirect.route.name).toBe('https-redirect');
     expect(build().stack.traefik.hpa?.name).toBe('traefik');
   });
 
   test('`--profile production` writes dist/ and no KIND config (the KIND folder is left alone)', () => {
     const top = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-production-'));
     try {
-      const written = synthToDir(PROFILES.production.build, path.join(top, 'dist'), path.join(top, 'kind'));
+      const written = synthToDir(exampleBuild('production'), path.join(top, 'dist'), path.join(top, 'kind'));
       expect(written.map(f => path.basename(f)).filter(f => f.endsWith('.yaml'))).toEqual([
-        'crds-gateway-api.k8s.yaml', 'crds-traefik.k8s.yaml', 'monitoring.k8s.yaml', 'sandboxes.k8s.yaml', 'traefik.k8s.yaml',
+        'crds-gateway-api.k8s.yaml', 'crds-traefik.k8s.yaml', 'monitoring.k8s.yaml', 'sandboxes.k8s.yaml', 'server.k8s.yaml', 'traefik.k8s.yaml',
       ]);
       expect(fs.existsSync(path.join(top, 'kind'))).toBe(false);
     } finally {
@@ -189,11 +195,25 @@ describe('the production profile refuses what breaks its shape, in one line', ()
     ['a bad Secret name', { tls: { secretName: 'TLS!' } },
       'tls.secretName must be a DNS-1123 subdomain (at most 253 characters of a-z, 0-9, "-" and ".", each part starting and ending with a letter or digit), got "TLS!"'],
     ['an unknown tls field', { tls: { cert: 'x' } }, 'tls.cert must be absent (only secretName and issuer), got "x"'],
+    ['a replica too many for the server', { server: { replicas: 2 } }, expect.stringMatching(
+      /^OpenHandsServer 'openhands' \(server\/openhands\): replicas must be 0 or 1 \(the server keeps running conversations in memory and its state on a ReadWriteOnce volume/) as unknown as string],
+    ['a server placed by hand', { server: { namespace: 'elsewhere' } },
+      "server.namespace must be absent: the stack sets it (the server runs in its own namespace with the isolation's ServiceAccount, routed by the stack), got \"elsewhere\""],
+    ['an ingress domain apart from the domain', { config: { ingressDomain: 'other.example.com' } },
+      'config.ingressDomain must be absent or equal to domain ("openhands.example.com"): the domain sets it, got "other.example.com"'],
     ['an unknown prop', { kind: {} }, expect.stringContaining('kind must be absent: addProductionStack has no prop "kind"') as unknown as string],
   ])('%s', (_name, props, message) => {
     const m = bad(props);
     expect(m.split('\n')).toHaveLength(1);
     expect(m).toEqual(typeof message === 'string' ? `addProductionStack: ${message}` : message);
+  });
+
+  test.each<[string, unknown]>([
+    ['missing', undefined], ['KIND\'s', 'localhost'], ['under localhost', 'openhands.localhost'], ['one label', 'openhands'],
+    ['not a DNS name', 'Open_Hands.example.com'], ['a wildcard', '*.example.com'], ['too long for <sid>.<domain>', `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(30)}.com`],
+  ])('a domain %s', (_name, domain) => {
+    const m = bad({ domain });
+    expect(m).toBe(`addProductionStack: domain must be ${domain === undefined ? 'set: ' : ''}a DNS name such as "openhands.example.com" (at least two labels, not localhost, at most 220 characters; sessions are served at "<sid>.<domain>"), got ${domain === undefined ? 'undefined' : JSON.stringify(domain)}`);
   });
 
   test("Traefik's own checks still apply, naming Traefik's field", () => {
@@ -208,7 +228,7 @@ describe('the production profile refuses what breaks its shape, in one line', ()
 
   test('the stack added twice', () => {
     const app = new App({ outdir: '/nonexistent' });
-    addProductionStack(app);
-    expect(() => addProductionStack(app)).toThrow('addProductionStack: the app has a chart "traefik" already: add the stack once per app');
+    addProductionStack(app, { domain: DOMAIN });
+    expect(() => addProductionStack(app, { domain: DOMAIN })).toThrow('addProductionStack: the app has a chart "traefik" already: add the stack once per app');
   });
 });

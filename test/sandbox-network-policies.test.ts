@@ -6,7 +6,7 @@ import { errorOf, find, synthChart, synthChartYaml } from './util';
 const names = (docs: any[]) => docs.map(d => d.metadata.name);
 
 describe('SandboxNetworkPolicies', () => {
-  test('defaults: deny-all plus four allow policies, all selecting the sandbox Pods as SandboxRuntime labels them', async () => {
+  test('defaults: a namespace-wide deny-all plus four allow policies selecting the sandbox Pods as SandboxRuntime labels them', async () => {
     const build = (c: any) => new SandboxNetworkPolicies(c, 'np');
     const docs = synthChart(build);
     expect(names(docs)).toEqual([
@@ -15,10 +15,12 @@ describe('SandboxNetworkPolicies', () => {
     ]);
     const podLabels = find(synthChart(c => new SandboxRuntime(c, 's', { sid: 'x' })), 'Pod').metadata.labels;
     for (const d of docs) {
-      expect(Object.entries(d.spec.podSelector.matchLabels).every(([k, v]) => podLabels[k] === v)).toBe(true);
       expect(d.metadata.namespace).toBe('default');
+      if (d.metadata.name === 'openhands-sandbox-deny-all') continue;
+      expect(Object.entries(d.spec.podSelector.matchLabels).every(([k, v]) => podLabels[k] === v)).toBe(true);
     }
-    expect(find(docs, 'NetworkPolicy', 'openhands-sandbox-deny-all').spec).toEqual({ podSelector: { matchLabels: { app: 'openhands-runtime' } }, policyTypes: ['Ingress', 'Egress'] });
+    // Every Pod of the namespace, sandbox or not, starts shut.
+    expect(find(docs, 'NetworkPolicy', 'openhands-sandbox-deny-all').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     await expect(synthChartYaml(build)).toMatchFileSnapshot('../__snapshots__/sandbox-network-policies-defaults.k8s.yaml');
   });
 
@@ -29,7 +31,7 @@ describe('SandboxNetworkPolicies', () => {
       ports: [{ protocol: 'TCP', port: 8081 }],
     }]);
     expect(find(docs, 'NetworkPolicy', 'openhands-sandbox-allow-server').spec.ingress).toEqual([{
-      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'default' } }, podSelector: { matchLabels: { app: 'openhands' } } }],
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'openhands' } }, podSelector: { matchLabels: { app: 'openhands' } } }],
       ports: [{ protocol: 'TCP', port: 8080 }],
     }]);
     expect(find(docs, 'NetworkPolicy', 'openhands-sandbox-allow-dns').spec.egress).toEqual([{

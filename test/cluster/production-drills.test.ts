@@ -16,7 +16,7 @@ import { App, Chart } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { addProductionStack } from '../../app/production-stack';
-import { PROFILES } from '../../app/profiles';
+import { PROFILES, exampleBuild } from '../../app/profiles';
 import { renderCharts, synthToDir } from '../../app/synth';
 import { SandboxRuntime } from '../../constructs/sandbox-runtime';
 import { FAST_NODE_LIFECYCLE, startControlPlane, type ControlPlane } from '../../tools/controlplane/controlplane';
@@ -133,7 +133,7 @@ async function evict(pod: string): Promise<{ code: number; stderr: string }> {
 }
 
 beforeAll(async () => {
-  synthToDir(PROFILES.production.build, dist);
+  synthToDir(exampleBuild('production'), dist);
   cp = await startControlPlane({
     nodes: NODES,
     nodeLifecycle: FAST_NODE_LIFECYCLE,
@@ -372,7 +372,7 @@ describe('the production profile on three nodes', () => {
 /** A session rendered with the production stack's config, its Pod labelled to crash once Ready; returns the sandbox namespace. */
 async function sandboxSession(sid: string): Promise<string> {
   const app = new App({ outdir: '/nonexistent' });
-  const stack = addProductionStack(app);
+  const stack = addProductionStack(app, PROFILES.production.example);
   new SandboxRuntime(new Chart(app, 'session'), 'session', { sid, config: stack.config, route: { kind: 'HTTPRoute', gateway: stack.traefik } });
   const objects = parseObjects(renderCharts(app).find(f => f.name === 'session.k8s.yaml')!.text);
   const pod = objects.find(o => o.kind === 'Pod')! as { metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } };

@@ -1,0 +1,54 @@
+import { App, Chart } from 'cdk8s';
+import { OpenHandsServer, OpenHandsServerProps } from '../constructs/openhands-server';
+import { SERVER_NAMESPACE } from '../constructs/openhands-service-account';
+import type { SandboxRoute } from '../constructs/sandbox-route';
+import { GatewayListenerProps } from '../src/gateway-listeners';
+import { KubernetesConfig } from '../src/kubernetes-config';
+import { Problems, isPlainObject } from '../src/validation';
+import { SandboxIsolation } from './sandbox-isolation';
+
+/** The server's chart id, hence `dist/server.k8s.yaml`: it sorts after `sandboxes`, which creates its namespace and ServiceAccount. */
+export const SERVER_CHART = 'server';
+
+/** What a stack sets on the server itself: the config its sessions run with, the placement, the ServiceAccount, the route. */
+const SET_BY_STACK = ['config', 'namespace', 'createNamespace', 'serviceAccount', 'route'] as const;
+
+/** The server's props a stack takes: everything but what the stack decides (`SET_BY_STACK`). */
+export type StackServerProps = Omit<OpenHandsServerProps, typeof SET_BY_STACK[number]>;
+
+/** The listener the server is served on: the `ingress_domain` itself (sessions are at `<sid>.<ingress_domain>`), routes from the server's namespace only. */
+export function serverListener(config: KubernetesConfig, l: Pick<GatewayListenerProps, 'name' | 'port' | 'protocol' | 'tls'>): GatewayListenerProps {
+  return {
+    ...l,
+    hostname: config.ingressDomain,
+    allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { 'kubernetes.io/metadata.name': SERVER_NAMESPACE } } } },
+  };
+}
+
+/** Refuses a `server` prop that is not props, or that sets what the stack decides. */
+export function checkStackServerProps(p: Problems, server: unknown): void {
+  if (server === undefined || server === false || server === true) return;
+  if (!isPlainObject(server)) {
+    p.add('server', server, 'true, false or OpenHandsServer props (an object)');
+    return;
+  }
+  for (const k of SET_BY_STACK) {
+    if (k in server) p.add(`server.${k}`, server[k], `absent: the stack sets it (${k === 'config' ? 'give the stack its config' : 'the server runs in its own namespace with the isolation\'s ServiceAccount, routed by the stack'})`);
+  }
+}
+
+/**
+ * The OpenHands server in a chart of its own, in SERVER_NAMESPACE (created with the isolation), running as the
+ * isolation's ServiceAccount, with the stack's `[kubernetes]` config and route.
+ */
+export function addServer(app: App, props: StackServerProps, o: { config: KubernetesConfig; isolation: SandboxIsolation; route: SandboxRoute; ingressClassName?: string }): OpenHandsServer {
+  return new OpenHandsServer(new Chart(app, SERVER_CHART), 'openhands', {
+    ...(o.ingressClassName !== undefined ? { ingressClassName: o.ingressClassName } : {}),
+    ...props,
+    config: o.config,
+    namespace: SERVER_NAMESPACE,
+    createNamespace: false,
+    serviceAccount: o.isolation.serviceAccount,
+    route: o.route,
+  });
+}
