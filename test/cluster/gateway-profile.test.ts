@@ -33,7 +33,9 @@ describe('the gateway profile on a real control plane', () => {
   const root = tempDir('local-hands-gateway-');
   const dist = path.join(root, 'dist');
   synthToDir(PROFILES.gateway.build, dist, path.join(root, 'kind'));
-  const as = `system:serviceaccount:${NS}:openhands`;
+  // The server's ServiceAccount lives with the server, in its own namespace.
+  const as = addGatewayStack(new App({ outdir: '/nonexistent' })).serviceAccount.username;
+  const SERVER_NS = 'openhands';
 
   beforeAll(async () => {
     cp = await startControlPlane({ nodes: 1 });
@@ -80,6 +82,44 @@ describe('the gateway profile on a real control plane', () => {
     await cp.kubectl(['-n', 'traefik', 'wait', '--for=condition=Available', 'deployment/traefik', '--timeout=180s'], { timeoutMs: 200_000 });
     const pods = JSON.parse((await cp.kubectl(['-n', 'traefik', 'get', 'pods', '-o', 'json'])).stdout).items;
     expect(pods.map((p: any) => p.spec.nodeName)).toEqual([cp.nodes[0]]);
+  });
+
+  it('the ServiceAccount is the server\'s, in the server\'s namespace', () => {
+    expect(as).toBe(`system:serviceaccount:${SERVER_NS}:openhands`);
+  });
+
+  it('the server runs: PodSecurity (restricted) admits its Pod, the Deployment becomes Available on the simulated node, its Service gets the endpoint', async () => {
+    const ns = JSON.parse((await cp.kubectl(['get', 'namespace', SERVER_NS, '-o', 'json'])).stdout);
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    // No provisioner runs here: a static volume lets the state claim bind, so the Pod can schedule.
+    await cp.kubectl(['apply', '-f', '-'], { input: stringify({
+      apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'openhands-state' },
+      spec: { capacity: { storage: '10Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/openhands-state' }, persistentVolumeReclaimPolicy: 'Delete' },
+    }) });
+    await cp.kubectl(['-n', SERVER_NS, 'wait', '--for=condition=Available', 'deployment/openhands', '--timeout=180s'], { timeoutMs: 200_000 });
+    const deployment = JSON.parse((await cp.kubectl(['-n', SERVER_NS, 'get', 'deployment', 'openhands', '-o', 'json'])).stdout);
+    const pods = JSON.parse((await cp.kubectl(['-n', SERVER_NS, 'get', 'pods', '-l', 'app=openhands', '-o', 'json'])).stdout).items;
+    expect(pods.map((p: any) => [p.spec.serviceAccountName, p.spec.nodeName])).toEqual([['openhands', cp.nodes[0]]]);
+    // The template as a bare Pod, judged by PodSecurity without a warning; the same Pod made privileged is refused.
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'psa-probe', namespace: SERVER_NS }, spec: deployment.spec.template.spec };
+    const admitted = await cp.kubectl(['create', '--dry-run=server', '-f', '-'], { input: JSON.stringify(pod), allowFail: true });
+    expect({ code: admitted.code, stderr: admitted.stderr }).toEqual({ code: 0, stderr: '' });
+    pod.spec.containers[0].securityContext = { privileged: true };
+    const refused = await cp.kubectl(['create', '--dry-run=server', '-f', '-'], { input: JSON.stringify(pod), allowFail: true });
+    expect(refused.stderr).toContain('violates PodSecurity "restricted:latest"');
+    const slice = await eventually(async () => {
+      const slices = JSON.parse((await cp.kubectl(['-n', SERVER_NS, 'get', 'endpointslices', '-l', 'kubernetes.io/service-name=openhands', '-o', 'json'])).stdout).items;
+      const ready = slices.find((x: any) => (x.endpoints ?? []).some((e: any) => e.conditions?.ready));
+      if (!ready) throw new Error(`no ready endpoint yet: ${JSON.stringify(slices)}`);
+      return ready;
+    }, 120_000, 1_000);
+    expect(slice.ports).toEqual([{ name: 'http', port: 3000, protocol: 'TCP' }]);
+  });
+
+  it("the server's HTTPRoute is accepted by the API server as attached to the profile's Gateway on its listener", async () => {
+    const route = JSON.parse((await cp.kubectl(['-n', SERVER_NS, 'get', 'httproute', 'openhands', '-o', 'json'])).stdout);
+    expect(route.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'traefik-gateway', namespace: 'traefik', sectionName: 'server' }]);
+    expect(route.spec.rules[0].backendRefs).toEqual([{ group: '', kind: 'Service', name: 'openhands', port: 3000, weight: 1 }]);
   });
 
   it('the OpenHands ServiceAccount creates a session with an HTTPRoute; the API server accepts it', async () => {
@@ -137,6 +177,7 @@ describe('the gateway profile on a real control plane', () => {
       canI('create', 'ingresses.networking.k8s.io'), canI('get', 'secrets'), canI('list', 'pods'), canI('patch', 'httproutes.gateway.networking.k8s.io'),
       canI('create', 'pods', NS, 'exec'), canI('create', 'pods', NS, 'portforward'),
       canI('create', 'pods', 'default'), canI('create', 'httproutes.gateway.networking.k8s.io', 'traefik'), canI('patch', 'gateways.gateway.networking.k8s.io', 'traefik'),
+      canI('create', 'pods', SERVER_NS), canI('get', 'secrets', SERVER_NS), canI('get', 'configmaps', SERVER_NS), canI('create', 'pods', 'kube-system'),
     ];
     const answers = await Promise.all(asked);
     expect(answers.slice(0, 12).filter(a => !a.endsWith(': yes'))).toEqual([]);

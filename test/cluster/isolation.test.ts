@@ -232,9 +232,9 @@ describe('NetworkPolicies', () => {
   const ns = 'netpol-sandboxes';
   // A cold build of cyclonus takes minutes: in a hook, whose timeout allows it.
   beforeAll(() => { cyclonus = cyclonusBinary(); });
+  // The server peer left to its default: the placement the stacks use (the server in its own namespace).
   const policies = synthChartYaml(c => new SandboxNetworkPolicies(c, 'np', {
     config: { namespace: ns },
-    server: { namespace: 'openhands', podSelector: { app: 'openhands' } },
     clusterCidrs: ['10.96.0.0/12', '192.0.2.0/24', 'fd00:10:96::/112'],
   }));
 
@@ -294,6 +294,8 @@ const SERVER = pod('openhands', { app: 'openhands' }, '10.244.3.7');
 const KUBE_DNS = pod('kube-system', { 'k8s-app': 'kube-dns' }, '10.244.0.3');
 const NEIGHBOUR = pod('netpol-sandboxes', { app: 'something-else' }, '10.244.1.20');
 const OTHER_NS = pod('team-b', { app: 'db' }, '10.244.4.4');
+const OLD_SERVER = pod('netpol-sandboxes', { app: 'openhands' }, '10.244.1.30');
+const SERVER_NEIGHBOUR = pod('openhands', { app: 'something-else' }, '10.244.3.8');
 const to = (Source: Peer, Destination: Peer, ResolvedPort: number, Protocol = 'TCP') => ({ Source, Destination, ResolvedPort, Protocol });
 
 const TRAFFIC: { name: string; allowed: boolean; traffic: object }[] = [
@@ -303,6 +305,12 @@ const TRAFFIC: { name: string; allowed: boolean; traffic: object }[] = [
   { name: 'server -> sandbox:8080', allowed: true, traffic: to(SERVER, SANDBOX_A, 8080) },
   { name: 'server -> sandbox:8081', allowed: false, traffic: to(SERVER, SANDBOX_A, 8081) },
   { name: 'other pod in the sandbox namespace -> sandbox:8080', allowed: false, traffic: to(NEIGHBOUR, SANDBOX_A, 8080) },
+  { name: 'a server Pod in the sandbox namespace (the old placement) -> sandbox:8080', allowed: false, traffic: to(OLD_SERVER, SANDBOX_A, 8080) },
+  { name: 'another Pod of the server namespace -> sandbox:8080', allowed: false, traffic: to(SERVER_NEIGHBOUR, SANDBOX_A, 8080) },
+  { name: 'another namespace -> a Pod of the sandbox namespace that is no sandbox (namespace-wide deny)', allowed: false, traffic: to(OTHER_NS, NEIGHBOUR, 80) },
+  { name: 'controller -> a Pod of the sandbox namespace that is no sandbox', allowed: false, traffic: to(CONTROLLER, NEIGHBOUR, 8081) },
+  { name: 'a Pod of the sandbox namespace that is no sandbox -> internet', allowed: false, traffic: to(NEIGHBOUR, external('93.184.216.34'), 443) },
+  { name: 'a Pod of the sandbox namespace that is no sandbox -> kube-dns:53/UDP', allowed: false, traffic: to(NEIGHBOUR, KUBE_DNS, 53, 'UDP') },
   { name: 'sandbox -> other sandbox:8080', allowed: false, traffic: to(SANDBOX_B, SANDBOX_A, 8080) },
   { name: 'sandbox -> other sandbox:8081', allowed: false, traffic: to(SANDBOX_B, SANDBOX_A, 8081) },
   { name: 'sandbox -> kube-dns:53/UDP', allowed: true, traffic: to(SANDBOX_A, KUBE_DNS, 53, 'UDP') },

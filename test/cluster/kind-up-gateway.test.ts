@@ -15,6 +15,12 @@ let env: Record<string, string>;
 beforeAll(async () => {
   cp = await startControlPlane({ nodes: 1 });
   ({ dir, env } = kindCliEnvironment(cp, 'lh-kind-up-gateway-', ['docker', 'kind']));
+  // KIND's default storage class provisions the server's state volume; no provisioner runs here, so a static volume
+  // stands in for it (the claim names no class, and this cluster has no default one).
+  await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify({
+    apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'openhands-state' },
+    spec: { capacity: { storage: '10Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/openhands-state' }, persistentVolumeReclaimPolicy: 'Delete' },
+  }) });
 }, START_TIMEOUT);
 
 afterAll(async () => {
@@ -40,6 +46,7 @@ describe('npm run kind:up -- --profile gateway against a real control plane', ()
     expect(r.stdout).toContain('applying the CRDs (crds-gateway-api.k8s.yaml, crds-traefik.k8s.yaml) server-side');
     expect(r.stdout).toContain('ready: deployment traefik/traefik');
     expect(r.stdout).toContain('ready: deployment default/ubuntu-dev');
+    expect(r.stdout).toContain('ready: deployment openhands/openhands');
     expect(r.stdout).not.toContain('ingress-nginx');
     const gateway = await cp.kubectl(['-n', 'traefik', 'get', 'gateway', 'traefik-gateway', '-o', 'jsonpath={.spec.listeners[0].allowedRoutes.namespaces.selector.matchLabels}']);
     expect(JSON.parse(gateway.stdout)).toEqual({ 'kubernetes.io/metadata.name': 'openhands-sandboxes' });

@@ -48,7 +48,7 @@ describe('the default stack with isolation: true and monitoring: true on a real 
     }, 90_000);
   });
 
-  it('the quota admits two sessions\' pods and refuses a third, as the openhands ServiceAccount would see it', async () => {
+  it('the quota admits two sessions\' pods and refuses a third; the openhands ServiceAccount (in the server\'s namespace) may create the session Ingress', async () => {
     const pod = (name: string) => JSON.stringify({
       apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'openhands-sandboxes', labels: { app: 'openhands-runtime' } },
       spec: { containers: [{ name: 'runtime', image: 'busybox' }] },
@@ -57,7 +57,7 @@ describe('the default stack with isolation: true and monitoring: true on a real 
     const third = await cp.kubectl(['create', '-f', '-'], { input: pod('c'), allowFail: true });
     expect(third.code).not.toBe(0);
     expect(third.stderr).toMatch(/exceeded quota/);
-    const can = await cp.kubectl(['auth', 'can-i', 'create', 'ingresses', '-n', 'openhands-sandboxes', '--as=system:serviceaccount:openhands-sandboxes:openhands'], { allowFail: true });
+    const can = await cp.kubectl(['auth', 'can-i', 'create', 'ingresses', '-n', 'openhands-sandboxes', '--as=system:serviceaccount:openhands:openhands'], { allowFail: true });
     expect(can.stdout.trim()).toBe('yes');
   });
 });
