@@ -45,6 +45,8 @@ export interface ControlPlaneOptions {
    * autoscaler act in seconds (the default 15 s is also how long a new HPA waits for its first sync). Default none.
    */
   controllerManagerFlags?: readonly string[];
+  /** More kwok stages, after our own (e.g. READY_WHEN_SERVED_STAGE). Default none. */
+  stages?: readonly object[];
   /** How long to wait for the whole control plane to become ready. Default 180 s. */
   startTimeoutMs?: number;
   /** Progress messages. Default: silent. */
@@ -663,7 +665,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const nodes = simulatedNodes(opts).map((n) => n.name);
     if (nodes.length > 0) {
       const stagesFile = path.join(dataDir, 'local-stages.yaml');
-      fs.writeFileSync(stagesFile, localStagesYaml());
+      fs.writeFileSync(stagesFile, localStagesYaml(opts.stages));
       launch('kwok', [
         `--kubeconfig=${kubeconfig}`,
         `--config=${path.join(binDir, KWOK_STAGES_FILE)}`,

@@ -167,7 +167,19 @@ export const LOCAL_STAGES: readonly object[] = [
   ),
 ];
 
-/** The stages as one multi-document file kwok reads with `--config` (JSON is YAML). */
-export function localStagesYaml(): string {
-  return LOCAL_STAGES.map((s) => JSON.stringify(s, null, 2)).join('\n---\n') + '\n';
+/**
+ * For a harness that plays the kubelet's readiness probe itself (the data plane, whose backends start after kwok
+ * gives the pod its IP): every pod not labelled for a drill starts running, with its IP, but not Ready, and stays so
+ * until the harness marks it Ready (a status patch) once something answers at that IP. Without it kwok marks pods
+ * Ready at once, and a controller could route to an address where nothing listens yet, which a kubelet never allows.
+ */
+export const READY_WHEN_SERVED_STAGE: object = podStage('local-hands-pod-ready-when-served', [
+  { key: `.metadata.labels["${NEVER_READY_LABEL}"]`, operator: 'DoesNotExist' },
+  { key: `.metadata.labels["${CONTAINER_RESTART_LABEL}"]`, operator: 'DoesNotExist' },
+  notDeleting, phase('Pending'),
+], NEVER_READY_STATUS);
+
+/** The stages (and `extra` ones) as one multi-document file kwok reads with `--config` (JSON is YAML). */
+export function localStagesYaml(extra: readonly object[] = []): string {
+  return [...LOCAL_STAGES, ...extra].map((s) => JSON.stringify(s, null, 2)).join('\n---\n') + '\n';
 }
