@@ -18,6 +18,13 @@ const DECIMAL_SUFFIXES: Readonly<Record<string, number>> = { n: -9, u: -6, m: -3
 const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 /** apimachinery caps binary quantities at the largest int64, and keeps int64 amounts exact. */
 const MAX_UNITS = 2n ** 63n - 1n;
+/**
+ * What any amount beyond 2^63-1 units reads as: one unit more, which every check refuses. Without the cap an
+ * exponent such as `1e999999999` would have us compute a number of a billion digits.
+ */
+const TOO_LARGE = (MAX_UNITS + 1n) * NANO;
+/** More digits than any amount up to TOO_LARGE nanos has (it has 28). */
+const MAX_DIGITS = 30;
 
 /**
  * Reads a quantity the way `resource.ParseQuantity` does: exact, with anything finer than a nano
@@ -39,8 +46,13 @@ export function parseQuantity(text: string): ExactQuantity | undefined {
     format = 'DecimalExponent';
   }
   const shift = scale + 9;
+  const significant = digits.toString().length;
+  // Bounded work for any exponent: beyond the largest amount, or below a nano (rounded up to one, as apimachinery does).
+  if (digits === 0n) return { nanos: 0n, format };
+  if (shift > 0 && significant + shift > MAX_DIGITS) return { nanos: TOO_LARGE, format };
+  if (shift < 0 && -shift > significant) return { nanos: 1n, format };
   const nanos = shift >= 0 ? digits * 10n ** BigInt(shift) : ceilDiv(digits, 10n ** BigInt(-shift));
-  return { nanos, format };
+  return { nanos: nanos > TOO_LARGE ? TOO_LARGE : nanos, format };
 }
 
 /** Prints a quantity as the API server stores it (`Quantity.String()`, i.e. `CanonicalizeBytes`). */

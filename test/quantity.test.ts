@@ -40,3 +40,23 @@ describe('quantities', () => {
     expect(isExactlyRepresentable('7Ei')).toBe(true);
   });
 });
+
+// Before the bound, the first case ran until killed: the test's own timeout is the hang guard.
+describe('any quantity is read in bounded time and memory', () => {
+  test.each(['1e999999999', '1E999999999999999999999', '9'.repeat(100_000), `0.${'0'.repeat(100_000)}1`, '1e-999999999', '123456789Ei', '1e+2147483648'])('%s', q => {
+    const parsed = parseQuantity(q)!;
+    expect(parsed).toBeDefined();
+    // Beyond the largest amount: refused as too large; below a nano: one nano, as apimachinery rounds up.
+    if (/e-|^0\./.test(q)) expect(parsed.nanos).toBe(1n);
+    else expect(isExactlyRepresentable(q)).toBe(false);
+  });
+
+  test('the amounts the API server keeps are still exact, up to the largest int64', () => {
+    expect(isExactlyRepresentable(`${2n ** 63n - 1n}`)).toBe(true);
+    expect(isExactlyRepresentable(`${2n ** 63n}`)).toBe(false);
+    expect(parseQuantity('9223372036854775807')!.nanos).toBe((2n ** 63n - 1n) * 1_000_000_000n);
+    expect(parseQuantity('1500m')!.nanos).toBe(1_500_000_000n);
+    expect(parseQuantity('1e-9')!.nanos).toBe(1n);
+    expect(parseQuantity('1e-10')!.nanos).toBe(1n);
+  });
+});
