@@ -10,7 +10,7 @@ import { TraefikCrds } from '../constructs/traefik-crds';
 import { UbuntuDevWorkload, UbuntuDevWorkloadProps } from '../constructs/ubuntu-dev-workload';
 import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig } from '../src/kubernetes-config';
 import { propNames } from '../src/props';
-import { LocalHandsValidationError, Problems, isDnsSubdomain, isPlainObject } from '../src/validation';
+import { LocalHandsValidationError, Problems, isDnsSubdomain, isIpv4Address, isPlainObject } from '../src/validation';
 import { HttpsRedirect } from '../constructs/https-redirect';
 import { OpenHandsServer } from '../constructs/openhands-server';
 import { SandboxQuotaProps } from '../constructs/sandbox-quota';
@@ -189,12 +189,13 @@ function resolve(props: ProductionStackProps): Resolved {
 
 /** A DNS name of the public kind: at least two labels, not `localhost` (KIND's), short enough for `<sid>.<domain>`. */
 function checkDomain(p: Problems, domain: unknown, config: Partial<KubernetesConfig> | undefined): void {
-  const allowed = `a DNS name such as "openhands.example.com" (at least two labels, not localhost, at most ${MAX_INGRESS_DOMAIN_LENGTH} characters; sessions are served at "<sid>.<domain>")`;
+  const allowed = `a DNS name such as "openhands.example.com" (at least two labels, not localhost nor an IP address, at most ${MAX_INGRESS_DOMAIN_LENGTH} characters; sessions are served at "<sid>.<domain>")`;
   if (domain === undefined) {
     p.add('domain', domain, `set: ${allowed}`);
     return;
   }
-  const ok = isDnsSubdomain(domain) && domain.length <= MAX_INGRESS_DOMAIN_LENGTH && domain.includes('.') && domain !== 'localhost' && !domain.endsWith('.localhost');
+  const ok = isDnsSubdomain(domain) && domain.length <= MAX_INGRESS_DOMAIN_LENGTH && domain.includes('.') && domain !== 'localhost' && !domain.endsWith('.localhost')
+    && !isIpv4Address(domain);
   if (!p.check(ok, 'domain', domain, allowed)) return;
   const given = isPlainObject(config) ? config.ingressDomain : undefined;
   if (given !== undefined && given !== domain) p.add('config.ingressDomain', given, `absent or equal to domain (${JSON.stringify(domain)}): the domain sets it`);

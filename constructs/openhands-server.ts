@@ -9,7 +9,7 @@ import { WithDefaults, propNames, withDefaults } from '../src/props';
 import { parseQuantity } from '../src/quantity';
 import { checkAmount, checkResources, toKubeResources } from '../src/resources';
 import { EnvVar, Resources } from '../src/types';
-import { Problems, isDnsSubdomain, isPlainObject, show } from '../src/validation';
+import { Problems, isDnsSubdomain, isIpv4Address, isPlainObject, show } from '../src/validation';
 import { OpenHandsServiceAccount, SERVER_NAMESPACE } from './openhands-service-account';
 import { podSecurityLabels } from './sandbox-namespace';
 import { DEFAULT_RUNTIME_IMAGE } from './sandbox-runtime';
@@ -177,7 +177,7 @@ function resolve(scope: Construct, props: OpenHandsServerProps): Resolved {
     });
   }
   const host = v.host ?? config.ingressDomain;
-  p.check(isDnsSubdomain(host) && !host.startsWith('*'), 'host', host, 'a DNS name such as "localhost" or "openhands.example.com"');
+  p.check(isDnsSubdomain(host) && !isIpv4Address(host), 'host', host, 'a DNS name such as "localhost" or "openhands.example.com" (not an IP address: an Ingress or route host is a name)');
   const resolvedRoute = v.route === false ? undefined : resolveRoute(p, v.route);
   if (v.route !== false && resolvedRoute?.kind === 'Ingress') p.dnsSubdomain('ingressClassName', v.ingressClassName);
   else if (props.ingressClassName !== undefined) p.add('ingressClassName', props.ingressClassName, "absent unless route is { kind: 'Ingress' }");

@@ -6,7 +6,7 @@ import { HttpRoute } from '../imports/gateway-api';
 import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../src/kubernetes-config';
 import { propNames, withDefaults } from '../src/props';
 import { EnvVar } from '../src/types';
-import { Problems, isDnsLabel, isPlainObject } from '../src/validation';
+import { Problems, isDnsLabel, isIpv4Address, isPlainObject } from '../src/validation';
 import { ResolvedHttpRoute, ResolvedRoute, SandboxRoute, httpRouteProblems, resolveRoute } from './sandbox-route';
 
 /** The runtime image OpenHands 0.62 starts sandboxes from. */
@@ -146,6 +146,10 @@ function resolve(scope: Construct, props: SandboxRuntimeProps): Resolved {
     'a session id of 1-32 characters of a-z, 0-9 and "-", starting and ending with a letter or digit');
   if (v.config !== undefined && !isPlainObject(v.config)) p.add('config', v.config, 'a KubernetesConfig (see loadKubernetesConfig)');
   else checkKubernetesConfig(p, 'config', config);
+  // `<sid>.<ingress_domain>` can spell an IP address ("1" and "2.3.4"), which the API server refuses as a host.
+  if (typeof v.sid === 'string' && typeof config.ingressDomain === 'string' && isIpv4Address(`${v.sid}.${config.ingressDomain}`)) {
+    p.add('sid', v.sid, `a session id that does not make "<sid>.${config.ingressDomain}" an IP address (the VS Code host must be a DNS name)`);
+  }
   p.image('image', v.image);
   p.nonEmptyStrings('command', command);
   p.check(typeof v.vscode === 'boolean', 'vscode', v.vscode, 'true or false');

@@ -238,6 +238,15 @@ export function isDnsSubdomain(v: unknown): v is string {
     && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(v);
 }
 
+/**
+ * Whether a name is an IP address, which the API server refuses as an Ingress host ("must be a DNS name, not an IP
+ * address"), as Go's `net.ParseIP` reads one: four dotted decimal octets of at most 255 (a DNS name can look so).
+ */
+export function isIpv4Address(v: string): boolean {
+  const parts = v.split('.');
+  return parts.length === 4 && parts.every(p => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}
+
 export function isPort(v: unknown): v is number {
   return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535;
 }

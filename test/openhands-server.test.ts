@@ -133,7 +133,10 @@ describe('OpenHandsServer refuses bad props in one line each, before anything is
       'replicas must be 0 or 1 (the server keeps running conversations in memory and its state on a ReadWriteOnce volume: a second replica would split sessions and fight over the files), got 2'],
     ['a storage of nothing', { storage: { size: '0Gi' } }, 'storage.size must be a quantity above 0 such as "10Gi" (a volume claim must ask for some storage), got "0Gi"'],
     ['a class without an Ingress route', { ingressClassName: 'nginx' }, "ingressClassName must be absent unless route is { kind: 'Ingress' }, got \"nginx\""],
-    ['a wildcard host', { host: '*.example.com' }, 'host must be a DNS name such as "localhost" or "openhands.example.com", got "*.example.com"'],
+    ['a wildcard host', { host: '*.example.com' }, 'host must be a DNS name such as "localhost" or "openhands.example.com" (not an IP address: an Ingress or route host is a name), got "*.example.com"'],
+    ['an IP address as host', { host: '192.168.1.10' }, 'host must be a DNS name such as "localhost" or "openhands.example.com" (not an IP address: an Ingress or route host is a name), got "192.168.1.10"'],
+    ['an ingress domain that is an IP address (the default host)', { config: { ingressDomain: '10.0.0.1' } },
+      'host must be a DNS name such as "localhost" or "openhands.example.com" (not an IP address: an Ingress or route host is a name), got "10.0.0.1"'],
     ['an unknown strategy', { strategy: 'BlueGreen' }, 'strategy must be one of "RollingUpdate", "Recreate", got "BlueGreen"'],
   ])('%s', (_n, props, message) => {
     const m = bad(props);
@@ -283,7 +286,7 @@ describe('npm run synth -- --profile production', () => {
     const r = synth(['--domain', 'localhost']);
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n').slice(-1)[0]).toBe(
-      'addProductionStack: domain must be a DNS name such as "openhands.example.com" (at least two labels, not localhost, at most 220 characters; sessions are served at "<sid>.<domain>"), got "localhost"');
+      'addProductionStack: domain must be a DNS name such as "openhands.example.com" (at least two labels, not localhost nor an IP address, at most 220 characters; sessions are served at "<sid>.<domain>"), got "localhost"');
     expect(r.docs).toBeUndefined();
   });
 

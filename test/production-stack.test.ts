@@ -210,10 +210,10 @@ describe('the production profile refuses what breaks its shape, in one line', ()
 
   test.each<[string, unknown]>([
     ['missing', undefined], ['KIND\'s', 'localhost'], ['under localhost', 'openhands.localhost'], ['one label', 'openhands'],
-    ['not a DNS name', 'Open_Hands.example.com'], ['a wildcard', '*.example.com'], ['too long for <sid>.<domain>', `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(30)}.com`],
+    ['not a DNS name', 'Open_Hands.example.com'], ['an IP address', '10.0.0.1'], ['a wildcard', '*.example.com'], ['too long for <sid>.<domain>', `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(30)}.com`],
   ])('a domain %s', (_name, domain) => {
     const m = bad({ domain });
-    expect(m).toBe(`addProductionStack: domain must be ${domain === undefined ? 'set: ' : ''}a DNS name such as "openhands.example.com" (at least two labels, not localhost, at most 220 characters; sessions are served at "<sid>.<domain>"), got ${domain === undefined ? 'undefined' : JSON.stringify(domain)}`);
+    expect(m).toBe(`addProductionStack: domain must be ${domain === undefined ? 'set: ' : ''}a DNS name such as "openhands.example.com" (at least two labels, not localhost nor an IP address, at most 220 characters; sessions are served at "<sid>.<domain>"), got ${domain === undefined ? 'undefined' : JSON.stringify(domain)}`);
   });
 
   test("Traefik's own checks still apply, naming Traefik's field", () => {

@@ -186,6 +186,8 @@ describe('SandboxRuntime', () => {
       /: config\.resourceMemoryLimit must be at least config\.resourceMemoryRequest \("3Gi"\), got "2Gi"$/],
     ['an empty volume claim', { sid: 'a', config: { pvcStorageSize: '0' } },
       /: config\.pvcStorageSize must be a quantity above 0 such as "2Gi" \(a volume claim must ask for some storage\), got "0"$/],
+    ['a session host that spells an IP address, which the API server refuses as an Ingress host', { sid: '10', config: { ingressDomain: '0.0.1' } },
+      /: sid must be a session id that does not make "<sid>\.0\.0\.1" an IP address \(the VS Code host must be a DNS name\), got "10"$/],
     ['an ingress domain too long for "<sid>.<domain>"', { sid: 'a', config: { ingressDomain: `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(38)}` } },
       /: config\.ingressDomain must be a DNS name of at most 220 characters such as "localhost" or "sandbox\.example\.com" \(VS Code is served at "<sid>\.<ingress_domain>", at most 253\), got "a{60}\.b{60}\.c{60}\.d{38}"$/],
   ];
