@@ -33,7 +33,7 @@ export function checkStackServerProps(p: Problems, server: unknown): void {
     return;
   }
   for (const k of SET_BY_STACK) {
-    if (k in server) p.add(`server.${k}`, server[k], `absent: the stack sets it (${k === 'config' ? 'give the stack its config' : 'the server runs in its own namespace with the isolation\'s ServiceAccount, routed by the stack'})`);
+    if (Object.hasOwn(server, k)) p.add(`server.${k}`, server[k], `absent: the stack sets it (${k === 'config' ? 'give the stack its config' : 'the server runs in its own namespace with the isolation\'s ServiceAccount, routed by the stack'})`);
   }
 }
 

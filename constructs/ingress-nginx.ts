@@ -292,7 +292,7 @@ function checkExtraArgs(p: Problems, extraArgs: unknown): void {
     return;
   }
   for (const [k, v] of Object.entries(extraArgs)) {
-    if (FLAGS_OWNED_BY_PROPS[k]) p.add(`extraArgs[${show(k)}]`, v, `absent: --${k} is set by the ${FLAGS_OWNED_BY_PROPS[k]} prop`);
+    if (Object.hasOwn(FLAGS_OWNED_BY_PROPS, k)) p.add(`extraArgs[${show(k)}]`, v, `absent: --${k} is set by the ${FLAGS_OWNED_BY_PROPS[k]} prop`);
     else p.check(/^[a-z0-9][a-z0-9-]*$/.test(k), `extraArgs key ${show(k)}`, k, 'a flag name without leading dashes (a-z, 0-9, "-")');
     p.check(typeof v === 'string', `extraArgs[${show(k)}]`, v, 'a string ("" renders a bare --flag)');
   }

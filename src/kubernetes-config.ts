@@ -162,7 +162,8 @@ export function parseKubernetesConfig(text: string, where = '<config text>'): Ku
   const f = (key: string) => `[kubernetes] ${key}`;
 
   for (const key of Object.keys(raw)) {
-    if (!(key in KEYS)) p.add(f(key), raw[key], `absent: not a [kubernetes] key (known: ${Object.keys(KEYS).join(', ')})`);
+    // Own keys only: `constructor` or `toString` are names every object inherits, not [kubernetes] keys.
+    if (!Object.hasOwn(KEYS, key)) p.add(f(key), raw[key], `absent: not a [kubernetes] key (known: ${Object.keys(KEYS).join(', ')})`);
   }
   const value = (key: string): any => {
     const v = raw[key];
@@ -298,7 +299,7 @@ function parseTolerations(p: Problems, text: string): Toleration[] | undefined {
     }
     const t: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(entry)) {
-      if (TOLERATION_FIELDS[k]) t[TOLERATION_FIELDS[k]] = v;
+      if (Object.hasOwn(TOLERATION_FIELDS, k)) t[TOLERATION_FIELDS[k]] = v;
       else p.add(`${at}.${k}`, v, `absent: a toleration has key, operator, value, effect, toleration_seconds (upstream passes them to V1Toleration)`);
     }
     if (p.toleration(at, t)) out.push(t as Toleration);

@@ -37,7 +37,7 @@ export function parseQuantity(text: string): ExactQuantity | undefined {
   let digits = BigInt(`${whole}${fraction}` || '0');
   let scale = -fraction.length;
   let format: QuantityFormat = 'DecimalSI';
-  if (suffix in DECIMAL_SUFFIXES) scale += DECIMAL_SUFFIXES[suffix];
+  if (Object.hasOwn(DECIMAL_SUFFIXES, suffix)) scale += DECIMAL_SUFFIXES[suffix];
   else if (BINARY_SUFFIXES.includes(suffix)) {
     digits *= 1024n ** BigInt(BINARY_SUFFIXES.indexOf(suffix));
     format = 'BinarySI';

@@ -221,8 +221,14 @@ export class Problems {
   }
 }
 
+/**
+ * A plain object (a literal, `Object.create(null)`, or parsed JSON/TOML/YAML): not an array, and not a `Map`, a class
+ * instance or anything else whose fields are not its own enumerable keys (a `Map` of props would read as empty).
+ */
 export function isPlainObject(v: unknown): v is Record<string, any> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 export function isDnsLabel(v: unknown): v is string {

@@ -109,3 +109,21 @@ describe('bad config is refused with the file, key, value and what is allowed', 
     expect(message).toContain('config.toml: 3 problems');
   });
 });
+
+describe('keys every object inherits are not [kubernetes] keys', () => {
+  test.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'])('%s', key => {
+    const text = `[kubernetes]\n${JSON.stringify(key)} = "x"\n`;
+    let message = '';
+    try {
+      parseKubernetesConfig(text, 'config.toml');
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toBe(`config.toml: [kubernetes] ${key} must be absent: not a [kubernetes] key (known: namespace, ingress_domain, pvc_storage_size, pvc_storage_class, resource_cpu_request, resource_memory_request, resource_memory_limit, image_pull_secret, ingress_tls_secret, node_selector_key, node_selector_val, tolerations_yaml, privileged), got "x"`);
+  });
+
+  test('nor toleration fields', () => {
+    expect(() => parseKubernetesConfig('[kubernetes]\ntolerations_yaml = """\n- constructor: x\n  key: gpu\n  operator: Exists\n"""\n', 'config.toml')).toThrow(
+      'config.toml: [kubernetes] tolerations_yaml[0].constructor must be absent: a toleration has key, operator, value, effect, toleration_seconds (upstream passes them to V1Toleration), got "x"');
+  });
+});
