@@ -308,12 +308,13 @@ function status(o: Options): number {
   const problems = preflight({ docker: false, kind: false, kubectl: true });
   if (problems.length > 0) {
     for (const p of problems) warn(`status: ${p}`);
-    return 2;
+    return 1;
   }
+  // Exit 2 is for a command line that cannot run; a cluster that is down or a missing kubectl is a status: 1.
   const nodes = kubectlJson(context, ['get', 'nodes']);
   if (!nodes) {
     warn(`status: cannot reach context ${context}: is the cluster up? (npm run kind:up)`);
-    return 2;
+    return 1;
   }
   const shown = run('kubectl', ['--context', context, 'get', 'nodes,deployments,services,ingresses', '-A', '-o', 'wide']);
   process.stdout.write(shown.stdout);

@@ -39,10 +39,33 @@ function profileGateway(): GatewayReference {
   return addGatewayStack(new App({ outdir: path.join(process.cwd(), '.unused') })).gatewayReference;
 }
 
+/**
+ * A `--gateway` reference, checked against the gateway profile: the profile's Gateway must have the listener named
+ * (and lends its hostname and admitted namespaces to the synth-time checks); any other Gateway cannot be checked
+ * here, which `warn` says.
+ */
+export function checkedGateway(ref: GatewayReference, warn: (line: string) => void): GatewayReference {
+  const stack = addGatewayStack(new App({ outdir: path.join(process.cwd(), '.unused') }));
+  const own = stack.gatewayReference;
+  if (ref.namespace !== own.namespace || ref.name !== own.name) {
+    warn(`sandbox: Gateway ${ref.namespace}/${ref.name} is not the gateway profile's (${own.namespace}/${own.name}): its listener, admitted namespaces and hostname are not checked`);
+    return ref;
+  }
+  const listeners = stack.traefik.listeners;
+  const listener = listeners.find(l => l.name === (ref.listener ?? own.listener));
+  if (!listener) {
+    throw new LocalHandsValidationError('--gateway', [`listener must be one of Gateway ${own.namespace}/${own.name}'s (${listeners.map(l => JSON.stringify(l.name)).join(', ')}), got ${JSON.stringify(ref.listener)}`]);
+  }
+  const from = listener.allowedRoutes?.namespaces;
+  const admitted = from?.from === 'Selector' ? from.selector?.matchLabels?.['kubernetes.io/metadata.name'] : undefined;
+  return { ...ref, listener: listener.name, hostname: listener.hostname, ...(admitted !== undefined ? { allowedRouteNamespaces: [admitted] } : {}) };
+}
+
 /** The session's YAML, as `--out` writes it and stdout shows it. Cross-checks (an HTTPRoute's Gateway) run first. */
 export function sandboxYaml(config: string, sid: string, image?: string, route: RouteOption = { kind: 'Ingress' }): string {
   const app = new App({ outdir: path.join(process.cwd(), '.unused') });
-  const sandboxRoute: SandboxRoute | undefined = route.kind === 'Ingress' ? undefined : { kind: 'HTTPRoute', gateway: route.gateway ?? profileGateway() };
+  const gateway = route.kind === 'Ingress' ? undefined : route.gateway === undefined ? profileGateway() : checkedGateway(route.gateway, l => process.stderr.write(`${l}\n`));
+  const sandboxRoute: SandboxRoute | undefined = gateway === undefined ? undefined : { kind: 'HTTPRoute', gateway };
   new SandboxRuntime(new Chart(app, 'sandbox'), 'session', { sid, config: loadKubernetesConfig(config), image, ...(sandboxRoute ? { route: sandboxRoute } : {}) });
   validateApp(app.node.findAll());
   return HEADER + app.synthYaml();

@@ -146,8 +146,9 @@ describe('bad usage', () => {
   });
 });
 
-test('status without a cluster says so and exits 2', () => {
+test('status without a cluster says so and exits 1, as the README says (2 is for an unusable command line)', () => {
   const r = kind(['status'], { PATH: tools('kubectl') });
-  expect(r.status).toBe(2);
+  expect(r.status).toBe(1);
+  expect(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toMatch(/npm run status .*\(exit 1 if any/);
   expect(r.stderr).toContain('cannot reach context kind-local-hands');
 });

@@ -153,10 +153,25 @@ describe('npm run sandbox --route httproute', () => {
     expect(parseDocs(r.stdout).map(d => d.kind)).not.toContain('Ingress');
   });
 
-  test('--gateway NAMESPACE/NAME:LISTENER chooses another Gateway and listener', () => {
+  test('--gateway NAMESPACE/NAME:LISTENER chooses another Gateway and listener, saying that it cannot be checked', () => {
     const r = run('--config', config, '--sid', 'abc', '--route', 'httproute', '--gateway', 'edge/shared:https');
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe(routedYaml('abc', { namespace: 'edge', name: 'shared', listener: 'https' }));
+    expect(r.stderr).toContain("sandbox: Gateway edge/shared is not the gateway profile's (traefik/traefik-gateway): its listener, admitted namespaces and hostname are not checked");
+  });
+
+  test("the profile's Gateway named by --gateway is checked: a listener it does not have exits 1, nothing printed", () => {
+    const r = run('--config', config, '--sid', 'abc', '--route', 'httproute', '--gateway', 'traefik/traefik-gateway:websecure');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim()).toBe('sandbox: --gateway: listener must be one of Gateway traefik/traefik-gateway\'s ("web", "server"), got "websecure"');
+  });
+
+  test("the profile's Gateway named by --gateway is checked: its server listener admits no session", () => {
+    const r = run('--config', config, '--sid', 'abc', '--route', 'httproute', '--gateway', 'traefik/traefik-gateway:server');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/namespace must be one Gateway traefik\/traefik-gateway admits routes from \(openhands\), got "openhands-sandboxes"/);
+    expect(r.stderr).toMatch(/host must fall under listener hostname "localhost" of Gateway traefik\/traefik-gateway, got "abc\.localhost"/);
   });
 
   test('--gateway NAMESPACE/NAME attaches to every listener that admits the route (no sectionName)', () => {
