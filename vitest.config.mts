@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/*.test.ts'],
+    // Refuses, in one line, to compare dist/ with upstream when it holds another profile's output.
+    globalSetup: ['test/global-setup.ts'],
     // Snapshots live in one top-level folder so pull requests show them next to the code.
     resolveSnapshotPath: (testPath: string, ext: string) => path.join(path.dirname(fileURLToPath(import.meta.url)), '__snapshots__', `${path.basename(testPath)}${ext}`),
     testTimeout: 30_000,

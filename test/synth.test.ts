@@ -6,6 +6,8 @@ import { Chart } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { IngressNginx, LocalHandsValidationError, synthToDir } from '../index';
 import { ROOT, readTree } from './util';
+import { exampleBuild } from '../app/profiles';
+import { checkOutputFolders } from './global-setup';
 
 describe('a failed synth writes nothing', () => {
   test('synthToDir leaves the previous output untouched and no temporary folder behind', () => {
@@ -78,4 +80,19 @@ describe('the real synth command run many times at once', () => {
     expect(fs.readdirSync(top).sort()).toEqual(['dist', 'kind']);
     fs.rmSync(top, { recursive: true, force: true });
   }, 120_000);
+});
+
+describe('npm test on a checkout whose dist/ holds another profile', () => {
+  test('is refused in one line saying what to run; the default profile\'s output passes', () => {
+    const top = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-other-profile-'));
+    try {
+      synthToDir(exampleBuild('gateway'), path.join(top, 'dist'), path.join(top, 'kind'));
+      expect(() => checkOutputFolders(top)).toThrow(/^dist\/ and kind\/ hold the gateway profile's output, but the tests compare them with the default profile's: run `npm run synth` \(no --profile\)/);
+      fs.rmSync(top, { recursive: true, force: true });
+      synthToDir(exampleBuild('default'), path.join(top, 'dist'), path.join(top, 'kind'));
+      expect(() => checkOutputFolders(top)).not.toThrow();
+    } finally {
+      fs.rmSync(top, { recursive: true, force: true });
+    }
+  });
 });
