@@ -163,7 +163,8 @@ export class Problems {
       ok = this.oneOf(`${field}.effect`, t.effect, ['NoSchedule', 'PreferNoSchedule', 'NoExecute']) && ok;
     }
     if (t.tolerationSeconds !== undefined) {
-      ok = this.check(Number.isInteger(t.tolerationSeconds), `${field}.tolerationSeconds`, t.tolerationSeconds, 'an integer') && ok;
+      // An int64 field; beyond 2^53 a JavaScript number is no longer exact, and 1e21 would be written as "1e+21".
+      ok = this.check(Number.isSafeInteger(t.tolerationSeconds), `${field}.tolerationSeconds`, t.tolerationSeconds, 'an integer of at most 2^53-1 in magnitude') && ok;
       if (t.effect !== 'NoExecute') ok = this.add(`${field}.effect`, t.effect, '"NoExecute" when tolerationSeconds is set');
     }
     return ok;

@@ -127,3 +127,15 @@ describe('keys every object inherits are not [kubernetes] keys', () => {
       'config.toml: [kubernetes] tolerations_yaml[0].constructor must be absent: a toleration has key, operator, value, effect, toleration_seconds (upstream passes them to V1Toleration), got "x"');
   });
 });
+
+describe('int64 fields as the API server decodes them', () => {
+  test.each(['1e21', '9007199254740993', '1.5'])('toleration_seconds %s is refused (it would be written as 1e+21, rounded, or not be an integer)', v => {
+    expect(() => parseKubernetesConfig(`[kubernetes]\ntolerations_yaml = """\n- key: gpu\n  operator: Exists\n  effect: NoExecute\n  toleration_seconds: ${v}\n"""\n`, 'config.toml'))
+      .toThrow(/^config\.toml: \[kubernetes\] tolerations_yaml\[0\]\.tolerationSeconds must be an integer of at most 2\^53-1 in magnitude, got /);
+  });
+
+  test('the largest exact one is kept', () => {
+    const c = parseKubernetesConfig('[kubernetes]\ntolerations_yaml = """\n- key: gpu\n  operator: Exists\n  effect: NoExecute\n  toleration_seconds: 9007199254740991\n"""\n');
+    expect(c.tolerations).toEqual([{ key: 'gpu', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 9007199254740991 }]);
+  });
+});

@@ -220,10 +220,10 @@ describe('bad input is refused at synth time, one line per problem', () => {
     [{ thresholds: { podReadiness: '0.95' } }, "OpenHandsAlerts 'a' (test/a): thresholds.podReadiness must be a ratio in (0, 1], got \"0.95\""],
     [{ thresholds: { responseTime: 0 } }, "OpenHandsAlerts 'a' (test/a): thresholds.responseTime must be a number of seconds above 0, got 0"],
     [{ thresholds: { latency: 5 } }, "OpenHandsAlerts 'a' (test/a): thresholds.latency must be absent (indicators are cpu, memory, storage, podReadiness, responseTime, successRate), got 5"],
-    [{ for: { cpu: '5 minutes' } }, "OpenHandsAlerts 'a' (test/a): for.cpu must be a Prometheus duration such as \"30s\", \"5m\" or \"1h30m\" (units y, w, d, h, m, s, ms in that order, or \"0\"), got \"5 minutes\""],
+    [{ for: { cpu: '5 minutes' } }, "OpenHandsAlerts 'a' (test/a): for.cpu must be a Prometheus duration such as \"30s\", \"5m\" or \"1h30m\" (units y, w, d, h, m, s, ms in that order, or \"0\"; at most 292y, Prometheus\' int64 nanoseconds), got \"5 minutes\""],
     [{ for: { storage: '5m1h' } }, 'for.storage must be a Prometheus duration'],
     [{ for: { memory: '' } }, 'for.memory must be a Prometheus duration'],
-    [{ rateWindow: '0' }, 'rateWindow must be a Prometheus duration such as "30s", "5m" or "1h30m" (units y, w, d, h, m, s, ms in that order, or "0"), above 0, got "0"'],
+    [{ rateWindow: '0' }, 'rateWindow must be a Prometheus duration such as "30s", "5m" or "1h30m" (units y, w, d, h, m, s, ms in that order, or "0"; at most 292y, Prometheus\' int64 nanoseconds), above 0, got "0"'],
     [{ labels: { 'release!': 'x' } }, 'labels key "release!" must be a qualified name'],
     [{ labels: { release: 'kube prometheus' } }, 'labels["release"] must be a label value'],
     [{ ingressController: 'haproxy' }, 'ingressController must be one of "ingress-nginx", "traefik", got "haproxy"'],
@@ -241,7 +241,7 @@ describe('bad input is refused at synth time, one line per problem', () => {
       "OpenHandsAlerts 'a' (test/a): 3 problems",
       '  - thresholds.cpu must be a ratio in (0, 1], got 2',
       '  - thresholds.responseTime must be a number of seconds above 0, got -1',
-      '  - for.cpu must be a Prometheus duration such as "30s", "5m" or "1h30m" (units y, w, d, h, m, s, ms in that order, or "0"), got "1d1y"',
+      '  - for.cpu must be a Prometheus duration such as "30s", "5m" or "1h30m" (units y, w, d, h, m, s, ms in that order, or "0"; at most 292y, Prometheus\' int64 nanoseconds), got "1d1y"',
     ]);
   });
 
@@ -284,7 +284,12 @@ describe('Prometheus durations', () => {
   test.each([['0', 0], ['5m', 300_000], ['1h30m', 5_400_000], ['90s', 90_000], ['1y2w3d4h5m6s7ms', 31_536_000_000 + 1_209_600_000 + 259_200_000 + 14_400_000 + 300_000 + 6_000 + 7]])(
     '%s is %d ms', (text, ms) => expect(prometheusDurationMs(text)).toBe(ms));
 
-  test.each(['', '5', '5M', '1.5h', '30m1h', '5m ', '-5m', '1s1s'])('%j is no Prometheus duration', text => {
+  // Prometheus holds durations as int64 nanoseconds: 106751d (292y) is the longest it accepts (test/promtool proves it).
+  test.each([['292y', 292 * 31_536_000_000], ['106751d', 106_751 * 86_400_000]])('%s, near the end of the range, is %d ms', (text, ms) => {
+    expect(prometheusDurationMs(text)).toBe(ms);
+  });
+
+  test.each(['', '5', '5M', '1.5h', '30m1h', '5m ', '-5m', '1s1s', '293y', '106752d', '9999999999999999999y'])('%j is no Prometheus duration', text => {
     expect(isPrometheusDuration(text)).toBe(false);
   });
 });

@@ -7,6 +7,7 @@ import { GrafanaDashboard, GrafanaDashboardProps } from '../../constructs/grafan
 import { INDICATORS, INDICATOR_IDS, IndicatorId, ResolvedIndicators } from '../../constructs/monitoring-indicators';
 import { OpenHandsAlerts } from '../../constructs/openhands-alerts';
 import { checkRules, testRules } from '../../tools/promtool/promtool';
+import { prometheusDurationMs } from '../../src/prometheus-duration';
 import { find, synthChart } from '../util';
 import { IndicatorCase, indicatorCases, minutes, renderTemplate, statusSeries } from './indicator-series';
 
@@ -130,5 +131,15 @@ describe('promtool, edge cases and controls', () => {
       expect(r.code, `${id} should fail`).not.toBe(0);
       expect(r.stdout + r.stderr).toContain(INDICATORS[id].alert);
     }
+  });
+});
+
+describe("Prometheus' duration range, as the constructs check it", () => {
+  test.each([['106751d', true], ['292y', true], ['106752d', false], ['293y', false]])('for: %s accepted by promtool: %s, and by the constructs alike', (duration, ok) => {
+    const file = writeYaml(path.join(work, `range-${duration}.rules.yaml`), { groups: [{ name: 'range', rules: [{ alert: 'Range', expr: 'vector(1)', for: duration, labels: { severity: 'warning' }, annotations: { summary: 'range' } }] }] });
+    const r = checkRules(file);
+    expect(r.code === 0, r.stdout + r.stderr).toBe(ok);
+    if (!ok) expect(r.stdout + r.stderr).toMatch(/out of range|overflow/);
+    expect(prometheusDurationMs(duration) !== undefined).toBe(ok);
   });
 });
