@@ -143,6 +143,39 @@ describe('bad input through whole processes: one line, the right exit code, noth
   });
 });
 
+describe('the cdk8s CLI, which deletes its output folder before our code runs', () => {
+  const cli = (args: string[]) => spawnSync(process.execPath, [path.join(clone, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--check-upgrade=false', ...args], {
+    cwd: clone, env: { ...process.env, LOCAL_HANDS_QUIET_BUILD: '1' }, encoding: 'utf8', timeout: 60_000,
+  });
+
+  test('`cdk8s synth` with the project\'s configuration writes .cdk8s/dist/ and keeps dist/ and a file of the user\'s there', () => {
+    fs.writeFileSync(path.join(clone, 'dist', 'my-notes.yaml'), '# mine\n');
+    try {
+      const before = tree(path.join(clone, 'dist'));
+      const r = cli([]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(tree(path.join(clone, 'dist'))).toEqual(before);
+      expect(fs.readdirSync(path.join(clone, '.cdk8s', 'dist')).filter(f => f.endsWith('.yaml')).sort()).toEqual(['ingress-nginx.k8s.yaml', 'mirrord-rbac.k8s.yaml', 'ubuntu-dev.k8s.yaml']);
+    } finally {
+      fs.rmSync(path.join(clone, 'dist', 'my-notes.yaml'));
+      fs.rmSync(path.join(clone, '.cdk8s'), { recursive: true, force: true });
+    }
+  });
+
+  test('`cdk8s synth -o FOLDER` still empties FOLDER before the app runs, as the README warns', () => {
+    const folder = path.join(top, 'cli-out');
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(path.join(folder, 'precious.txt'), 'mine\n');
+    try {
+      cli(['-o', folder]);
+      expect(fs.existsSync(path.join(folder, 'precious.txt'))).toBe(false);
+      expect(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain('`cdk8s synth -o FOLDER` still empties FOLDER');
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
 test('CDK8S_OUTDIR=. npm run synth in a fresh clone keeps every file', () => {
   const before = tree(clone);
   const r = spawnSync('npm', ['run', '--silent', 'synth'], { cwd: clone, env: { ...process.env, CDK8S_OUTDIR: '.', LOCAL_HANDS_QUIET_BUILD: '1' }, encoding: 'utf8' });
