@@ -59,6 +59,8 @@ describe('dist/ on a real control plane', () => {
   });
 
   it('a second apply changes nothing (kubectl diff exits 0)', async () => {
+    // Running Jobs' status moves under a diff (two moments, not two applies): compare once they are done.
+    if (objects.some((o) => o.kind === 'Job')) await cp.kubectl(['wait', '--for=condition=Complete', 'job', '--all', '-A', '--timeout=120s'], { timeoutMs: 130_000 });
     const r = await cp.kubectl(['diff', '--server-side', '--field-manager=local-hands', '-f', dist], { allowFail: true });
     expect({ code: r.code, diff: r.stdout, stderr: r.stderr }).toEqual({ code: 0, diff: '', stderr: '' });
     const again = await cp.kubectl([...APPLY, '-f', dist]);
