@@ -1,3 +1,4 @@
+import { isIP } from 'net';
 import { Construct, IConstruct } from 'constructs';
 import { stringifyManifests } from '../src/fast-yaml';
 import { HostTraffic } from '../src/host-traffic';
@@ -81,7 +82,8 @@ function resolve(scope: Construct, props: KindClusterProps): Resolved {
   const p = Problems.of(scope, 'KindCluster');
   p.knownProps('KindCluster', props, PROP_NAMES);
   const { name, workers, fileName, nodes: given, ingress, unmappedHostPortsAllowed } = withDefaults(DEFAULTS, props);
-  p.check(isDnsLabel(name), 'name', name, 'a cluster name of a-z, 0-9 and "-" (at most 63), starting and ending with a letter or digit');
+  // kind itself refuses names longer than 50 ("cluster name cannot be longer than 50 characters").
+  p.check(isDnsLabel(name) && name.length <= 50, 'name', name, 'a cluster name of a-z, 0-9 and "-" (at most 50, as kind allows), starting and ending with a letter or digit');
   p.nonNegativeInt('workers', workers, 100);
   p.check(typeof fileName === 'string' && /^[A-Za-z0-9][-A-Za-z0-9_.]*\.ya?ml$/.test(fileName), 'fileName', fileName, 'a plain file name ending in .yaml or .yml');
   const nodes: KindNode[] = Array.isArray(given) ? [...given] : [];
@@ -96,9 +98,17 @@ function resolve(scope: Construct, props: KindClusterProps): Resolved {
   return { name, nodes, fileName };
 }
 
-/** Each node's role, labels and port mappings; no host address, port and protocol mapped twice. */
+/** The addresses kind reads as "every address": none given, 0.0.0.0, or ::. */
+function wildcard(address: unknown): boolean {
+  return address === undefined || address === '0.0.0.0' || (typeof address === 'string' && isIP(address) === 6 && /^[0:]+$/.test(address));
+}
+
+/**
+ * Each node's role, labels and port mappings; no host address, port and protocol mapped twice, as kind's own
+ * validation has it: `::` is the same wildcard as `0.0.0.0`, and a wildcard takes the port on every address.
+ */
 function checkNodes(p: Problems, nodes: readonly KindNode[]): void {
-  const mapped = new Map<string, string>();
+  const mapped = new Map<string, { readonly at: string; readonly address: string }[]>();
   nodes.forEach((node, i) => {
     const f = `nodes[${i}]`;
     if (!isPlainObject(node)) { p.add(f, node, 'a node { role, labels, extraPortMappings }'); return; }
@@ -113,11 +123,14 @@ function checkNodes(p: Problems, nodes: readonly KindNode[]): void {
       p.port(`${g}.hostPort`, m.hostPort);
       if (m.protocol !== undefined) p.oneOf(`${g}.protocol`, m.protocol, ['TCP', 'UDP', 'SCTP']);
       if (m.listenAddress !== undefined) {
-        p.check(typeof m.listenAddress === 'string' && /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+)$/.test(m.listenAddress), `${g}.listenAddress`, m.listenAddress, 'an IPv4 or IPv6 address');
+        p.check(typeof m.listenAddress === 'string' && isIP(m.listenAddress) !== 0, `${g}.listenAddress`, m.listenAddress, 'an IPv4 or IPv6 address such as "127.0.0.1" or "::1"');
       }
-      const key = `${m.listenAddress ?? '0.0.0.0'}:${m.hostPort}/${m.protocol ?? 'TCP'}`;
-      if (mapped.has(key)) p.add(`${g}.hostPort`, m.hostPort, `mapped once (${mapped.get(key)} already maps host ${key})`);
-      else mapped.set(key, g);
+      const address = wildcard(m.listenAddress) ? '0.0.0.0' : String(m.listenAddress);
+      const portProtocol = `${m.hostPort}/${m.protocol ?? 'TCP'}`;
+      const taken = mapped.get(portProtocol) ?? [];
+      const clash = taken.find(t => t.address === address || t.address === '0.0.0.0' || address === '0.0.0.0');
+      if (clash) p.add(`${g}.hostPort`, m.hostPort, `mapped once per address (${clash.at} already maps host ${clash.address}:${portProtocol}, and 0.0.0.0 or :: takes every address)`);
+      mapped.set(portProtocol, [...taken, { at: g, address }]);
     });
   });
 }

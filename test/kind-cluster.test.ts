@@ -118,7 +118,15 @@ describe('KindCluster', () => {
 
   test.each([
     ['a host port mapped twice', { nodes: [{ role: 'control-plane', extraPortMappings: [{ containerPort: 80, hostPort: 80 }] }, { role: 'worker', extraPortMappings: [{ containerPort: 81, hostPort: 80 }] }] },
-      /nodes\[1\]\.extraPortMappings\[0\]\.hostPort must be mapped once \(nodes\[0\]\.extraPortMappings\[0\] already maps host 0\.0\.0\.0:80\/TCP\), got 80/],
+      /nodes\[1\]\.extraPortMappings\[0\]\.hostPort must be mapped once per address \(nodes\[0\]\.extraPortMappings\[0\] already maps host 0\.0\.0\.0:80\/TCP, and 0\.0\.0\.0 or :: takes every address\), got 80/],
+    // kind's own rules (its config validation and `kind create cluster`), which it would refuse after a synth:
+    ['a name longer than kind allows', { name: 'a'.repeat(51) }, /name must be a cluster name of a-z, 0-9 and "-" \(at most 50, as kind allows\)/],
+    ['a listen address that is no address', { nodes: [{ role: 'control-plane', extraPortMappings: [{ containerPort: 80, hostPort: 80, listenAddress: '999.1.1.1' }] }] },
+      /listenAddress must be an IPv4 or IPv6 address such as "127\.0\.0\.1" or "::1", got "999\.1\.1\.1"/],
+    ['a port on :: and on 0.0.0.0 (one wildcard)', { nodes: [{ role: 'control-plane', extraPortMappings: [{ containerPort: 80, hostPort: 80, listenAddress: '::' }, { containerPort: 81, hostPort: 80, listenAddress: '0.0.0.0' }] }] },
+      /extraPortMappings\[1\]\.hostPort must be mapped once per address/],
+    ['a port on every address and on 127.0.0.1', { nodes: [{ role: 'control-plane', extraPortMappings: [{ containerPort: 80, hostPort: 80 }, { containerPort: 81, hostPort: 80, listenAddress: '127.0.0.1' }] }] },
+      /extraPortMappings\[1\]\.hostPort must be mapped once per address \(nodes\[0\]\.extraPortMappings\[0\] already maps host 0\.0\.0\.0:80\/TCP/],
     ['no control plane', { nodes: [{ role: 'worker' }] }, /nodes must be a list with at least one control-plane node/],
     ['a bad role', { nodes: [{ role: 'control-plane' }, { role: 'master' }] }, /nodes\[1\]\.role must be one of "control-plane", "worker", got "master"/],
     ['a bad name', { name: 'Local_Hands' }, /name must be a cluster name .*, got "Local_Hands"/],
@@ -126,6 +134,13 @@ describe('KindCluster', () => {
     ['a bad port', { nodes: [{ role: 'control-plane', extraPortMappings: [{ containerPort: 0, hostPort: 80 }] }] }, /containerPort must be an integer in 1-65535, got 0/],
   ] as [string, any, RegExp][])('bad props: %s', (_n, props, pattern) => {
     expect(errorOf(scope => new KindCluster(scope, 'kind', props))).toMatch(pattern);
+  });
+
+  test('one port on two specific addresses, or over two protocols, is no clash (kind allows both)', () => {
+    expect(() => errorOf(scope => new KindCluster(scope, 'kind', { nodes: [{ role: 'control-plane', extraPortMappings: [
+      { containerPort: 80, hostPort: 80, listenAddress: '127.0.0.1' }, { containerPort: 81, hostPort: 80, listenAddress: '127.0.0.2' },
+      { containerPort: 82, hostPort: 8000 }, { containerPort: 83, hostPort: 8000, protocol: 'UDP' },
+    ] }] }))).toThrow('expected an error, got none');
   });
 
   test('two KindClusters writing the same file are refused before anything is written', () => {
