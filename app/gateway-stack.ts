@@ -46,7 +46,7 @@ export interface GatewayStackProps {
   readonly traefik?: TraefikProps;
   /**
    * A `kubernetes.io/tls` Secret in Traefik's namespace: adds an HTTPS listener `websecure` (port 8443) terminating
-   * with it. The Secret is never generated; create it yourself (see the README).
+   * with it. The Secret is never generated; create it yourself (docs/constructs.md, TLS).
    * @default - no HTTPS listener
    */
   readonly tlsSecret?: string;

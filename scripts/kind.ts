@@ -458,7 +458,7 @@ async function main(argv: string[]): Promise<number> {
     const known = Object.prototype.hasOwnProperty.call(PROFILES, o.profile);
     const problem = command !== 'up' ? '--profile is for up only'
       : !known ? `--profile must be one of ${kindProfiles.join(', ')}, got ${JSON.stringify(o.profile)}`
-        : !kindProfiles.includes(o.profile) ? `--profile ${o.profile} is for a real cluster, not KIND (it writes no KIND config): synthesize it and apply dist/ with kubectl (see the README); KIND profiles: ${kindProfiles.join(', ')}`
+        : !kindProfiles.includes(o.profile) ? `--profile ${o.profile} is for a real cluster, not KIND (it writes no KIND config): synthesize it and apply dist/ with kubectl (docs/production.md); KIND profiles: ${kindProfiles.join(', ')}`
           : undefined;
     if (problem !== undefined) {
       warn(problem);

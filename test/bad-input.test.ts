@@ -162,14 +162,14 @@ describe('the cdk8s CLI, which deletes its output folder before our code runs', 
     }
   });
 
-  test('`cdk8s synth -o FOLDER` still empties FOLDER before the app runs, as the README warns', () => {
+  test('`cdk8s synth -o FOLDER` still empties FOLDER before the app runs, as docs/setup.md warns', () => {
     const folder = path.join(top, 'cli-out');
     fs.mkdirSync(folder, { recursive: true });
     fs.writeFileSync(path.join(folder, 'precious.txt'), 'mine\n');
     try {
       cli(['-o', folder]);
       expect(fs.existsSync(path.join(folder, 'precious.txt'))).toBe(false);
-      expect(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain('`cdk8s synth -o FOLDER` still empties FOLDER');
+      expect(fs.readFileSync(path.join(ROOT, 'docs', 'setup.md'), 'utf8')).toContain('`cdk8s synth -o FOLDER` still empties FOLDER');
     } finally {
       fs.rmSync(folder, { recursive: true, force: true });
     }
