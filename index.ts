@@ -51,3 +51,4 @@ export * from './src/tls';
 export { Gateway, GatewayClass, HttpRoute } from './imports/gateway-api';
 export type * from './imports/gateway-api';
 export { LocalHandsValidationError } from './src/validation';
+export { apiObjectCollisions, refuseCollisions } from './src/collisions';

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { KindCluster } from '../constructs/kind-cluster';
-import { refuseCollisions } from '../src/collisions';
+import { collisionsUnlessGuarded } from '../src/collisions';
 import { withFastResolve } from '../src/fast-resolve';
 import { manifestParts } from '../src/fast-yaml';
 import { print } from '../src/print';
@@ -77,8 +77,6 @@ export function renderCharts(app: App, all: readonly IConstruct[] = app.node.fin
  * its pieces (a batch of objects, a vendored CRD's very bytes) are never copied into one buffer.
  */
 function renderChartFiles(app: App, all: readonly IConstruct[]): OutputParts[] {
-  // Our constructs add the collision check to their app; an app of plain cdk8s objects gets it here.
-  refuseCollisions(app);
   validateApp(all);
   const simple = app.yamlOutputType === YamlOutputType.FILE_PER_CHART
     && !(app as unknown as { recordConstructMetadata: boolean }).recordConstructMetadata
@@ -137,6 +135,8 @@ function renderChart(chart: Chart): Buffer[] {
  */
 export function validateApp(all: readonly IConstruct[]): void {
   const errors = all.flatMap(c => c.node.validate().map(e => (c.node.path ? `[${c.node.path}] ${e}` : e)));
+  // Checked here, not added to the app: synthesizing changes nothing about the user's app.
+  if (all.length > 0) errors.push(...collisionsUnlessGuarded(all[0].node.root));
   if (errors.length > 0) throw new LocalHandsValidationError('the app', errors);
 }
 

@@ -11,12 +11,17 @@ const CLUSTER_SCOPED = new Set([
   'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration',
 ]);
 
-/** `Kind namespace/name` as the API server identifies an object (the API group, not its version, counts). */
+/**
+ * `Kind namespace/name` as the API server identifies an object (the API group, not its version, counts). A namespaced
+ * object without a namespace lands in the namespace it is applied to, `default` on KIND and in most contexts: it is
+ * the same object as one named in `default`.
+ */
 function identity(o: ApiObject): { key: string; label: string } {
   const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
-  const namespace = CLUSTER_SCOPED.has(o.kind) ? undefined : o.metadata.namespace;
+  const scoped = CLUSTER_SCOPED.has(o.kind);
+  const namespace = scoped ? undefined : o.metadata.namespace;
   const label = `${o.kind} ${namespace === undefined ? '' : `${namespace}/`}${o.name}`;
-  return { key: `${group}|${o.kind}|${namespace ?? ''}|${o.name}`, label };
+  return { key: `${group}|${o.kind}|${scoped ? '' : namespace ?? 'default'}|${o.name}`, label };
 }
 
 /**
@@ -38,12 +43,19 @@ export function apiObjectCollisions(root: IConstruct): string[] {
 
 const GUARDED = Symbol.for('local-hands.collision-guard');
 
+/** The collisions our synth reports for `root`: none here when `refuseCollisions` made them the app's own validation. */
+export function collisionsUnlessGuarded(root: IConstruct): string[] {
+  return (root as IConstruct & { [GUARDED]?: true })[GUARDED] ? [] : apiObjectCollisions(root);
+}
+
 /**
- * Makes the synth of the app `scope` belongs to refuse colliding objects: a validation on the root, added once
- * per app, so `app.synth()` (cdk8s validation) and `synthToDir` both report them. Every local-hands construct calls it.
+ * Makes `app.synth()` refuse colliding objects (cdk8s runs the app's validations before writing): a validation on
+ * the app, added once however often this is called. Our synth (`synthApp`, `synthToDir`, `renderCharts`, the CLIs)
+ * always checks; constructing our constructs changes nothing about your app, so in an app you synthesize yourself,
+ * call `refuseCollisions(app)` to have the check too.
  */
-export function refuseCollisions(scope: IConstruct): void {
-  const root = scope.node.root as IConstruct & { [GUARDED]?: true };
+export function refuseCollisions(app: IConstruct): void {
+  const root = app.node.root as IConstruct & { [GUARDED]?: true };
   if (root[GUARDED]) return;
   Object.defineProperty(root, GUARDED, { value: true });
   root.node.addValidation({ validate: () => apiObjectCollisions(root) });

@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { refuseCollisions } from './collisions';
 
 /**
  * The one error class local-hands throws for bad props or config.
@@ -44,12 +43,8 @@ export class Problems {
 
   constructor(private readonly where: string) {}
 
-  /**
-   * `IngressNginx 'ingress' (ingress-nginx/ingress)` for a construct. Every construct starts resolving its props
-   * here, so this is also where its app gets the check that refuses colliding objects (`refuseCollisions`).
-   */
+  /** `IngressNginx 'ingress' (ingress-nginx/ingress)` for a construct: where its problems are. */
   static of(scope: Construct, kind: string): Problems {
-    refuseCollisions(scope);
     return new Problems(`${kind} '${scope.node.id}' (${scope.node.path})`);
   }
 

@@ -1,9 +1,17 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { IngressNginx, LocalHandsValidationError, SandboxRuntime, Traefik, UbuntuDevWorkload, addOpenHandsStack, synthToDir } from '../index';
+import { IngressNginx, LocalHandsValidationError, SandboxRuntime, Traefik, UbuntuDevWorkload, addOpenHandsStack, refuseCollisions, synthToDir } from '../index';
+import { renderCharts } from '../app/synth';
 import { synthChart } from './util';
 
 /** Builds an app and returns the message its synth is refused with. */
+/** Builds an app in one chart and renders it as our synth does (every check, collisions included). */
+function rendered(build: (chart: Chart) => void): void {
+  const app = new App({ outdir: '/nonexistent/never-written' });
+  build(new Chart(app, 'test'));
+  renderCharts(app);
+}
+
 function refusal(build: (app: App) => void): string {
   try {
     synthToDir(build, '/nonexistent/never-written');
@@ -55,18 +63,20 @@ describe('objects that would overwrite each other are refused at synth time, nam
     expect(message).toMatch(/^addOpenHandsStack: the app has an OpenHands stack already/);
   });
 
-  test('a consumer\'s own app.synth() refuses them through cdk8s validation', () => {
+  test('a consumer\'s own app.synth() refuses them once the consumer asks for the check (refuseCollisions)', () => {
     const app = new App({ outdir: '/nonexistent/never-written' });
+    refuseCollisions(app);
     new UbuntuDevWorkload(new Chart(app, 'a'), 'dev');
     new UbuntuDevWorkload(new Chart(app, 'b'), 'dev');
     expect(() => app.synth()).toThrow(/Deployment ubuntu-dev is defined twice/);
   });
 
-  test('every local-hands construct brings the check, and our synth applies it to plain cdk8s objects too', () => {
+  test('our constructs add nothing to the consumer\'s app; our synth checks every object, plain cdk8s ones too', () => {
     const app = new App({ outdir: '/nonexistent/never-written' });
     new Traefik(new Chart(app, 'a'), 't');
     new Traefik(new Chart(app, 'b'), 't');
-    expect(() => app.synth()).toThrow(/ClusterRole traefik-traefik is defined twice|ClusterRole .* is defined twice/);
+    expect(app.node.validate()).toEqual([]);
+    expect(refusal(a => { new Traefik(new Chart(a, 'a'), 't'); new Traefik(new Chart(a, 'b'), 't'); })).toMatch(/ClusterRole .* is defined twice/);
     expect(refusal(a => {
       new ApiObject(new Chart(a, 'x'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'same', namespace: 'n' } });
       new ApiObject(new Chart(a, 'y'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'same', namespace: 'n' } });
@@ -74,7 +84,7 @@ describe('objects that would overwrite each other are refused at synth time, nam
   });
 
   test('objects of the same name in different namespaces, or of different kinds, do not collide', () => {
-    expect(() => synthChart(c => {
+    expect(() => rendered(c => {
       new UbuntuDevWorkload(c, 'a', { namespace: 'one' });
       new UbuntuDevWorkload(c, 'b', { namespace: 'two' });
     })).not.toThrow();
@@ -105,5 +115,22 @@ describe('IngressNginx instances run side by side', () => {
       new IngressNginx(new Chart(app, 'b'), 'i', { instance: 'other', ingressClass: { controllerValue: 'k8s.io/ingress-nginx' } });
     });
     expect(message).toContain("IngressNginx 'i' (b/i): ingressClass.controllerValue must differ from that of a/i, got \"k8s.io/ingress-nginx\"");
+  });
+});
+
+describe('namespaces that hide a collision', () => {
+  test('an object without a namespace is the one named in default (applied there, one would overwrite the other)', () => {
+    const message = refusal(app => {
+      new UbuntuDevWorkload(new Chart(app, 'a'), 'dev');
+      new UbuntuDevWorkload(new Chart(app, 'b'), 'dev', { namespace: 'default' });
+    });
+    expect(message).toContain('Deployment default/ubuntu-dev is defined twice, by a/dev/deployment and by b/dev/deployment');
+  });
+
+  test('but not one in another namespace', () => {
+    expect(() => rendered(c => {
+      new UbuntuDevWorkload(c, 'a');
+      new UbuntuDevWorkload(c, 'b', { namespace: 'team-a' });
+    })).not.toThrow();
   });
 });
