@@ -15,7 +15,7 @@ import { PROFILES } from '../../app/profiles';
 import { sandboxYaml } from '../../scripts/sandbox';
 import { selfSignedTlsCommands } from '../../src/tls';
 import { DataPlane, Reply, startDataPlane } from '../../tools/dataplane/harness';
-import { leftovers } from '../../tools/dataplane/netns';
+import { leftovers, sweepStale } from '../../tools/dataplane/netns';
 import { ROOT, parseDocs } from '../util';
 
 const SESSIONS = ['alpha', 'bravo', 'charlie'];
@@ -229,12 +229,27 @@ describe('npm run dataplane', () => {
       child.kill('SIGINT');
     }
     expect(await exited).toBe(130);
-    expect(leftovers()).toEqual({ netns: [], links: [] });
+    expect(leftovers()).toEqual({ netns: [], links: [], backends: [] });
   }, 220_000);
 });
 
+test('a run killed outright (SIGKILL, no clean-up) leaves namespaces and backends that the next run sweeps', async () => {
+  const child = spawn(process.execPath, ['tools/launcher/run.cjs', 'test/fixtures/dataplane-orphan.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', d => { out += d; });
+  const deadline = Date.now() + 60_000;
+  while (!out.includes('ready') && Date.now() < deadline && child.exitCode === null) await new Promise(r => setTimeout(r, 100));
+  child.kill('SIGKILL');
+  await new Promise(r => child.on('exit', r));
+  const left = leftovers();
+  expect(left.netns).toHaveLength(1);
+  expect(left.backends).toHaveLength(1);
+  expect(sweepStale()).toHaveLength(2);
+  expect(leftovers()).toEqual({ netns: [], links: [], backends: [] });
+}, 90_000);
+
 test('nothing is left behind: no namespace, link or Traefik process', () => {
-  expect(leftovers()).toEqual({ netns: [], links: [] });
+  expect(leftovers()).toEqual({ netns: [], links: [], backends: [] });
   const traefik = spawnSync('pgrep', ['-f', '.cache/traefik/.*/traefik'], { encoding: 'utf8' });
   expect(traefik.stdout.trim()).toBe('');
 });

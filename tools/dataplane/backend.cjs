@@ -1,7 +1,7 @@
 // A stand-in for one pod's containers, run inside the network namespace at the pod's IP: it listens on each of the
 // pod's container ports and answers every request with where it landed (pod, namespace, port) as JSON, so a test
 // can tell which pod and port a request was routed to.
-// Usage: node backend.cjs POD NAMESPACE PORT[,PORT...]
+// Usage: node backend.cjs POD NAMESPACE PORT[,PORT...] [NETNS]   (NETNS: the harness's namespace, for its sweeps)
 'use strict';
 const http = require('node:http');
 

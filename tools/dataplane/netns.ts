@@ -86,7 +86,8 @@ export class PodNetwork {
       ip(['addr', 'add', `${HOST_SIDE}/32`, 'dev', hostLink]);
       ip(['link', 'set', hostLink, 'up']);
       ip(['route', 'add', `${e.ip}/32`, 'dev', hostLink, 'src', HOST_SIDE]);
-      const child = spawn('ip', ['netns', 'exec', netns, process.execPath, BACKEND, e.name, e.namespace, e.ports.join(',')], {
+      // The namespace's name rides along on the command line, so a sweep can tell whose backend this is.
+      const child = spawn('ip', ['netns', 'exec', netns, process.execPath, BACKEND, e.name, e.namespace, e.ports.join(','), netns], {
         stdio: ['ignore', 'pipe', 'pipe'], detached: true,
       });
       this.live.set(e.ip, { netns, hostLink, process: child, endpoint: e });
@@ -130,13 +131,35 @@ export function sweepStale(): string[] {
   const removed: string[] = [];
   const names = ip(['netns', 'list'], true).stdout.split('\n').map(l => l.split(' ')[0]).filter(n => n.startsWith(PREFIX));
   for (const netns of names) {
-    const run = /^lhdp([0-9a-z]+)n\d+$/.exec(netns)?.[1];
-    if (run === undefined || isRunAlive(parseInt(run, 36))) continue;
+    if (isRunAlive(runOf(netns))) continue;
     ip(['netns', 'del', netns], true);
     ip(['link', 'del', `${netns}h`], true);
     removed.push(netns);
   }
+  for (const b of backendProcesses()) {
+    if (isRunAlive(runOf(b.netns))) continue;
+    try { process.kill(b.pid, 'SIGKILL'); } catch { /* gone */ }
+    removed.push(`backend ${b.pid} of ${b.netns}`);
+  }
   return removed;
+}
+
+/** The process that named a namespace `lhdp<pid in base 36>n<index>`. */
+function runOf(netns: string): number {
+  const run = /^lhdp([0-9a-z]+)n\d+$/.exec(netns)?.[1];
+  return run === undefined ? -1 : parseInt(run, 36);
+}
+
+/** Every backend process running, with the namespace it was started for. */
+function backendProcesses(): { pid: number; netns: string }[] {
+  const out: { pid: number; netns: string }[] = [];
+  for (const p of fs.readdirSync('/proc').filter(x => /^\d+$/.test(x))) {
+    let argv: string[];
+    try { argv = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0'); } catch { continue; }
+    const i = argv.findIndex(a => a.endsWith('tools/dataplane/backend.cjs'));
+    if (i >= 0 && argv[i + 4]?.startsWith(PREFIX)) out.push({ pid: Number(p), netns: argv[i + 4] });
+  }
+  return out;
 }
 
 /** Whether the process that named a run still runs (and is a Node process: a pid reused by something else is not it). */
@@ -150,8 +173,8 @@ function isRunAlive(pid: number): boolean {
 }
 
 /** Every namespace, link and backend process of any run: for tests that check nothing is left behind. */
-export function leftovers(): { netns: string[]; links: string[] } {
+export function leftovers(): { netns: string[]; links: string[]; backends: string[] } {
   const netns = ip(['netns', 'list'], true).stdout.split('\n').map(l => l.split(' ')[0]).filter(n => n.startsWith(PREFIX));
   const links = ip(['-o', 'link', 'show'], true).stdout.split('\n').map(l => l.split(':')[1]?.trim().split('@')[0] ?? '').filter(n => n.startsWith(PREFIX));
-  return { netns, links };
+  return { netns, links, backends: backendProcesses().map(b => `${b.pid} ${b.netns}`) };
 }
