@@ -5,7 +5,6 @@ import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { KindCluster } from '../constructs/kind-cluster';
 import { collisionsUnlessGuarded } from '../src/collisions';
-import { withFastResolve } from '../src/fast-resolve';
 import { manifestParts } from '../src/fast-yaml';
 import { print } from '../src/print';
 import { LocalHandsValidationError } from '../src/validation';
@@ -82,10 +81,10 @@ function renderChartFiles(app: App, all: readonly IConstruct[]): OutputParts[] {
     && !(app as unknown as { recordConstructMetadata: boolean }).recordConstructMetadata
     && all.every(c => c.node.dependencies.length === 0 && !(c instanceof Chart && c.node.children.some(x => x instanceof Chart)));
   if (simple) {
-    return withFastResolve(app, () => chartsInSynthOrder(all).map(chart => ({
+    return chartsInSynthOrder(all).map(chart => ({
       name: `${Names.toDnsLabel(chart)}${app.outputFileExtension}`,
       parts: renderChart(chart),
-    })));
+    }));
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'local-hands-synth-'));
   try {

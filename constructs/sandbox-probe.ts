@@ -1,5 +1,4 @@
 import { ApiObject, App, Chart } from 'cdk8s';
-import { withFastResolve } from '../src/fast-resolve';
 import { SandboxRuntime } from './sandbox-runtime';
 import type { SandboxRoute } from './sandbox-route';
 
@@ -33,13 +32,13 @@ const PROBED = new Map<string, string>();
 
 /**
  * What `chart.toJson()` gives for the probe's chart (its objects in construct order: the runtime adds no
- * dependencies), without the app-wide dependency graph cdk8s builds for it, and with the cheap token resolution.
+ * dependencies), without the app-wide dependency graph cdk8s builds for it.
  */
 function renderProbe(namespace: string, routeKind: SandboxRouteKind): unknown[] {
   const app = new App({ outdir: '/nonexistent' });
   const chart = new Chart(app, 'probe');
   new SandboxRuntime(chart, 'session', { sid: 'probe', config: { namespace }, route: PROBE_ROUTES[routeKind] });
-  return withFastResolve(app, () => chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map(o => o.toJson()));
+  return chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map(o => o.toJson());
 }
 
 /**
