@@ -12,6 +12,7 @@ export * from './constructs/sandbox-fleet';
 export * from './constructs/sandbox-route';
 export * from './constructs/kind-cluster';
 export * from './constructs/traefik';
+export type { TraefikAutoscalingProps, TraefikDisruptionBudgetProps, TraefikTopologySpreadProps } from './constructs/traefik-availability';
 export * from './constructs/traefik-chart';
 export * from './constructs/gateway-api-crds';
 export * from './constructs/traefik-crds';

@@ -18,7 +18,7 @@ import {
   traefikGatewayArgs, traefikIngressArgs, traefikProbe, traefikTrailingArgs,
 } from './traefik-chart';
 import {
-  ResolvedAvailability, renderAutoscaler, renderDisruptionBudget, resolveAvailability, topologySpreadConstraints,
+  ResolvedAvailability, TraefikAutoscalingProps, TraefikDisruptionBudgetProps, TraefikTopologySpreadProps, renderAutoscaler, renderDisruptionBudget, resolveAvailability, topologySpreadConstraints,
 } from './traefik-availability';
 
 export type TraefikServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer';
@@ -90,41 +90,7 @@ export interface TraefikGatewayProps {
   readonly listeners?: readonly GatewayListenerProps[];
 }
 
-/** Spreading the controller's replicas over nodes and zones. */
-export interface TraefikTopologySpreadProps {
-  /**
-   * Spread replicas over nodes (`kubernetes.io/hostname`, maxSkew 1, `DoNotSchedule`): no node gets a second
-   * replica while a schedulable node has none. Tainted nodes (cordoned, NotReady) are left out of the count
-   * (`nodeTaintsPolicy: Honor`), so a drain or a node failure never strands a replacement.
-   * @default true
-   */
-  readonly nodes?: boolean;
-  /**
-   * The node label key that names a node's zone: replicas are spread over zones when they can be (`ScheduleAnyway`,
-   * so nodes without the label still take replicas), or `false` for no zone spread.
-   * @default 'topology.kubernetes.io/zone'
-   */
-  readonly zoneKey?: string | false;
-}
-
-/** A HorizontalPodAutoscaler (autoscaling/v2) scaling the controller on CPU use. Needs `resources.requests.cpu`, and a metrics server in the cluster. */
-export interface TraefikAutoscalingProps {
-  /** Fewest replicas; above the PodDisruptionBudget's minAvailable. @default 2 */
-  readonly minReplicas?: number;
-  /** Most replicas; at least minReplicas. @default 5 */
-  readonly maxReplicas?: number;
-  /**
-   * Target average CPU use, in percent of the CPU request.
-   * @default 70 (scaling out before the monitoring's CPU alert, at 80% of the limit, fires)
-   */
-  readonly targetCpuUtilization?: number;
-}
-
-/** The controller's PodDisruptionBudget. */
-export interface TraefikDisruptionBudgetProps {
-  /** Replicas a voluntary disruption (a drain, an eviction) must leave Ready; below the replica count. @default 1 */
-  readonly minAvailable?: number;
-}
+export type { TraefikAutoscalingProps, TraefikDisruptionBudgetProps, TraefikTopologySpreadProps } from './traefik-availability';
 
 export interface TraefikProps {
   /** Namespace of the controller (Helm's `--namespace`). @default 'traefik' */

@@ -76,6 +76,45 @@ describe('layers', () => {
   });
 });
 
+/** The first import circle among `files` (a list of files, back to its start), or undefined. */
+function importCircle(files: readonly string[]): string[] | undefined {
+  const known = new Set(files.map(f => f.replace(/\.(ts|mts|cjs)$/, '')));
+  return circleIn(new Map(files.map(f => [f.replace(/\.(ts|mts|cjs)$/, ''), localImports(f).filter(i => known.has(i))])));
+}
+
+/** A depth-first search for a path that comes back to a node it is on. */
+function circleIn(edges: ReadonlyMap<string, readonly string[]>): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (n: string): string[] | undefined => {
+    if (state.get(n) === 'done') return undefined;
+    if (state.get(n) === 'open') return [...stack.slice(stack.indexOf(n)), n];
+    state.set(n, 'open');
+    stack.push(n);
+    for (const m of edges.get(n) ?? []) {
+      const found = visit(m);
+      if (found) return found;
+    }
+    stack.pop();
+    state.set(n, 'done');
+    return undefined;
+  };
+  for (const n of edges.keys()) {
+    const found = visit(n);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+test('no import circles in the library (type-only imports count: they tie the files together as much)', () => {
+  expect(importCircle(sources().filter(f => LIBRARY.some(d => f.startsWith(`${d}/`)) || f === 'index.ts'))).toBeUndefined();
+});
+
+test('an import circle is found, with its path', () => {
+  expect(circleIn(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]))).toEqual(['a', 'b', 'c', 'a']);
+  expect(circleIn(new Map([['a', ['b']], ['b', ['c']], ['c', []]]))).toBeUndefined();
+});
+
 test(`no function, method or constructor in the library is longer than ${MAX_FUNCTION_LINES} lines`, () => {
   const long: string[] = [];
   for (const file of sources().filter(f => LIBRARY.some(d => f.startsWith(`${d}/`)))) {
