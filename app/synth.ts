@@ -147,6 +147,15 @@ export function validateApp(all: readonly IConstruct[]): void {
 export function runSynth(build: (app: App) => void): void {
   const env = (name: string, fallback: string) => process.env[name] ?? fallback;
   const outdir = env('CDK8S_OUTDIR', 'dist');
+  // Refused whatever the profile writes: a profile without a KIND config would otherwise accept what another refuses.
+  for (const name of ['CDK8S_OUTDIR', 'LOCAL_HANDS_KIND_DIR']) {
+    const v = process.env[name];
+    if (v !== undefined && v.trim() === '') {
+      print('stderr', `local-hands: ${name} ${JSON.stringify(v)}: is empty: name the folder to write into, or unset it\n`);
+      process.exitCode = 1;
+      return;
+    }
+  }
   try {
     const written = synthToDir(build, outdir, env('LOCAL_HANDS_KIND_DIR', 'kind'), {
       outdirName: process.env.CDK8S_OUTDIR === undefined ? 'output folder' : 'CDK8S_OUTDIR',

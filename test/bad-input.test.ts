@@ -80,6 +80,8 @@ const CASES: Case[] = [
   synth('CDK8S_OUTDIR a dangling symlink', { CDK8S_OUTDIR: o('dangling') }, /is a symbolic link to nothing/),
   synth('CDK8S_OUTDIR the kind folder', { CDK8S_OUTDIR: 'kind' }, /is the same folder as|holds "cluster\.yaml"/),
   synth('LOCAL_HANDS_KIND_DIR empty', { LOCAL_HANDS_KIND_DIR: '' }, /LOCAL_HANDS_KIND_DIR "": is empty/),
+  synth('LOCAL_HANDS_KIND_DIR empty, with a profile that writes no KIND config', { LOCAL_HANDS_KIND_DIR: '' }, /LOCAL_HANDS_KIND_DIR "": is empty/,
+    ['--profile', 'production', '--domain', 'openhands.example.com']),
   synth('LOCAL_HANDS_KIND_DIR .', { LOCAL_HANDS_KIND_DIR: '.' }, /LOCAL_HANDS_KIND_DIR "\.": is the project root/),
   synth('LOCAL_HANDS_KIND_DIR an existing file', { LOCAL_HANDS_KIND_DIR: o('a-file') }, /LOCAL_HANDS_KIND_DIR ".*a-file": is a file, not a folder/),
   synth('LOCAL_HANDS_KIND_DIR a folder of someone else\'s files', { LOCAL_HANDS_KIND_DIR: o('foreign') }, /holds "notes\.txt", which local-hands did not write/),
