@@ -19,11 +19,12 @@ const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 /** apimachinery caps binary quantities at the largest int64, and keeps int64 amounts exact. */
 const MAX_UNITS = 2n ** 63n - 1n;
 /**
- * What any amount beyond 2^63-1 units reads as: one unit more, which every check refuses. Without the cap an
- * exponent such as `1e999999999` would have us compute a number of a billion digits.
+ * What an amount of more than MAX_DIGITS digits of nanos reads as: one unit beyond 2^63-1, which every check refuses.
+ * Without the cap an exponent such as `1e999999999` would have us compute a number of a billion digits. Amounts up to
+ * MAX_DIGITS stay exact (the API server keeps decimal amounts beyond int64 exactly: 12E is stored as 12E).
  */
 const TOO_LARGE = (MAX_UNITS + 1n) * NANO;
-/** More digits than any amount up to TOO_LARGE nanos has (it has 28). */
+/** More digits than any amount up to 2^63-1 units has in nanos (28). */
 const MAX_DIGITS = 30;
 
 /**
@@ -47,12 +48,12 @@ export function parseQuantity(text: string): ExactQuantity | undefined {
   }
   const shift = scale + 9;
   const significant = digits.toString().length;
-  // Bounded work for any exponent: beyond the largest amount, or below a nano (rounded up to one, as apimachinery does).
+  // Bounded work for any exponent: far beyond the largest amount, or below a nano (rounded up to one, as apimachinery does).
   if (digits === 0n) return { nanos: 0n, format };
   if (shift > 0 && significant + shift > MAX_DIGITS) return { nanos: TOO_LARGE, format };
   if (shift < 0 && -shift > significant) return { nanos: 1n, format };
   const nanos = shift >= 0 ? digits * 10n ** BigInt(shift) : ceilDiv(digits, 10n ** BigInt(-shift));
-  return { nanos: nanos > TOO_LARGE ? TOO_LARGE : nanos, format };
+  return { nanos, format };
 }
 
 /** Prints a quantity as the API server stores it (`Quantity.String()`, i.e. `CanonicalizeBytes`). */

@@ -60,3 +60,9 @@ describe('any quantity is read in bounded time and memory', () => {
     expect(parseQuantity('1e-10')!.nanos).toBe(1n);
   });
 });
+
+test('amounts beyond int64 but within reach stay exact, as the API server stores them (12E is 12E)', () => {
+  expect(resourceQuantity('12E')).toBe('12E');
+  expect(multiplyQuantity('12E', 1)).toBe('12E');
+  expect(isExactlyRepresentable('12E')).toBe(false);
+});
