@@ -8,7 +8,8 @@ import { SandboxNetworkPolicies } from '../constructs/sandbox-network-policies';
 import { SandboxQuota } from '../constructs/sandbox-quota';
 import { OpenHandsServer } from '../constructs/openhands-server';
 import { Monitoring, MonitoringOptions, addMonitoring } from './monitoring';
-import { StackServerProps, addServer, checkStackServerProps, serverListener } from './server';
+import { claimIds } from './chart-ids';
+import { SERVER_CHART, StackServerProps, addServer, checkStackServerProps, serverListener } from './server';
 import { SANDBOX_NAMESPACE, addSandboxIsolation } from './sandbox-isolation';
 import type { GatewayReference } from '../constructs/sandbox-route';
 import { Traefik, TraefikProps } from '../constructs/traefik';
@@ -17,7 +18,7 @@ import { UbuntuDevWorkload, UbuntuDevWorkloadProps } from '../constructs/ubuntu-
 import { GatewayListenerProps } from '../src/gateway-listeners';
 import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig } from '../src/kubernetes-config';
 import { propNames } from '../src/props';
-import { LocalHandsValidationError, Problems, isDnsSubdomain, isPlainObject } from '../src/validation';
+import { Problems, isDnsSubdomain, isPlainObject } from '../src/validation';
 
 /** The namespace the gateway profile runs sandboxes in (the `[kubernetes]` config's `namespace`). */
 export const GATEWAY_SANDBOX_NAMESPACE = SANDBOX_NAMESPACE;
@@ -140,10 +141,8 @@ function resolve(props: GatewayStackProps): KubernetesConfig {
  * default profile, and the KIND config mapping Traefik's node ports to the host.
  */
 export function addGatewayStack(app: App, props: GatewayStackProps = {}): GatewayStack {
-  if (app.node.tryFindChild(GATEWAY_STACK_CHARTS.traefik)) {
-    throw new LocalHandsValidationError('addGatewayStack', [`the app has a chart "${GATEWAY_STACK_CHARTS.traefik}" already: add the stack once per app`]);
-  }
   const config = resolve(props);
+  claimIds(app, 'addGatewayStack', [...Object.values(GATEWAY_STACK_CHARTS), ...(props.server !== false ? [SERVER_CHART] : []), ...(props.monitoring ? ['monitoring'] : []), 'kind']);
   const chart = (k: keyof typeof GATEWAY_STACK_CHARTS) => new Chart(app, GATEWAY_STACK_CHARTS[k]);
   const charts = { gatewayApiCrds: chart('gatewayApiCrds'), traefikCrds: chart('traefikCrds'), traefik: chart('traefik'), sandboxes: chart('sandboxes') };
   const gatewayApiCrds = new GatewayApiCrds(charts.gatewayApiCrds, 'crds', props.gatewayApiCrds);

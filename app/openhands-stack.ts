@@ -5,11 +5,12 @@ import { MirrordRbac, MirrordRbacProps } from '../constructs/mirrord-rbac';
 import { UbuntuDevWorkload, UbuntuDevWorkloadProps } from '../constructs/ubuntu-dev-workload';
 import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig } from '../src/kubernetes-config';
 import { propNames } from '../src/props';
-import { LocalHandsValidationError, Problems } from '../src/validation';
+import { Problems } from '../src/validation';
 import { Monitoring, MonitoringOptions, addMonitoring } from './monitoring';
 import { SANDBOX_NAMESPACE, SandboxIsolation, addSandboxIsolation } from './sandbox-isolation';
 import { OpenHandsServer } from '../constructs/openhands-server';
-import { StackServerProps, addServer, checkStackServerProps } from './server';
+import { claimIds } from './chart-ids';
+import { SERVER_CHART, StackServerProps, addServer, checkStackServerProps } from './server';
 
 /**
  * OpenHands' tuning of the ingress-nginx bundle in `kind/manifests/nginx.yaml`.
@@ -100,13 +101,12 @@ export interface OpenHandsStack {
  * name order, which creates the ingress-nginx Namespace before anything in it.
  */
 export function addOpenHandsStack(app: App, props: OpenHandsStackProps = {}): OpenHandsStack {
-  if (app.node.tryFindChild('ingress-nginx')) {
-    throw new LocalHandsValidationError('addOpenHandsStack', ['the app has an OpenHands stack already (a chart "ingress-nginx"): add the stack once per app']);
-  }
   const p = new Problems('addOpenHandsStack');
   p.knownProps('addOpenHandsStack', props, PROP_NAMES);
   checkStackServerProps(p, props.server);
   p.throwIfAny();
+  claimIds(app, 'addOpenHandsStack', ['ingress-nginx', 'mirrord-rbac', 'ubuntu-dev', 'kind',
+    ...(props.isolation || props.server ? ['sandboxes'] : []), ...(props.server ? [SERVER_CHART] : []), ...(props.monitoring ? ['monitoring'] : [])]);
   const ingressChart = new Chart(app, 'ingress-nginx');
   const rbacChart = new Chart(app, 'mirrord-rbac');
   const ubuntuChart = new Chart(app, 'ubuntu-dev');

@@ -10,7 +10,7 @@ import { TraefikCrds } from '../constructs/traefik-crds';
 import { UbuntuDevWorkload, UbuntuDevWorkloadProps } from '../constructs/ubuntu-dev-workload';
 import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig } from '../src/kubernetes-config';
 import { propNames } from '../src/props';
-import { LocalHandsValidationError, Problems, isDnsSubdomain, isIpv4Address, isPlainObject } from '../src/validation';
+import { Problems, isDnsSubdomain, isIpv4Address, isPlainObject } from '../src/validation';
 import { HttpsRedirect } from '../constructs/https-redirect';
 import { OpenHandsServer } from '../constructs/openhands-server';
 import { SandboxQuotaProps } from '../constructs/sandbox-quota';
@@ -18,7 +18,8 @@ import { GatewayListenerProps } from '../src/gateway-listeners';
 import { MAX_INGRESS_DOMAIN_LENGTH } from '../src/kubernetes-config';
 import { GATEWAY_SANDBOX_NAMESPACE } from './gateway-stack';
 import { SandboxIsolation, addSandboxIsolation } from './sandbox-isolation';
-import { StackServerProps, addServer, checkStackServerProps, serverListener } from './server';
+import { claimIds } from './chart-ids';
+import { SERVER_CHART, StackServerProps, addServer, checkStackServerProps, serverListener } from './server';
 
 /**
  * Traefik for a cluster of several nodes: a LoadBalancer Service and no host ports (a cloud load balancer brings
@@ -254,10 +255,10 @@ function checkResourcesSet(p: Problems, field: string, resources: unknown): void
  * ubuntu-dev or mirrord objects unless asked for.
  */
 export function addProductionStack(app: App, props: ProductionStackProps): ProductionStack {
-  if (app.node.tryFindChild(PRODUCTION_STACK_CHARTS.traefik)) {
-    throw new LocalHandsValidationError('addProductionStack', [`the app has a chart "${PRODUCTION_STACK_CHARTS.traefik}" already: add the stack once per app`]);
-  }
   const r = resolve(props);
+  const { mirrordRbac, ubuntuDev, ...always } = PRODUCTION_STACK_CHARTS;
+  claimIds(app, 'addProductionStack', [...Object.values(always), SERVER_CHART,
+    ...(props.mirrordRbac !== undefined ? [mirrordRbac] : []), ...(props.ubuntuDev !== undefined ? [ubuntuDev] : [])]);
   const chart = (k: keyof typeof PRODUCTION_STACK_CHARTS) => new Chart(app, PRODUCTION_STACK_CHARTS[k]);
   const charts = {
     gatewayApiCrds: chart('gatewayApiCrds'), traefikCrds: chart('traefikCrds'), traefik: chart('traefik'),

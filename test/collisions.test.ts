@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { IngressNginx, LocalHandsValidationError, SandboxRuntime, Traefik, UbuntuDevWorkload, addOpenHandsStack, refuseCollisions, synthToDir } from '../index';
+import { IngressNginx, LocalHandsValidationError, SandboxRuntime, Traefik, UbuntuDevWorkload, addGatewayStack, addOpenHandsStack, refuseCollisions, synthToDir } from '../index';
 import { renderCharts } from '../app/synth';
 import { synthChart } from './util';
 
@@ -60,7 +60,13 @@ describe('objects that would overwrite each other are refused at synth time, nam
 
   test('a second addOpenHandsStack in one app is refused in one line, not with a construct-tree trace', () => {
     const message = refusal(app => { addOpenHandsStack(app); addOpenHandsStack(app); });
-    expect(message).toMatch(/^addOpenHandsStack: the app has an OpenHands stack already/);
+    expect(message).toMatch(/^addOpenHandsStack: the app has constructs "ingress-nginx", "mirrord-rbac", "ubuntu-dev", "kind" already/);
+  });
+
+  test('two different stacks sharing chart ids are refused in one line naming the ids, not with a construct-tree message', () => {
+    const message = refusal(app => { addOpenHandsStack(app); addGatewayStack(app); });
+    expect(message).toBe('addGatewayStack: the app has constructs "mirrord-rbac", "ubuntu-dev", "kind" already (mirrord-rbac from an earlier stack or your own code): '
+      + 'the stack needs the ids "crds-gateway-api", "crds-traefik", "traefik", "sandboxes", "mirrord-rbac", "ubuntu-dev", "server", "kind"; add one stack per app, or build the other parts from the constructs themselves');
   });
 
   test('a consumer\'s own app.synth() refuses them once the consumer asks for the check (refuseCollisions)', () => {

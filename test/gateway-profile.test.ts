@@ -100,7 +100,7 @@ describe('the gateway profile', () => {
   test('once per app', () => {
     const app = new App({ outdir: '/nonexistent' });
     addGatewayStack(app);
-    expect(() => addGatewayStack(app)).toThrow(/add the stack once per app/);
+    expect(() => addGatewayStack(app)).toThrow(/^addGatewayStack: the app has constructs "crds-gateway-api", .* already \(crds-gateway-api from an earlier stack or your own code\): .*add one stack per app/);
   });
 
   test('without --profile the output is the default profile: dist/ and kind/ byte for byte', () => {
