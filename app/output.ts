@@ -273,7 +273,8 @@ function refuseNonFolderOnPath(abs: string, refuse: (why: string) => never): voi
 function readMarker(io: Io, abs: string, refuse: (why: string) => never): string[] {
   const file = path.join(abs, OUTPUT_MARKER);
   if (!io.run(`inspect ${OUTPUT_MARKER}`, () => fs.lstatSync(file)).isFile()) refuse(`holds ${show(OUTPUT_MARKER)}, which is not a file local-hands wrote`);
-  const lines = io.run(`read ${OUTPUT_MARKER}`, () => fs.readFileSync(file, 'utf8')).split('\n');
+  // Line ends as a checkout with core.autocrlf leaves them (CRLF) are still ours; the next write restores LF.
+  const lines = io.run(`read ${OUTPUT_MARKER}`, () => fs.readFileSync(file, 'utf8')).split(/\r?\n/);
   if (lines[0] !== OUTPUT_MARKER_HEADER) refuse(`holds a ${OUTPUT_MARKER} that local-hands did not write (its first line is not local-hands' header)`);
   const names = lines.slice(1).filter(l => l !== '');
   for (const n of names) {
@@ -411,6 +412,11 @@ function takeLock(io: Io, dir: string, timeoutMs: number): () => void {
   const lock = path.join(dir, LOCK);
   const me = ownerId();
   const started = Date.now();
+  // A folder or a symbolic link in the lock's place is no lock of ours: never waited for, followed or removed.
+  const st = lstatOrUndefined(lock);
+  if (st !== undefined && !st.isFile()) {
+    throw new LocalHandsOutputError(io.where, `holds ${show(LOCK)}, which is ${st.isDirectory() ? 'a folder' : st.isSymbolicLink() ? 'a symbolic link' : 'not a file'}, not a lock local-hands made: remove it`);
+  }
   for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
     if (io.run(`create its lock file ${LOCK}`, () => createLockFile(lock, `${me}\n`))) return () => releaseLock(lock, me);
     const holder = readOrUndefined(lock);
@@ -720,6 +726,14 @@ function writeParts(fd: number, parts: readonly Uint8Array[]): void {
     while (done < rest.length && n >= rest[done].length) n -= rest[done++].length;
     rest = rest.slice(done);
     if (n > 0) rest[0] = rest[0].subarray(n);
+  }
+}
+
+function lstatOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(file);
+  } catch {
+    return undefined;
   }
 }
 

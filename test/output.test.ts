@@ -545,3 +545,34 @@ function seeded(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+describe('round three: a marker with CRLF line ends, and a lock that is no lock', () => {
+  const files = [{ name: 'a.k8s.yaml', text: 'kind: A\n' }];
+
+  test('a marker whose line ends a checkout turned into CRLF (core.autocrlf) is still ours, and is written back with LF', () => {
+    const out = scratch('crlf');
+    writeOutputDir(out, files);
+    const marker = path.join(out, OUTPUT_MARKER);
+    fs.writeFileSync(marker, fs.readFileSync(marker, 'utf8').replace(/\n/g, '\r\n'));
+    expect(() => writeOutputDir(out, [{ name: 'a.k8s.yaml', text: 'kind: B\n' }])).not.toThrow();
+    expect(fs.readFileSync(marker, 'utf8')).toBe(`${OUTPUT_MARKER_HEADER}\na.k8s.yaml\n`);
+  });
+
+  // The test's own timeout (30 s) is shorter than the lock timeout given: a wait would fail it.
+  test('a folder in the lock\'s place is refused at once, naming it, not waited for', () => {
+    const out = scratch('lock-folder');
+    writeOutputDir(out, files);
+    fs.mkdirSync(path.join(out, '.local-hands-lock'));
+    expect(() => writeOutputDir(out, [{ name: 'a.k8s.yaml', text: 'kind: B\n' }], { lockTimeoutMs: 120_000 })).toThrow(/holds "\.local-hands-lock", which is a folder, not a lock local-hands made: remove it/);
+  });
+
+  test('a symbolic link in the lock\'s place is refused, never followed: the file it points to is untouched', () => {
+    const out = scratch('lock-link');
+    const elsewhere = path.join(scratch('lock-target'), 'precious.txt');
+    fs.writeFileSync(elsewhere, '12345-dead\n');
+    writeOutputDir(out, files);
+    fs.symlinkSync(elsewhere, path.join(out, '.local-hands-lock'));
+    expect(() => writeOutputDir(out, [{ name: 'a.k8s.yaml', text: 'kind: B\n' }], { lockTimeoutMs: 120_000 })).toThrow(/which is a symbolic link, not a lock local-hands made/);
+    expect(fs.readFileSync(elsewhere, 'utf8')).toBe('12345-dead\n');
+  });
+});
