@@ -140,7 +140,7 @@ function addOptionalParts(app: App, props: OpenHandsStackProps, ingressNginx: In
   const charts: Chart[] = [];
   let isolation: OpenHandsStack['isolation'];
   if (props.isolation || props.server) {
-    const o = props.isolation === true || props.isolation === undefined || props.isolation === false ? {} : props.isolation;
+    const o = typeof props.isolation === 'object' ? props.isolation : {};
     const config = { ...DEFAULT_KUBERNETES_CONFIG, namespace: SANDBOX_NAMESPACE, ...(o.config ?? {}) };
     const chart = new Chart(app, 'sandboxes');
     charts.push(chart);

@@ -170,7 +170,7 @@ function resolve(props: ProductionStackProps): Resolved {
   p.knownProps('addProductionStack', props, PROPS);
   checkDomain(p, props.domain, props.config);
   checkStackServerProps(p, props.server);
-  if ((props.server as unknown) === true || (props.server as unknown) === false) p.add('server', props.server, 'OpenHandsServer props (an object): the production stack always deploys the server');
+  if (typeof props.server === 'boolean') p.add('server', props.server, 'OpenHandsServer props (an object): the production stack always deploys the server');
   if (props.config !== undefined && !isPlainObject(props.config)) p.add('config', props.config, 'a KubernetesConfig (see loadKubernetesConfig)');
   if (props.tls !== undefined && !isPlainObject(props.tls)) p.add('tls', props.tls, 'an object { secretName, issuer }');
   for (const k of Object.keys(props.tls ?? {})) if (k !== 'secretName' && k !== 'issuer') p.add(`tls.${k}`, (props.tls as Record<string, unknown>)[k], 'absent (only secretName and issuer)');

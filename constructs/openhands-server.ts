@@ -13,7 +13,7 @@ import { Problems, isDnsSubdomain, isIpv4Address, isPlainObject, show } from '..
 import { OpenHandsServiceAccount, SERVER_NAMESPACE } from './openhands-service-account';
 import { podSecurityLabels } from './sandbox-namespace';
 import { DEFAULT_RUNTIME_IMAGE } from './sandbox-runtime';
-import { ResolvedHttpRoute, ResolvedRoute, SandboxRoute, httpRouteProblems, resolveRoute } from './sandbox-route';
+import { ResolvedHttpRoute, ResolvedRoute, SandboxRoute, renderHttpRoute, resolveRoute } from './sandbox-route';
 
 /** The OpenHands server of the release whose runtime image sandboxes start from (0.62, the last line with the Kubernetes runtime). */
 export const DEFAULT_SERVER_IMAGE = 'docker.openhands.dev/openhands/openhands:0.62';
@@ -173,7 +173,7 @@ function resolve(scope: Construct, props: OpenHandsServerProps): Resolved {
     v.env.forEach((e, i) => {
       if (e.name.startsWith(RESERVED_PREFIX)) p.add(`env[${i}].name`, e.name, `a name not starting with ${RESERVED_PREFIX} (the [kubernetes] section comes from config, the one source sessions are rendered from)`);
       else if (CREDENTIAL_NAME.test(e.name)) p.add(`env[${i}].name`, e.name, `a name that is not a credential's: give ${e.name} by reference, secretEnv: { ${e.name}: { name, key } }`);
-      if (Object.prototype.hasOwnProperty.call(v.secretEnv, e.name)) p.add(`env[${i}].name`, e.name, 'a name secretEnv does not set');
+      if (Object.hasOwn(v.secretEnv, e.name)) p.add(`env[${i}].name`, e.name, 'a name secretEnv does not set');
     });
   }
   const host = v.host ?? config.ingressDomain;
@@ -397,23 +397,10 @@ export class OpenHandsServer extends Construct {
   }
 
   private renderHttpRoute(r: Resolved, route: ResolvedHttpRoute): HttpRoute {
-    const backend = { name: r.name, port: SERVER_PORT };
-    const httpRoute = new HttpRoute(this, 'route', {
-      metadata: { name: r.name, namespace: r.namespace },
-      spec: {
-        parentRefs: [{
-          group: 'gateway.networking.k8s.io', kind: 'Gateway', name: route.gatewayName, namespace: route.gatewayNamespace,
-          ...(route.sectionName !== undefined ? { sectionName: route.sectionName } : {}),
-        }],
-        hostnames: [this.host],
-        rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: backend.name, port: backend.port }] }],
-      },
+    return renderHttpRoute(this, 'route', {
+      name: r.name, route, where: `OpenHandsServer '${this.node.id}' (${this.node.path})`, hint: '(set host)',
+      subject: { namespace: r.namespace, host: this.host, backend: { name: r.name, port: SERVER_PORT } },
     });
-    const where = `OpenHandsServer '${this.node.id}' (${this.node.path})`;
-    this.node.addValidation({
-      validate: () => httpRouteProblems(route, { scope: this, namespace: r.namespace, host: this.host, backend }).map(m => `${where}: ${m.replace('(set ingress_domain)', '(set host)')}`),
-    });
-    return httpRoute;
   }
 }
 

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
-import { IConstruct } from 'constructs';
-import { Gateway } from '../imports/gateway-api';
+import { Construct, IConstruct } from 'constructs';
+import { Gateway, HttpRoute } from '../imports/gateway-api';
 import { isGatewayHostname } from '../src/gateway-listeners';
 import { Problems, isDnsLabel, isDnsSubdomain, isPlainObject, show } from '../src/validation';
 import { Traefik } from './traefik';
@@ -215,4 +215,32 @@ function describeAdmission(l: ListenerView, gatewayNamespace: string): string {
   const from = l.allowedRoutes?.namespaces?.from ?? 'Same';
   if (from === 'Same') return `Same: ${gatewayNamespace} only`;
   return `Selector ${show(l.allowedRoutes?.namespaces?.selector)}, matched against the namespace's labels in this app`;
+}
+
+/**
+ * An HTTPRoute for one host and path `/` to a Service port, attached to the resolved Gateway (and listener), with the
+ * synth-time cross-checks (`httpRouteProblems`) added to `scope`, each message prefixed by `where`. `hint` replaces
+ * the checks' "(set ingress_domain)" for a host that comes from another prop.
+ */
+export function renderHttpRoute(scope: Construct, id: string, o: {
+  readonly name: string; readonly route: ResolvedHttpRoute; readonly subject: Omit<RouteCheckSubject, 'scope'>; readonly where: string; readonly hint?: string;
+}): HttpRoute {
+  const { route, subject } = o;
+  const httpRoute = new HttpRoute(scope, id, {
+    metadata: { name: o.name, namespace: subject.namespace },
+    spec: {
+      parentRefs: [{
+        group: 'gateway.networking.k8s.io', kind: 'Gateway', name: route.gatewayName, namespace: route.gatewayNamespace,
+        ...(route.sectionName !== undefined ? { sectionName: route.sectionName } : {}),
+      }],
+      hostnames: [subject.host],
+      rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: subject.backend.name, port: subject.backend.port }] }],
+    },
+  });
+  // Checked at synth, once the whole app (the Gateway, the backend Service, the Namespace's labels) exists.
+  scope.node.addValidation({
+    validate: () => httpRouteProblems(route, { scope, ...subject })
+      .map(m => `${o.where}: ${o.hint === undefined ? m : m.replace('(set ingress_domain)', o.hint)}`),
+  });
+  return httpRoute;
 }

@@ -7,7 +7,7 @@ import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } fr
 import { propNames, withDefaults } from '../src/props';
 import { EnvVar } from '../src/types';
 import { Problems, isDnsLabel, isIpv4Address, isPlainObject } from '../src/validation';
-import { ResolvedHttpRoute, ResolvedRoute, SandboxRoute, httpRouteProblems, resolveRoute } from './sandbox-route';
+import { ResolvedHttpRoute, ResolvedRoute, SandboxRoute, renderHttpRoute, resolveRoute } from './sandbox-route';
 
 /** The runtime image OpenHands 0.62 starts sandboxes from. */
 export const DEFAULT_RUNTIME_IMAGE = 'docker.openhands.dev/openhands/runtime:0.62-nikolaik';
@@ -322,26 +322,9 @@ export class SandboxRuntime extends Construct {
 
   /** `P-route-code`: VS Code at `<sid>.<ingress_domain>` through a Gateway listener, checked against the app at synth. */
   private renderVscodeHttpRoute(r: Resolved, route: ResolvedHttpRoute): HttpRoute {
-    const backend = { name: `${r.P}-svc-code`, port: VSCODE_PORT };
-    const httpRoute = new HttpRoute(this, 'vscode-route', {
-      metadata: { name: `${r.P}-route-code`, namespace: r.config.namespace },
-      spec: {
-        parentRefs: [{
-          group: 'gateway.networking.k8s.io',
-          kind: 'Gateway',
-          name: route.gatewayName,
-          namespace: route.gatewayNamespace,
-          ...(route.sectionName !== undefined ? { sectionName: route.sectionName } : {}),
-        }],
-        hostnames: [this.host],
-        rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: backend.name, port: backend.port }] }],
-      },
+    return renderHttpRoute(this, 'vscode-route', {
+      name: `${r.P}-route-code`, route, where: `SandboxRuntime '${this.node.id}' (${this.node.path})`,
+      subject: { namespace: r.config.namespace, host: this.host, backend: { name: `${r.P}-svc-code`, port: VSCODE_PORT } },
     });
-    // Checked at synth, once the whole app (the Gateway, the backend Service, the Namespace's labels) exists.
-    const where = `SandboxRuntime '${this.node.id}' (${this.node.path})`;
-    this.node.addValidation({
-      validate: () => httpRouteProblems(route, { scope: this, namespace: r.config.namespace, host: this.host, backend }).map(m => `${where}: ${m}`),
-    });
-    return httpRoute;
   }
 }

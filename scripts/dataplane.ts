@@ -3,6 +3,7 @@
 // materialized as backends; prints the entry URLs and the KUBECONFIG and stays up until Ctrl-C (or, with --check,
 // runs the scripted requests and exits 0 or 1).
 import { parseArgs } from 'util';
+import { UsageError } from '../app/cli-args';
 import { addGatewayStack } from '../app/gateway-stack';
 import { PROFILES, ProfileName } from '../app/profiles';
 import { DataPlane, Reply, dataPlaneUnavailable, startDataPlane } from '../tools/dataplane/harness';
@@ -13,7 +14,6 @@ const USAGE = `usage: npm run dataplane -- [--profile gateway|production|default
   --apply    more manifests to apply after the profile, e.g. sessions from npm run sandbox (repeatable)
   --check    run the scripted requests, print each, exit 0 when all pass, 1 otherwise`;
 
-class UsageError extends Error {}
 
 function parse(argv: string[]): { profile: ProfileName; apply: string[]; check: boolean } {
   let values;

@@ -22,9 +22,9 @@ import { PodEndpoint, PodNetwork, netnsAvailable, sweepStale } from './netns';
 
 // Found from the repository root: this module also runs bundled into .build/.
 const ROOT = findRepoRoot();
-const PROMETHEUS_CRDS = ['shared', 'test'].map(d => d === 'shared'
-  ? path.resolve(ROOT, '..', 'shared', 'reference', 'prometheus-operator-v0.93.0')
-  : path.join(ROOT, 'test', 'reference', 'prometheus-operator-v0.93.0')).find(p => fs.existsSync(p))!;
+/** The Prometheus Operator's CRDs: the workplace's reference beside the project, else its vendored copy. */
+const PROMETHEUS_CRDS = [path.resolve(ROOT, '..', 'shared', 'reference'), path.join(ROOT, 'test', 'reference')]
+  .map(dir => path.join(dir, 'prometheus-operator-v0.93.0')).find(p => fs.existsSync(p))!;
 const APPLY = ['apply', '--server-side', '--field-manager=local-hands', '--validate=strict'];
 /** How long a deleted pod's backend keeps answering: a pod's graceful shutdown, which kwok (no kubelet) skips. */
 const TERMINATION_GRACE_MS = 10_000;
