@@ -2,31 +2,31 @@
 // modules, in this order, so a new construct is public and documented once it is listed here.
 
 // Constructs, each with its data tables.
-export * from './constructs/ingress-nginx';
-export * from './constructs/ingress-nginx-releases';
-export * from './constructs/mirrord-rbac';
-export * from './constructs/mirrord-rbac-presets';
-export * from './constructs/ubuntu-dev-workload';
-export * from './constructs/sandbox-runtime';
-export * from './constructs/sandbox-fleet';
-export * from './constructs/sandbox-route';
-export * from './constructs/kind-cluster';
-export * from './constructs/traefik';
-export type { TraefikAutoscalingProps, TraefikDisruptionBudgetProps, TraefikTopologySpreadProps } from './constructs/traefik-availability';
-export * from './constructs/traefik-chart';
-export * from './constructs/gateway-api-crds';
-export * from './constructs/traefik-crds';
-export * from './constructs/sandbox-namespace';
-export * from './constructs/openhands-service-account';
-export * from './constructs/openhands-server';
-export * from './constructs/https-redirect';
-export * from './constructs/sandbox-quota';
-export * from './constructs/sandbox-network-policies';
-export * from './constructs/monitoring-indicators';
-export * from './constructs/openhands-alerts';
-export * from './constructs/grafana-dashboard';
-export * from './constructs/ingress-metrics-monitor';
-export * from './constructs/cert-manager-certificate';
+export * from './constructs/ingress-nginx/ingress-nginx';
+export * from './constructs/ingress-nginx/ingress-nginx-releases';
+export * from './constructs/dev-workload/mirrord-rbac';
+export * from './constructs/dev-workload/mirrord-rbac-presets';
+export * from './constructs/dev-workload/ubuntu-dev-workload';
+export * from './constructs/sandbox/sandbox-runtime';
+export * from './constructs/sandbox/sandbox-fleet';
+export * from './constructs/sandbox/sandbox-route';
+export * from './constructs/kind/kind-cluster';
+export * from './constructs/traefik-gateway/traefik';
+export type { TraefikAutoscalingProps, TraefikDisruptionBudgetProps, TraefikTopologySpreadProps } from './constructs/traefik-gateway/traefik-availability';
+export * from './constructs/traefik-gateway/traefik-chart';
+export * from './constructs/traefik-gateway/gateway-api-crds';
+export * from './constructs/traefik-gateway/traefik-crds';
+export * from './constructs/isolation/sandbox-namespace';
+export * from './constructs/isolation/openhands-service-account';
+export * from './constructs/server/openhands-server';
+export * from './constructs/traefik-gateway/https-redirect';
+export * from './constructs/isolation/sandbox-quota';
+export * from './constructs/isolation/sandbox-network-policies';
+export * from './constructs/monitoring/monitoring-indicators';
+export * from './constructs/monitoring/openhands-alerts';
+export * from './constructs/monitoring/grafana-dashboard';
+export * from './constructs/monitoring/ingress-metrics-monitor';
+export * from './constructs/traefik-gateway/cert-manager-certificate';
 
 // App layer: the OpenHands stack and synth-to-folder.
 export * from './app/openhands-stack';

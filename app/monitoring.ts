@@ -1,10 +1,10 @@
 import { Chart } from 'cdk8s';
-import { GrafanaDashboard } from '../constructs/grafana-dashboard';
-import { IngressMetricsMonitor } from '../constructs/ingress-metrics-monitor';
-import { IngressNginx } from '../constructs/ingress-nginx';
-import { IndicatorProps } from '../constructs/monitoring-indicators';
-import { OpenHandsAlerts } from '../constructs/openhands-alerts';
-import { Traefik } from '../constructs/traefik';
+import { GrafanaDashboard } from '../constructs/monitoring/grafana-dashboard';
+import { IngressMetricsMonitor } from '../constructs/monitoring/ingress-metrics-monitor';
+import { IngressNginx } from '../constructs/ingress-nginx/ingress-nginx';
+import { IndicatorProps } from '../constructs/monitoring/monitoring-indicators';
+import { OpenHandsAlerts } from '../constructs/monitoring/openhands-alerts';
+import { Traefik } from '../constructs/traefik-gateway/traefik';
 
 /** Monitoring a stack turns on with its `monitoring` prop (`true` for all defaults). */
 export interface MonitoringOptions {

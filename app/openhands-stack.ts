@@ -1,14 +1,14 @@
 import { App, Chart } from 'cdk8s';
-import { IngressNginx, IngressNginxProps } from '../constructs/ingress-nginx';
-import { KindCluster, KindClusterProps } from '../constructs/kind-cluster';
-import { MirrordRbac, MirrordRbacProps } from '../constructs/mirrord-rbac';
-import { UbuntuDevWorkload, UbuntuDevWorkloadProps } from '../constructs/ubuntu-dev-workload';
+import { IngressNginx, IngressNginxProps } from '../constructs/ingress-nginx/ingress-nginx';
+import { KindCluster, KindClusterProps } from '../constructs/kind/kind-cluster';
+import { MirrordRbac, MirrordRbacProps } from '../constructs/dev-workload/mirrord-rbac';
+import { UbuntuDevWorkload, UbuntuDevWorkloadProps } from '../constructs/dev-workload/ubuntu-dev-workload';
 import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig } from '../src/kubernetes-config';
 import { propNames } from '../src/props';
 import { Problems } from '../src/validation';
 import { Monitoring, MonitoringOptions, addMonitoring } from './monitoring';
 import { SANDBOX_NAMESPACE, SandboxIsolation, addSandboxIsolation } from './sandbox-isolation';
-import { OpenHandsServer } from '../constructs/openhands-server';
+import { OpenHandsServer } from '../constructs/server/openhands-server';
 import { claimIds } from './chart-ids';
 import { SERVER_CHART, StackServerProps, addServer, checkStackServerProps } from './server';
 

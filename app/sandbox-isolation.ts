@@ -1,10 +1,10 @@
 import { Chart } from 'cdk8s';
 import { KubeNamespace } from '../imports/k8s';
-import { renderServerNamespace } from '../constructs/openhands-server';
-import { OpenHandsServiceAccount, SERVER_NAMESPACE, SandboxRouteKind } from '../constructs/openhands-service-account';
-import { SandboxNamespace } from '../constructs/sandbox-namespace';
-import { SandboxNetworkPolicies } from '../constructs/sandbox-network-policies';
-import { SandboxQuota, SandboxQuotaProps } from '../constructs/sandbox-quota';
+import { renderServerNamespace } from '../constructs/server/openhands-server';
+import { OpenHandsServiceAccount, SERVER_NAMESPACE, SandboxRouteKind } from '../constructs/isolation/openhands-service-account';
+import { SandboxNamespace } from '../constructs/isolation/sandbox-namespace';
+import { SandboxNetworkPolicies } from '../constructs/isolation/sandbox-network-policies';
+import { SandboxQuota, SandboxQuotaProps } from '../constructs/isolation/sandbox-quota';
 import { KubernetesConfig } from '../src/kubernetes-config';
 
 /** The namespace the profiles run sandboxes in, instead of upstream's `default` (the `[kubernetes]` config's `namespace`). */

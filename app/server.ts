@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
-import { OpenHandsServer, OpenHandsServerProps } from '../constructs/openhands-server';
-import { SERVER_NAMESPACE } from '../constructs/openhands-service-account';
-import type { SandboxRoute } from '../constructs/sandbox-route';
+import { OpenHandsServer, OpenHandsServerProps } from '../constructs/server/openhands-server';
+import { SERVER_NAMESPACE } from '../constructs/isolation/openhands-service-account';
+import type { SandboxRoute } from '../constructs/sandbox/sandbox-route';
 import { GatewayListenerProps } from '../src/gateway-listeners';
 import { KubernetesConfig } from '../src/kubernetes-config';
 import { Problems, isPlainObject } from '../src/validation';

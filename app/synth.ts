@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { KindCluster } from '../constructs/kind-cluster';
+import { KindCluster } from '../constructs/kind/kind-cluster';
 import { collisionsUnlessGuarded } from '../src/collisions';
 import { manifestParts } from '../src/fast-yaml';
 import { print } from '../src/print';

@@ -1,7 +1,7 @@
 // The default app plus a fleet of N sandbox sessions (N from LOCAL_HANDS_FLEET, default 0): the
 // benchmark's scale workload. Same synth path as main.ts.
 import { Chart } from 'cdk8s';
-import { SandboxFleet } from '../constructs/sandbox-fleet';
+import { SandboxFleet } from '../constructs/sandbox/sandbox-fleet';
 import { addOpenHandsStack } from '../app/openhands-stack';
 import { runSynth } from '../app/synth';
 

@@ -5,9 +5,9 @@ import { App, Chart } from 'cdk8s';
 import { UsageError, parseCli } from '../app/cli-args';
 import { addGatewayStack } from '../app/gateway-stack';
 import { validateApp } from '../app/synth';
-import type { GatewayReference, SandboxRoute } from '../constructs/sandbox-route';
+import type { GatewayReference, SandboxRoute } from '../constructs/sandbox/sandbox-route';
 import { GENERATED_HEADER, checkOutputFile, writeOutputFile } from '../app/output';
-import { SandboxRuntime } from '../constructs/sandbox-runtime';
+import { SandboxRuntime } from '../constructs/sandbox/sandbox-runtime';
 import { loadKubernetesConfig } from '../src/kubernetes-config';
 import { LocalHandsValidationError } from '../src/validation';
 

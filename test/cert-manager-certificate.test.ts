@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { CertManagerCertificate, CertManagerCertificateProps } from '../constructs/cert-manager-certificate';
+import { CertManagerCertificate, CertManagerCertificateProps } from '../constructs/traefik-gateway/cert-manager-certificate';
 import { errorOf, find, synthChart, synthChartYaml } from './util';
 
 const PROPS: CertManagerCertificateProps = {

@@ -68,11 +68,11 @@ describe('layers', () => {
   });
 
   test('an import from the ground into a construct, or from a construct into the app, is reported', () => {
-    expect(localImports('index.ts')).toContain('constructs/ingress-nginx');
-    expect(upwardImports('src/rbac.ts', ['constructs/mirrord-rbac', 'imports/k8s'])).toEqual([
-      'src/rbac.ts (ground (src)) imports constructs/mirrord-rbac (constructs)',
+    expect(localImports('index.ts')).toContain('constructs/ingress-nginx/ingress-nginx');
+    expect(upwardImports('src/rbac.ts', ['constructs/dev-workload/mirrord-rbac', 'imports/k8s'])).toEqual([
+      'src/rbac.ts (ground (src)) imports constructs/dev-workload/mirrord-rbac (constructs)',
     ]);
-    expect(upwardImports('constructs/kind-cluster.ts', ['app/synth', 'constructs/ingress-nginx'])).toHaveLength(1);
+    expect(upwardImports('constructs/kind/kind-cluster.ts', ['app/synth', 'constructs/ingress-nginx/ingress-nginx'])).toHaveLength(1);
   });
 });
 

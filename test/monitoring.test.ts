@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { GrafanaDashboard } from '../constructs/grafana-dashboard';
-import { IngressMetricsMonitor } from '../constructs/ingress-metrics-monitor';
-import { IngressNginx } from '../constructs/ingress-nginx';
-import { DEFAULT_THRESHOLDS, INDICATORS, INDICATOR_IDS } from '../constructs/monitoring-indicators';
-import { OpenHandsAlerts } from '../constructs/openhands-alerts';
+import { GrafanaDashboard } from '../constructs/monitoring/grafana-dashboard';
+import { IngressMetricsMonitor } from '../constructs/monitoring/ingress-metrics-monitor';
+import { IngressNginx } from '../constructs/ingress-nginx/ingress-nginx';
+import { DEFAULT_THRESHOLDS, INDICATORS, INDICATOR_IDS } from '../constructs/monitoring/monitoring-indicators';
+import { OpenHandsAlerts } from '../constructs/monitoring/openhands-alerts';
 import { isPrometheusDuration, prometheusDurationMs } from '../src/prometheus-duration';
 import { errorOf, find, synthChart, synthChartYaml } from './util';
 

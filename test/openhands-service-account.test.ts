@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { MIRRORD_RBAC_PRESETS } from '../constructs/mirrord-rbac-presets';
+import { MIRRORD_RBAC_PRESETS } from '../constructs/dev-workload/mirrord-rbac-presets';
 import type { RbacRule } from '../src/rbac';
 import {
   OpenHandsServiceAccount, rulesFor, sandboxSessionAccess, sandboxSessionRules,
-} from '../constructs/openhands-service-account';
-import { SandboxRuntime } from '../constructs/sandbox-runtime';
+} from '../constructs/isolation/openhands-service-account';
+import { SandboxRuntime } from '../constructs/sandbox/sandbox-runtime';
 import { accessNeededFor, missingAccess } from '../src/rbac';
 import { errorOf, find, synthChart, synthChartYaml } from './util';
 

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { afterAll, describe, expect, test } from 'vitest';
 import { GATEWAY_SANDBOX_NAMESPACE } from '../app/gateway-stack';
-import type { GatewayReference } from '../constructs/sandbox-route';
+import type { GatewayReference } from '../constructs/sandbox/sandbox-route';
 import { SandboxRuntime, loadKubernetesConfig } from '../index';
 import { REFERENCE, ROOT, parseDocs } from './util';
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { SandboxNamespace } from '../constructs/sandbox-namespace';
+import { SandboxNamespace } from '../constructs/isolation/sandbox-namespace';
 import { errorOf, find, synthChart, synthChartYaml } from './util';
 
 describe('SandboxNamespace', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { PRIVATE_CIDRS, SandboxNetworkPolicies } from '../constructs/sandbox-network-policies';
-import { SandboxRuntime } from '../constructs/sandbox-runtime';
+import { PRIVATE_CIDRS, SandboxNetworkPolicies } from '../constructs/isolation/sandbox-network-policies';
+import { SandboxRuntime } from '../constructs/sandbox/sandbox-runtime';
 import { errorOf, find, synthChart, synthChartYaml } from './util';
 
 const names = (docs: any[]) => docs.map(d => d.metadata.name);

@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { SandboxRuntime } from '../constructs/sandbox-runtime';
-import { SandboxRouteKind, probeSession, sandboxPodSelector, sandboxPorts } from '../constructs/sandbox-probe';
+import { SandboxRuntime } from '../constructs/sandbox/sandbox-runtime';
+import { SandboxRouteKind, probeSession, sandboxPodSelector, sandboxPorts } from '../constructs/sandbox/sandbox-probe';
 
 const KINDS: SandboxRouteKind[] = ['Ingress', 'HTTPRoute'];
 const NAMESPACES = ['default', 'openhands-sandboxes'];

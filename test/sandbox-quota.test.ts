@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { SandboxQuota } from '../constructs/sandbox-quota';
+import { SandboxQuota } from '../constructs/isolation/sandbox-quota';
 import { errorOf, find, synthChart, synthChartYaml } from './util';
 
 describe('SandboxQuota', () => {

@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { validateApp } from '../app/synth';
-import { hostnameMatches } from '../constructs/sandbox-route';
+import { hostnameMatches } from '../constructs/sandbox/sandbox-route';
 import { SandboxFleet, SandboxRuntime, SandboxRuntimeProps, Traefik, TraefikProps } from '../index';
 import { errorOf, find, synthChart, synthChartYaml } from './util';
 

@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { TraefikCrds, TraefikCrdsProps } from '../constructs/traefik-crds';
-import { TRAEFIK_CRDS_DATA } from '../constructs/traefik-crds-data';
+import { TraefikCrds, TraefikCrdsProps } from '../constructs/traefik-gateway/traefik-crds';
+import { TRAEFIK_CRDS_DATA } from '../constructs/traefik-gateway/traefik-crds-data';
 import { stringifyManifests } from '../src/fast-yaml';
 import { loadVendoredSet } from '../src/prerendered-api-object';
 import { REFERENCE, byKey, errorOf, parseDocs, readDocs, synthChart, testApp } from './util';

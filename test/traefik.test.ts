@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { Traefik, TraefikProps } from '../constructs/traefik';
-import { TRAEFIK_VERSION } from '../constructs/traefik-chart';
+import { Traefik, TraefikProps } from '../constructs/traefik-gateway/traefik';
+import { TRAEFIK_VERSION } from '../constructs/traefik-gateway/traefik-chart';
 import { REFERENCE, byKey, errorOf, find, readDocs, synthChart, synthChartYaml, testApp } from './util';
 
 const ref = (name: 'kind' | 'kind-gateway' | 'kind-ingress-nginx') =>

@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { addGatewayStack, GATEWAY_SANDBOX_NAMESPACE } from '../../app/gateway-stack';
 import { PROFILES } from '../../app/profiles';
 import { renderCharts, synthToDir } from '../../app/synth';
-import { SandboxRuntime } from '../../constructs/sandbox-runtime';
+import { SandboxRuntime } from '../../constructs/sandbox/sandbox-runtime';
 import { startControlPlane, type ControlPlane } from '../../tools/controlplane/controlplane';
 import { APPLY, START_TIMEOUT, eventually, loadObjects, parseObjects, tempDir } from './helpers';
 

@@ -18,7 +18,7 @@ import { stringify } from 'yaml';
 import { addProductionStack } from '../../app/production-stack';
 import { PROFILES, exampleBuild } from '../../app/profiles';
 import { renderCharts, synthToDir } from '../../app/synth';
-import { SandboxRuntime } from '../../constructs/sandbox-runtime';
+import { SandboxRuntime } from '../../constructs/sandbox/sandbox-runtime';
 import { FAST_NODE_LIFECYCLE, startControlPlane, type ControlPlane } from '../../tools/controlplane/controlplane';
 import { CONTAINER_BACKOFF_ANNOTATION, CONTAINER_RESTART_AFTER_ANNOTATION, CONTAINER_RESTART_LABEL, NEVER_READY_LABEL } from '../../tools/controlplane/kwok-stages';
 import { REFERENCE } from '../util';

@@ -4,7 +4,7 @@
  */
 import {
   INDICATORS, INGRESS_CONTROLLER_METRICS, IndicatorId, IndicatorScope, ResolvedIndicators, formatThreshold,
-} from '../../constructs/monitoring-indicators';
+} from '../../constructs/monitoring/monitoring-indicators';
 import { prometheusDurationMs } from '../../src/prometheus-duration';
 
 const MINUTE = 60_000;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds Traefik (github.com/traefik/traefik/v3/cmd/traefik), the release the project renders
-// (TRAEFIK_VERSION in constructs/traefik-chart.ts), from the Go module proxy, pinned by
+// (TRAEFIK_VERSION in constructs/traefik-gateway/traefik-chart.ts), from the Go module proxy, pinned by
 // tools/traefik/go.mod (+ go.sum). The binary goes to
 //   <repo>/.cache/traefik/<hash of the pin files and the recipe>/traefik
 // and is rebuilt only when a pin (or the recipe below) changes. See README.md.
@@ -87,7 +87,7 @@ export function traefikVersion() {
   return m[1];
 }
 
-/** TRAEFIK_VERSION in constructs/traefik-chart.ts: the release the project renders. */
+/** TRAEFIK_VERSION in constructs/traefik-gateway/traefik-chart.ts: the release the project renders. */
 function renderedVersion() {
   const file = path.join(repoRoot, 'constructs', 'traefik-chart.ts');
   if (!fs.existsSync(file)) return undefined;
@@ -288,7 +288,7 @@ export async function build({ force = false } = {}) {
   const version = traefikVersion();
   const rendered = renderedVersion();
   if (rendered && rendered !== version) {
-    log(`WARNING: go.mod pins Traefik ${version} but constructs/traefik-chart.ts renders ${rendered} (TRAEFIK_VERSION)`);
+    log(`WARNING: go.mod pins Traefik ${version} but constructs/traefik-gateway/traefik-chart.ts renders ${rendered} (TRAEFIK_VERSION)`);
   }
   log(goVersion());
   log(`building ${PKG}@${version} into ${bin} (cold: ~9 min on 2 cores, ~15 min CPU, 3.2 GB; warm: ~15 s)`);

@@ -3,15 +3,15 @@ import {
   IntOrString, KubeClusterRole, KubeClusterRoleBinding, KubeConfigMap, KubeDeployment, KubeIngressClass, KubeJob,
   KubeNamespace, KubePodDisruptionBudget, KubeRole, KubeRoleBinding, KubeService, KubeServiceAccount,
   KubeValidatingWebhookConfiguration,
-} from '../imports/k8s';
-import { HostTraffic } from '../src/host-traffic';
-import { clusterScoped } from '../src/cluster-scoped';
-import { OrderedObjects } from '../src/ordered-objects';
-import { propNames, withDefaults } from '../src/props';
-import { RbacRule, toPolicyRules } from '../src/rbac';
-import { checkResources, toKubeResources } from '../src/resources';
-import { Resources, Toleration } from '../src/types';
-import { DIGEST, Problems, isDns1035Label, isDnsSubdomain, isPlainObject, show } from '../src/validation';
+} from '../../imports/k8s';
+import { HostTraffic } from '../../src/host-traffic';
+import { clusterScoped } from '../../src/cluster-scoped';
+import { OrderedObjects } from '../../src/ordered-objects';
+import { propNames, withDefaults } from '../../src/props';
+import { RbacRule, toPolicyRules } from '../../src/rbac';
+import { checkResources, toKubeResources } from '../../src/resources';
+import { Resources, Toleration } from '../../src/types';
+import { DIGEST, Problems, isDns1035Label, isDnsSubdomain, isPlainObject, show } from '../../src/validation';
 import {
   ADMISSION_CLUSTER_ROLE_RULES, ADMISSION_ROLE_RULES, CONTROLLER_CLUSTER_ROLE_RULES, controllerRoleRules,
 } from './ingress-nginx-rbac-rules';

@@ -1,10 +1,10 @@
 import { isIP } from 'net';
 import { Construct, IConstruct } from 'constructs';
-import { stringifyManifests } from '../src/fast-yaml';
-import { HostTraffic } from '../src/host-traffic';
-import { propNames, withDefaults } from '../src/props';
-import { Toleration } from '../src/types';
-import { Problems, isDnsLabel, isPlainObject, show } from '../src/validation';
+import { stringifyManifests } from '../../src/fast-yaml';
+import { HostTraffic } from '../../src/host-traffic';
+import { propNames, withDefaults } from '../../src/props';
+import { Toleration } from '../../src/types';
+import { Problems, isDnsLabel, isPlainObject, show } from '../../src/validation';
 
 /** A controller construct that says how host traffic reaches it (`IngressNginx`, `Traefik`). */
 export interface HostTrafficController extends IConstruct {

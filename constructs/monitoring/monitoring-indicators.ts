@@ -1,5 +1,5 @@
-import { PROMETHEUS_DURATION_ALLOWED, prometheusDurationMs } from '../src/prometheus-duration';
-import { Problems, isPlainObject } from '../src/validation';
+import { PROMETHEUS_DURATION_ALLOWED, prometheusDurationMs } from '../../src/prometheus-duration';
+import { Problems, isPlainObject } from '../../src/validation';
 
 /**
  * The guide's six health indicators, as one table: the alert rules (`OpenHandsAlerts`) and the dashboard

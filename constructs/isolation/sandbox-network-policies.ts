@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
-import { IntOrString, KubeNetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec } from '../imports/k8s';
-import { Cidr, cidrContains, cidrProblem, formatCidr, parseCidr } from '../src/cidr';
-import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../src/kubernetes-config';
-import { propNames } from '../src/props';
-import { Problems, isPlainObject } from '../src/validation';
+import { IntOrString, KubeNetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec } from '../../imports/k8s';
+import { Cidr, cidrContains, cidrProblem, formatCidr, parseCidr } from '../../src/cidr';
+import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../../src/kubernetes-config';
+import { propNames } from '../../src/props';
+import { Problems, isPlainObject } from '../../src/validation';
 import { SERVER_NAMESPACE } from './openhands-service-account';
-import { sandboxPodSelector, sandboxPorts } from './sandbox-probe';
+import { sandboxPodSelector, sandboxPorts } from '../sandbox/sandbox-probe';
 
 /** Some Pods in one namespace. */
 export interface PodPeer {

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { clusterScoped } from '../src/cluster-scoped';
-import { PrerenderedApiObject, loadVendoredSet } from '../src/prerendered-api-object';
-import { propNames } from '../src/props';
-import { Problems } from '../src/validation';
+import { clusterScoped } from '../../src/cluster-scoped';
+import { PrerenderedApiObject, loadVendoredSet } from '../../src/prerendered-api-object';
+import { propNames } from '../../src/props';
+import { Problems } from '../../src/validation';
 import { GATEWAY_API_CRDS_DATA } from './gateway-api-crds-data';
 
 /** The Gateway API release and channel vendored in gateway-api-crds-data.ts. */

@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { isGatewayHostname } from '../src/gateway-listeners';
-import { propNames } from '../src/props';
-import { Problems, isDnsSubdomain, isPlainObject } from '../src/validation';
+import { isGatewayHostname } from '../../src/gateway-listeners';
+import { propNames } from '../../src/props';
+import { Problems, isDnsSubdomain, isPlainObject } from '../../src/validation';
 
 /** The cert-manager issuer that signs the certificate. */
 export interface CertManagerIssuerRef {

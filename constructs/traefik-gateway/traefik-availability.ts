@@ -2,9 +2,9 @@
 // HorizontalPodAutoscaler and the PodDisruptionBudget of `Traefik`, resolved and rendered here so traefik.ts keeps
 // to the chart's objects.
 import { Construct } from 'constructs';
-import { IntOrString, KubeHorizontalPodAutoscalerV2, KubePodDisruptionBudget } from '../imports/k8s';
-import { Resources } from '../src/types';
-import { Problems, isPlainObject, isQualifiedName, show } from '../src/validation';
+import { IntOrString, KubeHorizontalPodAutoscalerV2, KubePodDisruptionBudget } from '../../imports/k8s';
+import { Resources } from '../../src/types';
+import { Problems, isPlainObject, isQualifiedName, show } from '../../src/validation';
 
 /** Spreading the controller's replicas over nodes and zones. */
 export interface TraefikTopologySpreadProps {

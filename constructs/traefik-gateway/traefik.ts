@@ -1,16 +1,16 @@
 import { Construct } from 'constructs';
-import { Gateway, GatewayClass } from '../imports/gateway-api';
+import { Gateway, GatewayClass } from '../../imports/gateway-api';
 import {
   IntOrString, KubeClusterRole, KubeClusterRoleBinding, KubeDeployment, KubeHorizontalPodAutoscalerV2, KubeIngressClass, KubeNamespace,
   KubePodDisruptionBudget, KubeService, KubeServiceAccount, PolicyRule,
-} from '../imports/k8s';
-import { clusterScoped } from '../src/cluster-scoped';
-import { GatewayListenerProps, checkListeners, renderListeners } from '../src/gateway-listeners';
-import { HostTraffic } from '../src/host-traffic';
-import { propNames } from '../src/props';
-import { checkResources, toKubeResources } from '../src/resources';
-import { Resources } from '../src/types';
-import { Problems, isPlainObject, isPort } from '../src/validation';
+} from '../../imports/k8s';
+import { clusterScoped } from '../../src/cluster-scoped';
+import { GatewayListenerProps, checkListeners, renderListeners } from '../../src/gateway-listeners';
+import { HostTraffic } from '../../src/host-traffic';
+import { propNames } from '../../src/props';
+import { checkResources, toKubeResources } from '../../src/resources';
+import { Resources } from '../../src/types';
+import { Problems, isPlainObject, isPort } from '../../src/validation';
 import {
   TRAEFIK_BASE_RULES, TRAEFIK_CRD_ARGS, TRAEFIK_CRD_INGRESS_CLASS_RULES, TRAEFIK_CRD_RULES, TRAEFIK_DEFAULT_GATEWAY,
   TRAEFIK_ENTRY_POINTS, TRAEFIK_GATEWAY_CONTROLLER, TRAEFIK_GATEWAY_RULES, TRAEFIK_IMAGE, TRAEFIK_INGRESS_CONTROLLER,

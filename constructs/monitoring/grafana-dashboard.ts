@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { KubeConfigMap } from '../imports/k8s';
-import { propNames } from '../src/props';
-import { Problems } from '../src/validation';
+import { KubeConfigMap } from '../../imports/k8s';
+import { propNames } from '../../src/props';
+import { Problems } from '../../src/validation';
 import {
   INDICATORS, INDICATOR_IDS, IndicatorId, IndicatorProps, ResolvedIndicators, formatThreshold, resolveIndicatorProps,
 } from './monitoring-indicators';

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { KubeLimitRange, KubeResourceQuota, Quantity } from '../imports/k8s';
-import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../src/kubernetes-config';
-import { propNames } from '../src/props';
-import { compareQuantities, isExactlyRepresentable, multiplyQuantity, resourceQuantity } from '../src/quantity';
-import { Problems, isPlainObject, show } from '../src/validation';
+import { KubeLimitRange, KubeResourceQuota, Quantity } from '../../imports/k8s';
+import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../../src/kubernetes-config';
+import { propNames } from '../../src/props';
+import { compareQuantities, isExactlyRepresentable, multiplyQuantity, resourceQuantity } from '../../src/quantity';
+import { Problems, isPlainObject, show } from '../../src/validation';
 
 /** The ResourceQuota entries a sandbox namespace is capped by. */
 export type SandboxQuotaResource =

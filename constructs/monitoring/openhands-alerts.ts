@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { propNames } from '../src/props';
-import { Problems } from '../src/validation';
+import { propNames } from '../../src/props';
+import { Problems } from '../../src/validation';
 import {
   INDICATORS, INDICATOR_IDS, IndicatorId, IndicatorProps, ResolvedIndicators,
   alertExpr, formatThreshold, resolveIndicatorProps,

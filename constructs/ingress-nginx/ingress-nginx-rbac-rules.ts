@@ -1,5 +1,5 @@
 // The RBAC rules of the ingress-nginx bundle, as upstream's kind manifest has them.
-import type { RbacRule } from '../src/rbac';
+import type { RbacRule } from '../../src/rbac';
 
 /** The controller's Role in its namespace, as the kind manifest grants it; its leader-election Lease is `electionId`. */
 export const controllerRoleRules = (electionId: string): readonly RbacRule[] => [

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { IntOrString, KubeDeployment, KubeService } from '../imports/k8s';
-import { propNames, withDefaults } from '../src/props';
-import { checkResources, toKubeResources } from '../src/resources';
-import { EnvVar, Resources } from '../src/types';
-import { Problems, isPlainObject, isPortName } from '../src/validation';
+import { IntOrString, KubeDeployment, KubeService } from '../../imports/k8s';
+import { propNames, withDefaults } from '../../src/props';
+import { checkResources, toKubeResources } from '../../src/resources';
+import { EnvVar, Resources } from '../../src/types';
+import { Problems, isPlainObject, isPortName } from '../../src/validation';
 
 /** A Service port of the workload. */
 export interface UbuntuDevPort {

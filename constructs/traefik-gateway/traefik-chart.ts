@@ -1,7 +1,7 @@
 // What the Traefik Helm chart renders, as data: the chart and proxy versions, the image, the RBAC rules
 // and the controller arguments of chart 41.3.0 (`traefik/traefik-helm-chart`, tag v41.3.0), as rendered
 // in ../shared/reference/traefik-kind/. `Traefik` (traefik.ts) assembles them.
-import type { PolicyRule } from '../imports/k8s';
+import type { PolicyRule } from '../../imports/k8s';
 
 export const TRAEFIK_CHART_VERSION = '41.3.0';
 /** The proxy release chart 41.3.0 runs. */

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { HttpRoute } from '../imports/gateway-api';
-import { propNames } from '../src/props';
-import { Problems, show } from '../src/validation';
-import { hostnameMatches } from './sandbox-route';
+import { HttpRoute } from '../../imports/gateway-api';
+import { propNames } from '../../src/props';
+import { Problems, show } from '../../src/validation';
+import { hostnameMatches } from '../sandbox/sandbox-route';
 import { Traefik } from './traefik';
 
 export interface HttpsRedirectProps {

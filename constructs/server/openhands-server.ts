@@ -2,18 +2,18 @@ import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import {
   EnvVar as KubeEnvVar, IntOrString, KubeConfigMap, KubeDeployment, KubeIngress, KubeNamespace, KubePersistentVolumeClaim, KubeService, Quantity,
-} from '../imports/k8s';
-import { HttpRoute } from '../imports/gateway-api';
-import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig, kubernetesConfigToml, tomlValue } from '../src/kubernetes-config';
-import { WithDefaults, propNames, withDefaults } from '../src/props';
-import { parseQuantity } from '../src/quantity';
-import { checkAmount, checkResources, toKubeResources } from '../src/resources';
-import { EnvVar, Resources } from '../src/types';
-import { Problems, isDnsSubdomain, isIpv4Address, isPlainObject, show } from '../src/validation';
-import { OpenHandsServiceAccount, SERVER_NAMESPACE } from './openhands-service-account';
-import { podSecurityLabels } from './sandbox-namespace';
-import { DEFAULT_RUNTIME_IMAGE } from './sandbox-runtime';
-import { ResolvedHttpRoute, ResolvedRoute, SandboxRoute, renderHttpRoute, resolveRoute } from './sandbox-route';
+} from '../../imports/k8s';
+import { HttpRoute } from '../../imports/gateway-api';
+import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig, kubernetesConfigToml, tomlValue } from '../../src/kubernetes-config';
+import { WithDefaults, propNames, withDefaults } from '../../src/props';
+import { parseQuantity } from '../../src/quantity';
+import { checkAmount, checkResources, toKubeResources } from '../../src/resources';
+import { EnvVar, Resources } from '../../src/types';
+import { Problems, isDnsSubdomain, isIpv4Address, isPlainObject, show } from '../../src/validation';
+import { OpenHandsServiceAccount, SERVER_NAMESPACE } from '../isolation/openhands-service-account';
+import { podSecurityLabels } from '../isolation/sandbox-namespace';
+import { DEFAULT_RUNTIME_IMAGE } from '../sandbox/sandbox-runtime';
+import { ResolvedHttpRoute, ResolvedRoute, SandboxRoute, renderHttpRoute, resolveRoute } from '../sandbox/sandbox-route';
 
 /** The OpenHands server of the release whose runtime image sandboxes start from (0.62, the last line with the Kubernetes runtime). */
 export const DEFAULT_SERVER_IMAGE = 'docker.openhands.dev/openhands/openhands:0.62';

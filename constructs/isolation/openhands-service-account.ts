@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
-import { GATEWAY_API_VERSION } from '../imports/gateway-api';
-import { KubeRole, KubeRoleBinding, KubeServiceAccount } from '../imports/k8s';
-import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../src/kubernetes-config';
-import { propNames } from '../src/props';
-import { Problems, isPlainObject } from '../src/validation';
-import { ApiAccess, RbacRule, RbacVerb, accessNeededFor } from '../src/rbac';
-import { SandboxRouteKind, probeSession } from './sandbox-probe';
+import { GATEWAY_API_VERSION } from '../../imports/gateway-api';
+import { KubeRole, KubeRoleBinding, KubeServiceAccount } from '../../imports/k8s';
+import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../../src/kubernetes-config';
+import { propNames } from '../../src/props';
+import { Problems, isPlainObject } from '../../src/validation';
+import { ApiAccess, RbacRule, RbacVerb, accessNeededFor } from '../../src/rbac';
+import { SandboxRouteKind, probeSession } from '../sandbox/sandbox-probe';
 
-export type { SandboxRouteKind } from './sandbox-probe';
+export type { SandboxRouteKind } from '../sandbox/sandbox-probe';
 
 /** The namespace the OpenHands server (and so its ServiceAccount) runs in: its own, apart from the sandboxes it starts. */
 export const SERVER_NAMESPACE = 'openhands';

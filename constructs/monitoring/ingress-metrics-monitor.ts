@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PROMETHEUS_DURATION_ALLOWED, prometheusDurationMs } from '../src/prometheus-duration';
-import { propNames } from '../src/props';
-import { Problems, isPortName } from '../src/validation';
-import { IngressNginx } from './ingress-nginx';
+import { PROMETHEUS_DURATION_ALLOWED, prometheusDurationMs } from '../../src/prometheus-duration';
+import { propNames } from '../../src/props';
+import { Problems, isPortName } from '../../src/validation';
+import { IngressNginx } from '../ingress-nginx/ingress-nginx';
 import { INGRESS_CONTROLLER_KINDS, INGRESS_CONTROLLER_METRICS, IngressControllerKind } from './monitoring-indicators';
 
 export interface IngressMetricsMonitorProps {

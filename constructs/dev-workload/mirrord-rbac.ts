@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { KubeRole, KubeRoleBinding } from '../imports/k8s';
-import { propNames, withDefaults } from '../src/props';
-import { RBAC_VERBS, RbacRule, toPolicyRules } from '../src/rbac';
-import { Problems, isPlainObject } from '../src/validation';
+import { KubeRole, KubeRoleBinding } from '../../imports/k8s';
+import { propNames, withDefaults } from '../../src/props';
+import { RBAC_VERBS, RbacRule, toPolicyRules } from '../../src/rbac';
+import { Problems, isPlainObject } from '../../src/validation';
 import { MIRRORD_RBAC_PRESETS, MirrordRbacPreset } from './mirrord-rbac-presets';
 
 /** Who the Role is bound to. */

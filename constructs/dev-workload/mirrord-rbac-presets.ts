@@ -1,4 +1,4 @@
-import type { RbacRule } from '../src/rbac';
+import type { RbacRule } from '../../src/rbac';
 
 /** Rule sets for the `mirrord-role` Role. */
 export type MirrordRbacPreset = 'openhands' | 'leastPrivilege' | 'leastPrivilegeHttpRoute' | 'mirrordCli';

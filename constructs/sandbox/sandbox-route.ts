@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { Gateway, HttpRoute } from '../imports/gateway-api';
-import { isGatewayHostname } from '../src/gateway-listeners';
-import { Problems, isDnsLabel, isDnsSubdomain, isPlainObject, show } from '../src/validation';
-import { Traefik } from './traefik';
+import { Gateway, HttpRoute } from '../../imports/gateway-api';
+import { isGatewayHostname } from '../../src/gateway-listeners';
+import { Problems, isDnsLabel, isDnsSubdomain, isPlainObject, show } from '../../src/validation';
+import { Traefik } from '../traefik-gateway/traefik';
 
 /**
  * A Gateway named by hand, for a Gateway that is not in the app (another team's, or the gateway profile's when

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { KubeNamespace } from '../imports/k8s';
-import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../src/kubernetes-config';
-import { propNames } from '../src/props';
-import { Problems, isPlainObject } from '../src/validation';
+import { KubeNamespace } from '../../imports/k8s';
+import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../../src/kubernetes-config';
+import { propNames } from '../../src/props';
+import { Problems, isPlainObject } from '../../src/validation';
 
 /** A Pod Security Standard, as the PodSecurity admission plugin names it. */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { propNames } from '../src/props';
-import { Problems, isDnsLabel, show } from '../src/validation';
+import { propNames } from '../../src/props';
+import { Problems, isDnsLabel, show } from '../../src/validation';
 import { SANDBOX_RUNTIME_PROPS, SandboxRuntime, SandboxRuntimeProps } from './sandbox-runtime';
 
 export interface SandboxFleetProps extends Omit<SandboxRuntimeProps, 'sid'> {

@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
 import {
   IntOrString, KubeIngress, KubePersistentVolumeClaim, KubePod, KubeService, Quantity, ServicePort,
-} from '../imports/k8s';
-import { HttpRoute } from '../imports/gateway-api';
-import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../src/kubernetes-config';
-import { propNames, withDefaults } from '../src/props';
-import { EnvVar } from '../src/types';
-import { Problems, isDnsLabel, isIpv4Address, isPlainObject } from '../src/validation';
+} from '../../imports/k8s';
+import { HttpRoute } from '../../imports/gateway-api';
+import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../../src/kubernetes-config';
+import { propNames, withDefaults } from '../../src/props';
+import { EnvVar } from '../../src/types';
+import { Problems, isDnsLabel, isIpv4Address, isPlainObject } from '../../src/validation';
 import { ResolvedHttpRoute, ResolvedRoute, SandboxRoute, renderHttpRoute, resolveRoute } from './sandbox-route';
 
 /** The runtime image OpenHands 0.62 starts sandboxes from. */
