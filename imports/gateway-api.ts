@@ -2,7 +2,7 @@
 //
 // `cdk8s import` would generate these from the CRDs, but it needs the network and produces thousands of
 // lines for every optional field. These are hand-written, small and typed: the fields local-hands renders,
-// named and shaped as in the Gateway API v1.6.1 CRDs (constructs/traefik-gateway/gateway-api-crds-data/). The API server
+// named and shaped as in the Gateway API v1.6.1 CRDs (constructs/traefik-gateway/gateway-api-crds-data.ts). The API server
 // enforces the CRDs' OpenAPI and CEL rules; constructs check the same rules at synth time.
 import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
