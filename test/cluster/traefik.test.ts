@@ -14,6 +14,7 @@ import { Traefik, type TraefikProps } from '../../constructs/traefik-gateway/tra
 import { TraefikCrds } from '../../constructs/traefik-gateway/traefik-crds';
 import { synthApp } from '../../app/synth';
 import { startControlPlane, type ControlPlane } from '../../tools/controlplane/controlplane';
+import { secondApplyChanges } from '../../tools/controlplane/second-apply';
 import { APPLY, START_TIMEOUT, eventually, loadObjects, parseObjects, tempDir } from './helpers';
 import { testApp } from '../util';
 
@@ -113,8 +114,7 @@ describe('Traefik with the Gateway API on a real control plane', () => {
     for (const l of lines) expect(l).toMatch(/serverside-applied$/);
     expect(r.stderr).not.toMatch(/warning/i);
 
-    const diff = await cp.kubectl(['diff', '--server-side', '--field-manager=local-hands', '-f', dirs.app, '-f', dirs.crds], { allowFail: true });
-    expect({ code: diff.code, diff: diff.stdout, stderr: diff.stderr }).toEqual({ code: 0, diff: '', stderr: '' });
+    expect(await secondApplyChanges(cp, [dirs.app, dirs.crds], 'local-hands')).toEqual([]);
   });
 
   it("Traefik's Deployment becomes Available on the simulated node", async () => {
