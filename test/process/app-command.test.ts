@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, test } from 'vitest';
-import { ROOT } from './util';
+import { ROOT } from '../util';
 
 /** The app command of cdk8s.yaml, which `cdk8s synth` runs through a shell. */
 const APP: string = parseYaml(fs.readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf8')).app;

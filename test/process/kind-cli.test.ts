@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { ROOT } from './util';
+import { ROOT } from '../util';
 
 // The kind/docker half of the KIND workflow, with stand-ins for docker and kind first on PATH (no Docker
 // engine exists here). The apply-and-wait half runs against a real control plane in test/cluster/.

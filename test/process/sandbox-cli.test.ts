@@ -4,10 +4,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { afterAll, describe, expect, test } from 'vitest';
-import { GATEWAY_SANDBOX_NAMESPACE } from '../app/gateway-stack';
-import type { GatewayReference } from '../constructs/sandbox/sandbox-route';
-import { SandboxRuntime, loadKubernetesConfig } from '../index';
-import { REFERENCE, ROOT, parseDocs } from './util';
+import { GATEWAY_SANDBOX_NAMESPACE } from '../../app/gateway-stack';
+import type { GatewayReference } from '../../constructs/sandbox/sandbox-route';
+import { SandboxRuntime, loadKubernetesConfig } from '../../index';
+import { REFERENCE, ROOT, parseDocs } from '../util';
 
 const CONFIG = path.join(REFERENCE, 'openhands-kind', 'config.kubernetes.toml');
 const run = (...args: string[]) => spawnSync(process.execPath, ['tools/launcher/run.cjs', 'scripts/sandbox.ts', ...args], {
