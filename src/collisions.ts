@@ -1,27 +1,43 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { ApiScope, apiGroup, apiKindKey, apiScope } from './api-scopes';
 
 /**
- * Kinds without a namespace: two of them collide by name alone, whatever namespace a chart stamped on them.
- * Kinds not listed are treated as namespaced.
+ * The scope of each object's kind: from the data (src/api-scopes.ts: every built-in kind of our Kubernetes release and
+ * the kinds of our CRDs), else from a CustomResourceDefinition in the app itself (a custom resource of yours, its CRD
+ * applied with it), else namespaced: with neither, the API server would refuse the object anyway.
  */
-const CLUSTER_SCOPED = new Set([
-  'APIService', 'ClusterRole', 'ClusterRoleBinding', 'CSIDriver', 'CustomResourceDefinition', 'GatewayClass', 'IngressClass',
-  'MutatingWebhookConfiguration', 'Namespace', 'Node', 'PersistentVolume', 'PriorityClass', 'RuntimeClass', 'StorageClass',
-  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration',
-]);
+function scopeOf(objects: readonly ApiObject[]): (o: ApiObject) => ApiScope {
+  let fromApp: ReadonlyMap<string, ApiScope> | undefined;
+  return o => apiScope(o.apiVersion, o.kind)
+    ?? (fromApp ??= crdScopes(objects)).get(apiKindKey(apiGroup(o.apiVersion), o.kind))
+    ?? 'Namespaced';
+}
+
+/** The kinds the app's own CustomResourceDefinitions declare, with their `spec.scope`. */
+function crdScopes(objects: readonly ApiObject[]): ReadonlyMap<string, ApiScope> {
+  const out = new Map<string, ApiScope>();
+  for (const o of objects) {
+    if (o.kind !== 'CustomResourceDefinition' || apiGroup(o.apiVersion) !== 'apiextensions.k8s.io') continue;
+    const spec = (o.toJson() as { spec?: { group?: unknown; scope?: unknown; names?: { kind?: unknown } } }).spec;
+    const kind = spec?.names?.kind;
+    if (typeof spec?.group === 'string' && typeof kind === 'string' && (spec.scope === 'Cluster' || spec.scope === 'Namespaced')) {
+      out.set(apiKindKey(spec.group, kind), spec.scope);
+    }
+  }
+  return out;
+}
 
 /**
  * `Kind namespace/name` as the API server identifies an object (the API group, not its version, counts). A namespaced
  * object without a namespace lands in the namespace it is applied to, `default` on KIND and in most contexts: it is
- * the same object as one named in `default`.
+ * the same object as one named in `default`. A cluster-scoped object has no namespace, whatever a chart stamped on it.
  */
-function identity(o: ApiObject): { key: string; label: string } {
-  const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
-  const scoped = CLUSTER_SCOPED.has(o.kind);
-  const namespace = scoped ? undefined : o.metadata.namespace;
+function identity(o: ApiObject, scope: ApiScope): { key: string; label: string } {
+  const clusterScoped = scope === 'Cluster';
+  const namespace = clusterScoped ? undefined : o.metadata.namespace;
   const label = `${o.kind} ${namespace === undefined ? '' : `${namespace}/`}${o.name}`;
-  return { key: `${group}|${o.kind}|${scoped ? '' : namespace ?? 'default'}|${o.name}`, label };
+  return { key: `${apiGroup(o.apiVersion)}|${o.kind}|${clusterScoped ? '' : namespace ?? 'default'}|${o.name}`, label };
 }
 
 /**
@@ -29,11 +45,12 @@ function identity(o: ApiObject): { key: string; label: string } {
  * name): applied together, the second would silently overwrite the first. One message per extra copy.
  */
 export function apiObjectCollisions(root: IConstruct): string[] {
+  const objects = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  const scope = scopeOf(objects);
   const seen = new Map<string, ApiObject>();
   const out: string[] = [];
-  for (const c of root.node.findAll()) {
-    if (!(c instanceof ApiObject)) continue;
-    const { key, label } = identity(c);
+  for (const c of objects) {
+    const { key, label } = identity(c, scope(c));
     const first = seen.get(key);
     if (first) out.push(`${label} is defined twice, by ${first.node.path} and by ${c.node.path}: give one of them another name or namespace`);
     else seen.set(key, c);

@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { IngressNginx, LocalHandsValidationError, SandboxRuntime, Traefik, UbuntuDevWorkload, addGatewayStack, addOpenHandsStack, refuseCollisions, synthToDir } from '../index';
+import { IngressNginx, LocalHandsValidationError, SandboxRuntime, Traefik, UbuntuDevWorkload, addGatewayStack, addOpenHandsStack, apiObjectCollisions, refuseCollisions, synthToDir } from '../index';
 import { renderCharts } from '../app/synth';
 import { synthChart } from './util';
 
@@ -138,5 +138,46 @@ describe('namespaces that hide a collision', () => {
       new UbuntuDevWorkload(c, 'a');
       new UbuntuDevWorkload(c, 'b', { namespace: 'team-a' });
     })).not.toThrow();
+  });
+});
+
+describe('scopes from data (src/api-scopes.ts), not from a hand-written list', () => {
+  const object = (chart: Chart, id: string, apiVersion: string, kind: string, name: string) =>
+    new ApiObject(chart, id, { apiVersion, kind, metadata: { name } });
+
+  test('cluster-scoped kinds a hand-written list missed collide whatever namespace their charts stamp on them', () => {
+    const message = refusal(app => {
+      for (const ns of ['one', 'two']) {
+        const chart = new Chart(app, ns, { namespace: ns });
+        object(chart, 'vac', 'storage.k8s.io/v1', 'VolumeAttributesClass', 'fast');
+        object(chart, 'acp', 'hub.traefik.io/v1alpha1', 'AccessControlPolicy', 'sso');
+      }
+    });
+    expect(message).toContain('VolumeAttributesClass fast is defined twice, by one/vac and by two/vac');
+    expect(message).toContain('AccessControlPolicy sso is defined twice, by one/acp and by two/acp');
+  });
+
+  test('a kind of the same name in another API group is another object', () => {
+    expect(() => rendered(c => {
+      object(c, 'core', 'v1', 'Event', 'e');
+      object(c, 'events', 'events.k8s.io/v1', 'Event', 'e');
+    })).not.toThrow();
+  });
+
+  test('a custom resource of yours takes its scope from its CustomResourceDefinition in the app; without one it counts as namespaced', () => {
+    const widgets = (app: App) => {
+      for (const ns of ['one', 'two']) object(new Chart(app, ns, { namespace: ns }), 'widget', 'example.com/v1', 'Widget', 'w');
+    };
+    const without = new App({ outdir: '/nonexistent/never-written' });
+    widgets(without);
+    expect(apiObjectCollisions(without)).toEqual([]);
+    const message = refusal(app => {
+      new ApiObject(new Chart(app, 'crds'), 'crd', {
+        apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' },
+        spec: { group: 'example.com', scope: 'Cluster', names: { kind: 'Widget', plural: 'widgets' }, versions: [] },
+      });
+      widgets(app);
+    });
+    expect(message).toContain('Widget w is defined twice, by one/widget and by two/widget');
   });
 });
