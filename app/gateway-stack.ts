@@ -1,4 +1,5 @@
 import { App, Chart } from 'cdk8s';
+import { KubeNamespace } from '../imports/k8s';
 import { GatewayApiCrds, GatewayApiCrdsProps } from '../constructs/traefik-gateway/gateway-api-crds';
 import { KindCluster, KindClusterProps } from '../constructs/kind/kind-cluster';
 import { MirrordRbac, MirrordRbacProps } from '../constructs/dev-workload/mirrord-rbac';
@@ -8,8 +9,8 @@ import { SandboxNetworkPolicies } from '../constructs/isolation/sandbox-network-
 import { SandboxQuota } from '../constructs/isolation/sandbox-quota';
 import { OpenHandsServer } from '../constructs/server/openhands-server';
 import { Monitoring, MonitoringOptions, addMonitoring } from './monitoring';
-import { claimIds } from './chart-ids';
-import { SERVER_CHART, StackServerProps, addServer, checkStackServerProps, serverListener } from './server';
+import { addStackParts, chartIds, stackParts, stackResult } from './chart-ids';
+import { SERVER_CHART, StackServerProps, checkStackServerProps, serverIn, serverListener } from './server';
 import { SANDBOX_NAMESPACE, addSandboxIsolation } from './sandbox-isolation';
 import type { GatewayReference } from '../constructs/sandbox/sandbox-route';
 import { Traefik, TraefikProps } from '../constructs/traefik-gateway/traefik';
@@ -17,7 +18,7 @@ import { TraefikCrds } from '../constructs/traefik-gateway/traefik-crds';
 import { UbuntuDevWorkload, UbuntuDevWorkloadProps } from '../constructs/dev-workload/ubuntu-dev-workload';
 import { GatewayListenerProps } from '../src/gateway-listeners';
 import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig } from '../src/kubernetes-config';
-import { propNames } from '../src/props';
+import { ResolvedProps, propSpec, resolveProps } from '../src/props';
 import { Problems, isDnsSubdomain, isPlainObject } from '../src/validation';
 
 /** The namespace the gateway profile runs sandboxes in (the `[kubernetes]` config's `namespace`). */
@@ -25,16 +26,6 @@ export const GATEWAY_SANDBOX_NAMESPACE = SANDBOX_NAMESPACE;
 
 /** Traefik as OpenHands installs it on KIND (the construct's defaults), plus the Gateway API provider. */
 export const OPENHANDS_TRAEFIK: TraefikProps = { providers: { kubernetesGateway: true } };
-
-/** The chart ids, hence the file names in `dist/`: the CRDs sort first, so `kubectl apply -f dist` creates them before their objects. */
-export const GATEWAY_STACK_CHARTS = {
-  gatewayApiCrds: 'crds-gateway-api',
-  traefikCrds: 'crds-traefik',
-  traefik: 'traefik',
-  sandboxes: 'sandboxes',
-  mirrordRbac: 'mirrord-rbac',
-  ubuntuDev: 'ubuntu-dev',
-} as const;
 
 export interface GatewayStackProps {
   /**
@@ -72,9 +63,18 @@ export interface GatewayStackProps {
   readonly server?: boolean | StackServerProps;
 }
 
-const PROPS = propNames<GatewayStackProps>({
-  config: true, traefik: true, tlsSecret: true, maxSessions: true, gatewayApiCrds: true, mirrordRbac: true, ubuntuDev: true, kind: true,
-  monitoring: true, server: true,
+const PROPS = propSpec<GatewayStackProps>()('addGatewayStack', {
+  // The constructs check the config itself, each naming the field; here, only that it is an object.
+  config: { check: (p, f, v) => isPlainObject(v) || p.add(f, v, 'a KubernetesConfig (see loadKubernetesConfig)') },
+  traefik: {},
+  tlsSecret: { check: (p, f, v) => p.check(isDnsSubdomain(v), f, v, 'a Secret name (a DNS-1123 subdomain)') },
+  maxSessions: { forwardedTo: 'SandboxQuota' },
+  gatewayApiCrds: {},
+  mirrordRbac: {},
+  ubuntuDev: {},
+  kind: {},
+  monitoring: { default: false },
+  server: { default: true, check: (p, _f, v) => checkStackServerProps(p, v) },
 });
 
 /** OpenHands' create-cluster.sh maps the Traefik Service's node ports to the host's 80 and 443. */
@@ -88,6 +88,8 @@ export interface GatewayStack {
   readonly gatewayApiCrds: GatewayApiCrds;
   readonly traefikCrds: TraefikCrds;
   readonly sandboxNamespace: SandboxNamespace;
+  /** The server's namespace (SERVER_NAMESPACE), where its ServiceAccount lives. */
+  readonly serverNamespace: KubeNamespace;
   readonly serviceAccount: OpenHandsServiceAccount;
   readonly quota: SandboxQuota;
   readonly networkPolicies: SandboxNetworkPolicies;
@@ -123,16 +125,54 @@ export function sandboxListeners(config: KubernetesConfig, tlsSecret?: string): 
 /** The server's listener on KIND: plain HTTP on the `web` entry point, beside the sessions' `*.<ingress_domain>`. */
 const SERVER_LISTENER = { name: 'server', port: 8000, protocol: 'HTTP' } as const;
 
-function resolve(props: GatewayStackProps): KubernetesConfig {
-  const p = new Problems('addGatewayStack');
-  p.knownProps('addGatewayStack', props, PROPS);
-  if (props.tlsSecret !== undefined) p.check(isDnsSubdomain(props.tlsSecret), 'tlsSecret', props.tlsSecret, 'a Secret name (a DNS-1123 subdomain)');
-  if (props.config !== undefined && !isPlainObject(props.config)) p.add('config', props.config, 'a KubernetesConfig (see loadKubernetesConfig)');
-  checkStackServerProps(p, props.server);
-  p.throwIfAny();
-  // The constructs check the config itself, each naming the field.
-  return { ...DEFAULT_KUBERNETES_CONFIG, namespace: GATEWAY_SANDBOX_NAMESPACE, ...(props.config ?? {}) };
+/** What each part of the gateway stack is built from. */
+interface Build {
+  readonly props: ResolvedProps<typeof PROPS>;
+  /** The `[kubernetes]` config sessions run with. */
+  readonly config: KubernetesConfig;
+  readonly parts: Partial<GatewayStack>;
 }
+
+/**
+ * The parts, in the order their ids are claimed (the CRDs' charts sort first in `dist/`, so `kubectl apply -f dist`
+ * creates them before their objects): one entry per part. The result, the charts and the ids follow from it.
+ */
+const PARTS = stackParts<Build>()({
+  gatewayApiCrds: { id: 'crds-gateway-api', build: (chart, { props }) => new GatewayApiCrds(chart, 'crds', props.gatewayApiCrds) },
+  traefikCrds: { id: 'crds-traefik', build: chart => new TraefikCrds(chart, 'crds') },
+  traefik: {
+    id: 'traefik',
+    build: (chart, { props, config }) => {
+      const listeners = [...sandboxListeners(config, props.tlsSecret), ...(props.server !== false ? [serverListener(config, SERVER_LISTENER)] : [])];
+      return new Traefik(chart, 'traefik', { ...OPENHANDS_TRAEFIK, ...props.traefik, gateway: { listeners, ...props.traefik?.gateway } });
+    },
+  },
+  sandboxes: {
+    id: 'sandboxes',
+    spread: true,
+    build: (chart, { props, config, parts }) => addSandboxIsolation(chart, {
+      config, controllerNamespace: parts.traefik!.namespace, routeKind: 'HTTPRoute', maxSessions: props.maxSessions,
+    }),
+  },
+  mirrordRbac: { id: 'mirrord-rbac', build: (chart, { props }) => new MirrordRbac(chart, 'mirrord', props.mirrordRbac) },
+  ubuntuDev: { id: 'ubuntu-dev', build: (chart, { props }) => new UbuntuDevWorkload(chart, 'ubuntu-dev', props.ubuntuDev) },
+  server: {
+    id: SERVER_CHART,
+    when: ({ props }) => props.server !== false,
+    build: (chart, { props, config, parts }) => serverIn(chart, typeof props.server === 'object' ? props.server : {}, {
+      config, isolation: { serviceAccount: parts.serviceAccount! }, route: { kind: 'HTTPRoute', gateway: parts.traefik!, sectionName: SERVER_LISTENER.name },
+    }),
+  },
+  monitoring: {
+    id: 'monitoring',
+    when: ({ props }) => Boolean(props.monitoring),
+    build: (chart, { props, config, parts }) => addMonitoring(chart, parts.traefik!, config.namespace, typeof props.monitoring === 'object' ? props.monitoring : {}),
+  },
+  kind: { id: 'kind', inApp: true, build: (app, { props, parts }, id) => new KindCluster(app, id, { ...GATEWAY_KIND, ...props.kind, ingress: parts.traefik! }) },
+});
+
+/** The chart ids, hence the file names in `dist/`, by part. */
+export const GATEWAY_STACK_CHARTS = chartIds(PARTS);
 
 /**
  * Adds the gateway profile to an app: the Gateway API and Traefik CRDs (each a chart, sorted first), Traefik with
@@ -141,43 +181,19 @@ function resolve(props: GatewayStackProps): KubernetesConfig {
  * default profile, and the KIND config mapping Traefik's node ports to the host.
  */
 export function addGatewayStack(app: App, props: GatewayStackProps = {}): GatewayStack {
-  const config = resolve(props);
-  claimIds(app, 'addGatewayStack', [...Object.values(GATEWAY_STACK_CHARTS), ...(props.server !== false ? [SERVER_CHART] : []), ...(props.monitoring ? ['monitoring'] : []), 'kind']);
-  const chart = (k: keyof typeof GATEWAY_STACK_CHARTS) => new Chart(app, GATEWAY_STACK_CHARTS[k]);
-  const charts = { gatewayApiCrds: chart('gatewayApiCrds'), traefikCrds: chart('traefikCrds'), traefik: chart('traefik'), sandboxes: chart('sandboxes') };
-  const gatewayApiCrds = new GatewayApiCrds(charts.gatewayApiCrds, 'crds', props.gatewayApiCrds);
-  const traefikCrds = new TraefikCrds(charts.traefikCrds, 'crds');
-  const serverOn = props.server !== false;
-  const listeners = [...sandboxListeners(config, props.tlsSecret), ...(serverOn ? [serverListener(config, SERVER_LISTENER)] : [])];
-  const traefik = new Traefik(charts.traefik, 'traefik', {
-    ...OPENHANDS_TRAEFIK,
-    ...props.traefik,
-    gateway: { listeners, ...props.traefik?.gateway },
-  });
-  const sandboxes = addSandboxIsolation(charts.sandboxes, { config, controllerNamespace: traefik.namespace, routeKind: 'HTTPRoute', maxSessions: props.maxSessions });
-  const server = serverOn
-    ? addServer(app, props.server === true || props.server === undefined ? {} : props.server, {
-      config, isolation: sandboxes, route: { kind: 'HTTPRoute', gateway: traefik, sectionName: SERVER_LISTENER.name },
-    })
-    : undefined;
-  const monitoring = props.monitoring
-    ? addMonitoring(new Chart(app, 'monitoring'), traefik, config.namespace, props.monitoring === true ? {} : props.monitoring)
-    : undefined;
-  const rbacChart = chart('mirrordRbac');
-  const ubuntuChart = chart('ubuntuDev');
-  const kind = new KindCluster(app, 'kind', { ...GATEWAY_KIND, ...props.kind, ingress: traefik });
-  const gateway = traefik.gateway!;
-  const listener = traefik.listeners[0];
-  return {
-    traefik, gatewayApiCrds, traefikCrds, ...sandboxes, monitoring, kind, config, server,
-    mirrordRbac: new MirrordRbac(rbacChart, 'mirrord', props.mirrordRbac),
-    ubuntuDev: new UbuntuDevWorkload(ubuntuChart, 'ubuntu-dev', props.ubuntuDev),
+  const resolved = resolveProps(new Problems('addGatewayStack'), props, PROPS);
+  const config = { ...DEFAULT_KUBERNETES_CONFIG, namespace: GATEWAY_SANDBOX_NAMESPACE, ...(resolved.config ?? {}) };
+  const parts = addStackParts(app, 'addGatewayStack', { props: resolved, config, parts: {} }, PARTS);
+  const gateway = parts.traefik.gateway!;
+  const listener = parts.traefik.listeners[0];
+  return stackResult<GatewayStack>()({
+    ...parts,
+    config,
     gatewayReference: {
-      namespace: traefik.namespace, name: gateway.name, listener: listener.name, hostname: listener.hostname,
-      allowedRouteNamespaces: admittedNamespaces(listener, traefik.namespace),
+      namespace: parts.traefik.namespace, name: gateway.name, listener: listener.name, hostname: listener.hostname,
+      allowedRouteNamespaces: admittedNamespaces(listener, parts.traefik.namespace),
     },
-    charts: [...Object.values(charts), ...(server ? [Chart.of(server)] : []), rbacChart, ubuntuChart],
-  };
+  });
 }
 
 /** The namespaces a listener admits routes from, when they can be named: `Same`, or a selector on the name label alone. */

@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import { GrafanaDashboard } from '../constructs/monitoring/grafana-dashboard';
 import { IngressMetricsMonitor } from '../constructs/monitoring/ingress-metrics-monitor';
 import { IngressNginx } from '../constructs/ingress-nginx/ingress-nginx';
@@ -29,7 +29,7 @@ export interface Monitoring {
  * The controller's scrape target, the six alerts and the dashboard, in one chart, for the controller a stack runs
  * (an IngressNginx must have `metrics: true`) and its sandbox namespace.
  */
-export function addMonitoring(chart: Chart, controller: IngressNginx | Traefik, sandboxNamespace: string, o: MonitoringOptions = {}): Monitoring {
+export function addMonitoring(chart: Construct, controller: IngressNginx | Traefik, sandboxNamespace: string, o: MonitoringOptions = {}): Monitoring {
   const isNginx = controller instanceof IngressNginx;
   const indicators: IndicatorProps = {
     ingressController: isNginx ? 'ingress-nginx' : 'traefik',

@@ -4,13 +4,13 @@ import { KindCluster, KindClusterProps } from '../constructs/kind/kind-cluster';
 import { MirrordRbac, MirrordRbacProps } from '../constructs/dev-workload/mirrord-rbac';
 import { UbuntuDevWorkload, UbuntuDevWorkloadProps } from '../constructs/dev-workload/ubuntu-dev-workload';
 import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig } from '../src/kubernetes-config';
-import { propNames } from '../src/props';
+import { ResolvedProps, propSpec, resolveProps } from '../src/props';
 import { Problems } from '../src/validation';
 import { Monitoring, MonitoringOptions, addMonitoring } from './monitoring';
 import { SANDBOX_NAMESPACE, SandboxIsolation, addSandboxIsolation } from './sandbox-isolation';
 import { OpenHandsServer } from '../constructs/server/openhands-server';
-import { claimIds } from './chart-ids';
-import { SERVER_CHART, StackServerProps, addServer, checkStackServerProps } from './server';
+import { addStackParts, stackParts, stackResult } from './chart-ids';
+import { SERVER_CHART, StackServerProps, checkStackServerProps, serverIn } from './server';
 
 /**
  * OpenHands' tuning of the ingress-nginx bundle in `kind/manifests/nginx.yaml`.
@@ -74,8 +74,14 @@ export interface SandboxIsolationProps {
   readonly maxSessions?: number;
 }
 
-const PROP_NAMES = propNames<OpenHandsStackProps>({
-  ingressNginx: true, mirrordRbac: true, ubuntuDev: true, kind: true, isolation: true, monitoring: true, server: true,
+const PROPS = propSpec<OpenHandsStackProps>()('addOpenHandsStack', {
+  ingressNginx: {},
+  mirrordRbac: {},
+  ubuntuDev: {},
+  kind: {},
+  isolation: { default: false },
+  monitoring: { default: false },
+  server: { default: false, check: (p, _f, v) => checkStackServerProps(p, v) },
 });
 
 /** The charts of the OpenHands local stack and the constructs in them. */
@@ -94,6 +100,68 @@ export interface OpenHandsStack {
   readonly charts: readonly Chart[];
 }
 
+/** What each part of the default stack is built from. */
+interface Build {
+  readonly props: ResolvedProps<typeof PROPS>;
+  readonly parts: Partial<OpenHandsStack>;
+}
+
+/**
+ * The parts, in the order their charts are created: one entry per part (its chart id, when the stack has it, how it
+ * is built from the props and the parts before it). The result, the charts and the ids claimed follow from it.
+ */
+const PARTS = stackParts<Build>()({
+  ingressNginx: {
+    id: 'ingress-nginx',
+    build: (chart, { props }) => new IngressNginx(chart, 'ingress', {
+      ...OPENHANDS_INGRESS_NGINX,
+      ...(pinned(props) ? { nodeSelector: { ...OPENHANDS_INGRESS_NGINX.nodeSelector, ...INGRESS_READY } } : {}),
+      ...(props.monitoring ? { metrics: true } : {}),
+      ...props.ingressNginx,
+    }),
+  },
+  mirrordRbac: { id: 'mirrord-rbac', build: (chart, { props }) => new MirrordRbac(chart, 'mirrord', props.mirrordRbac) },
+  ubuntuDev: { id: 'ubuntu-dev', build: (chart, { props }) => new UbuntuDevWorkload(chart, 'ubuntu-dev', props.ubuntuDev) },
+  kind: {
+    id: 'kind',
+    inApp: true,
+    build: (app, { props, parts }, id) => new KindCluster(app, id, {
+      // Upstream's config maps host port 80 only; the controller's 443 stays reachable from inside the node only.
+      unmappedHostPortsAllowed: [443],
+      ...(pinned(props) ? { nodes: [{ role: 'control-plane', labels: INGRESS_READY, extraPortMappings: [{ containerPort: 80, hostPort: 80 }] }] } : {}),
+      ...props.kind,
+      ingress: parts.ingressNginx!,
+    }),
+  },
+  isolation: {
+    id: 'sandboxes',
+    when: ({ props }) => Boolean(props.isolation || props.server),
+    build: (chart, { props, parts }) => {
+      const o = typeof props.isolation === 'object' ? props.isolation : {};
+      const config = { ...DEFAULT_KUBERNETES_CONFIG, namespace: SANDBOX_NAMESPACE, ...(o.config ?? {}) };
+      return { config, ...addSandboxIsolation(chart, { config, controllerNamespace: parts.ingressNginx!.namespace, routeKind: 'Ingress', maxSessions: o.maxSessions }) };
+    },
+  },
+  server: {
+    id: SERVER_CHART,
+    when: ({ props }) => Boolean(props.server),
+    build: (chart, { props, parts }) => serverIn(chart, typeof props.server === 'object' ? props.server : {}, {
+      config: parts.isolation!.config, isolation: parts.isolation!, route: { kind: 'Ingress' }, ingressClassName: parts.ingressNginx!.ingressClassName,
+    }),
+  },
+  monitoring: {
+    id: 'monitoring',
+    when: ({ props }) => Boolean(props.monitoring),
+    build: (chart, { props, parts }) => addMonitoring(chart, parts.ingressNginx!, parts.isolation?.config.namespace ?? DEFAULT_KUBERNETES_CONFIG.namespace,
+      typeof props.monitoring === 'object' ? props.monitoring : {}),
+  },
+});
+
+/** With workers, the node with the port mappings is labelled `ingress-ready` and the controller pinned to it. */
+function pinned(props: OpenHandsStackProps): boolean {
+  return (props.kind?.workers ?? 0) > 0;
+}
+
 /**
  * Adds OpenHands' KIND stack to an app as three charts (`ingress-nginx`, `mirrord-rbac`, `ubuntu-dev`) and
  * the KIND cluster config they run on.
@@ -101,63 +169,6 @@ export interface OpenHandsStack {
  * name order, which creates the ingress-nginx Namespace before anything in it.
  */
 export function addOpenHandsStack(app: App, props: OpenHandsStackProps = {}): OpenHandsStack {
-  const p = new Problems('addOpenHandsStack');
-  p.knownProps('addOpenHandsStack', props, PROP_NAMES);
-  checkStackServerProps(p, props.server);
-  p.throwIfAny();
-  claimIds(app, 'addOpenHandsStack', ['ingress-nginx', 'mirrord-rbac', 'ubuntu-dev', 'kind',
-    ...(props.isolation || props.server ? ['sandboxes'] : []), ...(props.server ? [SERVER_CHART] : []), ...(props.monitoring ? ['monitoring'] : [])]);
-  const ingressChart = new Chart(app, 'ingress-nginx');
-  const rbacChart = new Chart(app, 'mirrord-rbac');
-  const ubuntuChart = new Chart(app, 'ubuntu-dev');
-  const pinned = (props.kind?.workers ?? 0) > 0;
-  const ingressNginx = new IngressNginx(ingressChart, 'ingress', {
-    ...OPENHANDS_INGRESS_NGINX,
-    ...(pinned ? { nodeSelector: { ...OPENHANDS_INGRESS_NGINX.nodeSelector, ...INGRESS_READY } } : {}),
-    ...(props.monitoring ? { metrics: true } : {}),
-    ...props.ingressNginx,
-  });
-  const kind = new KindCluster(app, 'kind', {
-    // Upstream's config maps host port 80 only; the controller's 443 stays reachable from inside the node only.
-    unmappedHostPortsAllowed: [443],
-    ...(pinned ? { nodes: [{ role: 'control-plane', labels: INGRESS_READY, extraPortMappings: [{ containerPort: 80, hostPort: 80 }] }] } : {}),
-    ...props.kind,
-    ingress: ingressNginx,
-  });
-  const optional = addOptionalParts(app, props, ingressNginx);
-  return {
-    ingressNginx,
-    mirrordRbac: new MirrordRbac(rbacChart, 'mirrord', props.mirrordRbac),
-    ubuntuDev: new UbuntuDevWorkload(ubuntuChart, 'ubuntu-dev', props.ubuntuDev),
-    kind,
-    ...optional,
-    charts: [ingressChart, rbacChart, ubuntuChart, ...optional.charts],
-  };
-}
-
-/** Isolation and monitoring, each in a chart of its own when asked for. */
-function addOptionalParts(app: App, props: OpenHandsStackProps, ingressNginx: IngressNginx) {
-  const charts: Chart[] = [];
-  let isolation: OpenHandsStack['isolation'];
-  if (props.isolation || props.server) {
-    const o = typeof props.isolation === 'object' ? props.isolation : {};
-    const config = { ...DEFAULT_KUBERNETES_CONFIG, namespace: SANDBOX_NAMESPACE, ...(o.config ?? {}) };
-    const chart = new Chart(app, 'sandboxes');
-    charts.push(chart);
-    isolation = { config, ...addSandboxIsolation(chart, { config, controllerNamespace: ingressNginx.namespace, routeKind: 'Ingress', maxSessions: o.maxSessions }) };
-  }
-  let server: OpenHandsServer | undefined;
-  if (props.server) {
-    server = addServer(app, props.server === true ? {} : props.server, {
-      config: isolation!.config, isolation: isolation!, route: { kind: 'Ingress' }, ingressClassName: ingressNginx.ingressClassName,
-    });
-    charts.push(Chart.of(server));
-  }
-  let monitoring: Monitoring | undefined;
-  if (props.monitoring) {
-    const chart = new Chart(app, 'monitoring');
-    charts.push(chart);
-    monitoring = addMonitoring(chart, ingressNginx, isolation?.config.namespace ?? DEFAULT_KUBERNETES_CONFIG.namespace, props.monitoring === true ? {} : props.monitoring);
-  }
-  return { isolation, monitoring, server, charts };
+  const resolved = resolveProps(new Problems('addOpenHandsStack'), props, PROPS);
+  return stackResult<OpenHandsStack>()(addStackParts(app, 'addOpenHandsStack', { props: resolved, parts: {} }, PARTS));
 }

@@ -1,4 +1,5 @@
 import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import { CertManagerCertificate, CertManagerIssuerRef } from '../constructs/traefik-gateway/cert-manager-certificate';
 import { GatewayApiCrds, GatewayApiCrdsProps } from '../constructs/traefik-gateway/gateway-api-crds';
 import { GrafanaDashboard, GrafanaDashboardProps } from '../constructs/monitoring/grafana-dashboard';
@@ -9,7 +10,7 @@ import { Traefik, TraefikProps } from '../constructs/traefik-gateway/traefik';
 import { TraefikCrds } from '../constructs/traefik-gateway/traefik-crds';
 import { UbuntuDevWorkload, UbuntuDevWorkloadProps } from '../constructs/dev-workload/ubuntu-dev-workload';
 import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig } from '../src/kubernetes-config';
-import { propNames } from '../src/props';
+import { ResolvedProps, propSpec, resolveProps } from '../src/props';
 import { Problems, isDnsSubdomain, isIpv4Address, isPlainObject } from '../src/validation';
 import { HttpsRedirect } from '../constructs/traefik-gateway/https-redirect';
 import { OpenHandsServer } from '../constructs/server/openhands-server';
@@ -18,8 +19,8 @@ import { GatewayListenerProps } from '../src/gateway-listeners';
 import { MAX_INGRESS_DOMAIN_LENGTH } from '../src/kubernetes-config';
 import { GATEWAY_SANDBOX_NAMESPACE } from './gateway-stack';
 import { SandboxIsolation, addSandboxIsolation } from './sandbox-isolation';
-import { claimIds } from './chart-ids';
-import { SERVER_CHART, StackServerProps, addServer, checkStackServerProps, serverListener } from './server';
+import { addStackParts, chartIds, stackParts, stackResult } from './chart-ids';
+import { SERVER_CHART, StackServerProps, checkStackServerProps, serverIn, serverListener } from './server';
 
 /**
  * Traefik for a cluster of several nodes: a LoadBalancer Service and no host ports (a cloud load balancer brings
@@ -59,17 +60,6 @@ export const PRODUCTION_SERVER: StackServerProps = {
   storage: { size: '20Gi' },
   strategy: 'Recreate',
 };
-
-/** The chart ids, hence the file names in `dist/`: the CRDs sort first, for the two-pass apply. */
-export const PRODUCTION_STACK_CHARTS = {
-  gatewayApiCrds: 'crds-gateway-api',
-  traefikCrds: 'crds-traefik',
-  traefik: 'traefik',
-  sandboxes: 'sandboxes',
-  monitoring: 'monitoring',
-  mirrordRbac: 'mirrord-rbac',
-  ubuntuDev: 'ubuntu-dev',
-} as const;
 
 /** The certificate of the Gateway's HTTPS listener. */
 export interface ProductionTlsProps {
@@ -129,9 +119,24 @@ export interface ProductionStackProps {
   readonly mirrordRbac?: MirrordRbacProps;
 }
 
-const PROPS = propNames<ProductionStackProps>({
-  domain: true, config: true, traefik: true, tls: true, maxSessions: true, quota: true, server: true, gatewayApiCrds: true, monitoring: true,
-  ubuntuDev: true, mirrordRbac: true,
+const PROPS = propSpec<ProductionStackProps>()('addProductionStack', {
+  domain: { required: true, check: checkDomain },
+  // The constructs check the config and Traefik's props themselves, each naming the field; here, only the shape.
+  config: { check: (p, f, v) => isPlainObject(v) || p.add(f, v, 'a KubernetesConfig (see loadKubernetesConfig)') },
+  traefik: { check: (p, f, v) => isPlainObject(v) || p.add(f, v, 'TraefikProps (an object)') },
+  tls: { check: checkTls },
+  maxSessions: { default: PRODUCTION_MAX_SESSIONS },
+  quota: {},
+  server: {
+    check: (p, f, v) => {
+      checkStackServerProps(p, v);
+      if (typeof v === 'boolean') p.add(f, v, 'OpenHandsServer props (an object): the production stack always deploys the server');
+    },
+  },
+  gatewayApiCrds: {},
+  monitoring: {},
+  ubuntuDev: {},
+  mirrordRbac: {},
 });
 
 const DEFAULT_TLS_SECRET = 'openhands-sandboxes-tls';
@@ -158,48 +163,46 @@ export interface ProductionStack extends SandboxIsolation {
   readonly charts: readonly Chart[];
 }
 
+/** The props over the profile's own settings, checked for the production shape. */
 interface Resolved {
+  readonly props: ResolvedProps<typeof PROPS>;
   readonly config: KubernetesConfig;
   readonly traefik: TraefikProps;
   readonly tlsSecret: string;
   readonly ubuntuDev?: UbuntuDevWorkloadProps;
 }
 
-function resolve(props: ProductionStackProps): Resolved {
-  const p = new Problems('addProductionStack');
-  p.knownProps('addProductionStack', props, PROPS);
-  checkDomain(p, props.domain, props.config);
-  checkStackServerProps(p, props.server);
-  if (typeof props.server === 'boolean') p.add('server', props.server, 'OpenHandsServer props (an object): the production stack always deploys the server');
-  if (props.config !== undefined && !isPlainObject(props.config)) p.add('config', props.config, 'a KubernetesConfig (see loadKubernetesConfig)');
-  if (props.tls !== undefined && !isPlainObject(props.tls)) p.add('tls', props.tls, 'an object { secretName, issuer }');
-  for (const k of Object.keys(props.tls ?? {})) if (k !== 'secretName' && k !== 'issuer') p.add(`tls.${k}`, (props.tls as Record<string, unknown>)[k], 'absent (only secretName and issuer)');
-  const tlsSecret = props.tls?.secretName ?? DEFAULT_TLS_SECRET;
-  p.dnsSubdomain('tls.secretName', tlsSecret);
-  if (props.traefik !== undefined && !isPlainObject(props.traefik)) p.add('traefik', props.traefik, 'TraefikProps (an object)');
+function resolve(p: Problems, props: ResolvedProps<typeof PROPS>): Resolved {
+  const given = isPlainObject(props.config) ? props.config.ingressDomain : undefined;
+  if (isPublicDomain(props.domain) && given !== undefined && given !== props.domain) {
+    p.add('config.ingressDomain', given, `absent or equal to domain (${JSON.stringify(props.domain)}): the domain sets it`);
+  }
   p.throwIfAny();
-  // The constructs check the config and Traefik's props themselves, each naming the field; here, only the shape.
   const traefik = { ...PRODUCTION_TRAEFIK, ...props.traefik };
   checkProductionShape(p, traefik);
   const ubuntuDev = props.ubuntuDev === undefined ? undefined : { ...PRODUCTION_UBUNTU_DEV, ...props.ubuntuDev };
   if (ubuntuDev) checkResourcesSet(p, 'ubuntuDev.resources', ubuntuDev.resources);
-  p.throwIfAny();
   const config = { ...DEFAULT_KUBERNETES_CONFIG, ...PRODUCTION_SANDBOX_CONFIG, ...(props.config ?? {}), ingressDomain: props.domain };
-  return { config, traefik, tlsSecret, ubuntuDev };
+  return { props, config, traefik, tlsSecret: props.tls?.secretName ?? DEFAULT_TLS_SECRET, ubuntuDev };
 }
 
+const DOMAIN_ALLOWED = `a DNS name such as "openhands.example.com" (at least two labels, not localhost nor an IP address, at most ${MAX_INGRESS_DOMAIN_LENGTH} characters; sessions are served at "<sid>.<domain>")`;
+
 /** A DNS name of the public kind: at least two labels, not `localhost` (KIND's), short enough for `<sid>.<domain>`. */
-function checkDomain(p: Problems, domain: unknown, config: Partial<KubernetesConfig> | undefined): void {
-  const allowed = `a DNS name such as "openhands.example.com" (at least two labels, not localhost nor an IP address, at most ${MAX_INGRESS_DOMAIN_LENGTH} characters; sessions are served at "<sid>.<domain>")`;
-  if (domain === undefined) {
-    p.add('domain', domain, `set: ${allowed}`);
-    return;
-  }
-  const ok = isDnsSubdomain(domain) && domain.length <= MAX_INGRESS_DOMAIN_LENGTH && domain.includes('.') && domain !== 'localhost' && !domain.endsWith('.localhost')
+function isPublicDomain(domain: unknown): domain is string {
+  return isDnsSubdomain(domain) && domain.length <= MAX_INGRESS_DOMAIN_LENGTH && domain.includes('.') && domain !== 'localhost' && !domain.endsWith('.localhost')
     && !isIpv4Address(domain);
-  if (!p.check(ok, 'domain', domain, allowed)) return;
-  const given = isPlainObject(config) ? config.ingressDomain : undefined;
-  if (given !== undefined && given !== domain) p.add('config.ingressDomain', given, `absent or equal to domain (${JSON.stringify(domain)}): the domain sets it`);
+}
+
+function checkDomain(p: Problems, field: string, domain: unknown): void {
+  if (domain === undefined) p.add(field, domain, `set: ${DOMAIN_ALLOWED}`);
+  else p.check(isPublicDomain(domain), field, domain, DOMAIN_ALLOWED);
+}
+
+function checkTls(p: Problems, field: string, tls: ProductionTlsProps): void {
+  if (!isPlainObject(tls)) p.add(field, tls, 'an object { secretName, issuer }');
+  for (const k of Object.keys(tls ?? {})) if (k !== 'secretName' && k !== 'issuer') p.add(`${field}.${k}`, (tls as Record<string, unknown>)[k], 'absent (only secretName and issuer)');
+  p.dnsSubdomain(`${field}.secretName`, tls?.secretName ?? DEFAULT_TLS_SECRET);
 }
 
 /**
@@ -248,6 +251,48 @@ function checkResourcesSet(p: Problems, field: string, resources: unknown): void
   }
 }
 
+/** What each part of the production stack is built from. */
+interface Build extends Resolved {
+  readonly parts: Partial<ProductionStack>;
+}
+
+/**
+ * The parts, in the order their ids are claimed (the CRDs' charts sort first in `dist/`, for the two-pass apply): one
+ * entry per part. The result, the charts and the ids follow from it.
+ */
+const PARTS = stackParts<Build>()({
+  gatewayApiCrds: { id: 'crds-gateway-api', build: (chart, { props }) => new GatewayApiCrds(chart, 'crds', props.gatewayApiCrds) },
+  traefikCrds: { id: 'crds-traefik', build: chart => new TraefikCrds(chart, 'crds') },
+  traefik: { id: 'traefik', spread: true, build: (chart, b) => addTraefik(chart, b) },
+  sandboxes: {
+    id: 'sandboxes',
+    spread: true,
+    build: (chart, { props, config, parts }) => addSandboxIsolation(chart, {
+      config, controllerNamespace: parts.traefik!.namespace, routeKind: 'HTTPRoute', maxSessions: props.maxSessions, quotaHard: props.quota,
+    }),
+  },
+  monitoring: { id: 'monitoring', spread: true, build: (chart, b) => addMonitoring(chart, b) },
+  server: {
+    id: SERVER_CHART,
+    build: (chart, { props, config, parts }) => serverIn(chart, { ...PRODUCTION_SERVER, ...props.server }, {
+      config, isolation: { serviceAccount: parts.serviceAccount! }, route: { kind: 'HTTPRoute', gateway: parts.traefik!, sectionName: 'server' },
+    }),
+  },
+  mirrordRbac: {
+    id: 'mirrord-rbac',
+    when: ({ props }) => props.mirrordRbac !== undefined,
+    build: (chart, { props }) => new MirrordRbac(chart, 'mirrord', props.mirrordRbac),
+  },
+  ubuntuDev: {
+    id: 'ubuntu-dev',
+    when: ({ ubuntuDev }) => ubuntuDev !== undefined,
+    build: (chart, { ubuntuDev }) => new UbuntuDevWorkload(chart, 'ubuntu-dev', ubuntuDev),
+  },
+});
+
+/** The chart ids, hence the file names in `dist/`, by part: the CRDs sort first, for the two-pass apply. */
+export const PRODUCTION_STACK_CHARTS = chartIds(PARTS);
+
 /**
  * Adds the production profile to an app: the Gateway API and Traefik CRDs (each a chart, sorted first), Traefik
  * shaped for several nodes with a Gateway serving sandboxes over HTTP and HTTPS (and a cert-manager Certificate
@@ -255,69 +300,33 @@ function checkResourcesSet(p: Problems, field: string, resources: unknown): void
  * ubuntu-dev or mirrord objects unless asked for.
  */
 export function addProductionStack(app: App, props: ProductionStackProps): ProductionStack {
-  const r = resolve(props);
-  const { mirrordRbac, ubuntuDev, ...always } = PRODUCTION_STACK_CHARTS;
-  claimIds(app, 'addProductionStack', [...Object.values(always), SERVER_CHART,
-    ...(props.mirrordRbac !== undefined ? [mirrordRbac] : []), ...(props.ubuntuDev !== undefined ? [ubuntuDev] : [])]);
-  const chart = (k: keyof typeof PRODUCTION_STACK_CHARTS) => new Chart(app, PRODUCTION_STACK_CHARTS[k]);
-  const charts = {
-    gatewayApiCrds: chart('gatewayApiCrds'), traefikCrds: chart('traefikCrds'), traefik: chart('traefik'),
-    sandboxes: chart('sandboxes'), monitoring: chart('monitoring'),
-  };
-  const gatewayApiCrds = new GatewayApiCrds(charts.gatewayApiCrds, 'crds', props.gatewayApiCrds);
-  const traefikCrds = new TraefikCrds(charts.traefikCrds, 'crds');
-  const traefik = new Traefik(charts.traefik, 'traefik', {
-    ...r.traefik,
-    gateway: { listeners: productionListeners(r.config, r.tlsSecret), ...r.traefik.gateway },
+  const r = resolveProps(new Problems('addProductionStack'), props, PROPS, resolve);
+  const parts = addStackParts(app, 'addProductionStack', { ...r, parts: {} }, PARTS);
+  return stackResult<ProductionStack>()({ ...parts, domain: r.config.ingressDomain, config: r.config });
+}
+
+/** Traefik with the profile's listeners, the redirect of plain HTTP to HTTPS, and the certificate with an issuer. */
+function addTraefik(chart: Construct, { config, traefik: props, tlsSecret, props: { tls } }: Build) {
+  const traefik = new Traefik(chart, 'traefik', { ...props, gateway: { listeners: productionListeners(config, tlsSecret), ...props.gateway } });
+  const domain = config.ingressDomain;
+  const httpsRedirect = new HttpsRedirect(chart, 'https-redirect', { gateway: traefik, listener: 'web', hostnames: [domain, `*.${domain}`] });
+  const certificate = tls?.issuer === undefined ? undefined : new CertManagerCertificate(chart, 'certificate', {
+    secretName: tlsSecret, namespace: traefik.namespace, dnsNames: [domain, `*.${domain}`], issuer: tls.issuer,
   });
-  const domain = r.config.ingressDomain;
-  const httpsRedirect = new HttpsRedirect(charts.traefik, 'https-redirect', { gateway: traefik, listener: 'web', hostnames: [domain, `*.${domain}`] });
-  const certificate = props.tls?.issuer === undefined ? undefined : new CertManagerCertificate(charts.traefik, 'certificate', {
-    secretName: r.tlsSecret, namespace: traefik.namespace, dnsNames: [domain, `*.${domain}`], issuer: props.tls.issuer,
-  });
-  const isolation = addSandboxIsolation(charts.sandboxes, {
-    config: r.config, controllerNamespace: traefik.namespace, routeKind: 'HTTPRoute', maxSessions: props.maxSessions ?? PRODUCTION_MAX_SESSIONS, quotaHard: props.quota,
-  });
-  const server = addServer(app, { ...PRODUCTION_SERVER, ...props.server }, {
-    config: r.config, isolation, route: { kind: 'HTTPRoute', gateway: traefik, sectionName: 'server' },
-  });
-  const dev = addLocalDevelopment(app, props.mirrordRbac, r.ubuntuDev);
-  return {
-    traefik, gatewayApiCrds, traefikCrds, certificate, ...isolation, server, httpsRedirect, domain,
-    ...addMonitoring(charts, r.config, traefik, props.monitoring),
-    ...dev.parts,
-    config: r.config,
-    charts: [...Object.values(charts), Chart.of(server), ...dev.charts],
-  };
+  return { traefik, httpsRedirect, certificate };
 }
 
 /**
  * The PodMonitor for Traefik (in Traefik's chart: it lives in Traefik's namespace, which `kubectl apply -f dist`
  * must create first, and files apply in name order), the alerts and the dashboard, scoped to Traefik and the sandbox namespace.
  */
-function addMonitoring(charts: { traefik: Chart; monitoring: Chart }, config: KubernetesConfig, traefik: Traefik, m: ProductionMonitoringProps = {}) {
+function addMonitoring(chart: Construct, { config, parts, props }: Build) {
+  const traefik = parts.traefik!;
+  const m = props.monitoring ?? {};
   const scope = { ingressController: 'traefik' as const, controllerNamespace: traefik.namespace, sandboxNamespace: config.namespace };
-  const chart = charts.monitoring;
   return {
-    metricsMonitor: new IngressMetricsMonitor(charts.traefik, 'metrics-monitor', { controller: 'traefik', namespace: traefik.namespace, ...m.metricsMonitor }),
+    metricsMonitor: new IngressMetricsMonitor(Chart.of(traefik), 'metrics-monitor', { controller: 'traefik', namespace: traefik.namespace, ...m.metricsMonitor }),
     alerts: new OpenHandsAlerts(chart, 'alerts', { ...scope, ...m.alerts }),
     dashboard: new GrafanaDashboard(chart, 'dashboard', { ...scope, ...m.dashboard }),
   };
-}
-
-/** ubuntu-dev and the mirrord RBAC, each only when its props are given. */
-function addLocalDevelopment(app: App, mirrordRbac?: MirrordRbacProps, ubuntuDev?: UbuntuDevWorkloadProps) {
-  const charts: Chart[] = [];
-  const parts: { ubuntuDev?: UbuntuDevWorkload; mirrordRbac?: MirrordRbac } = {};
-  if (mirrordRbac !== undefined) {
-    const c = new Chart(app, PRODUCTION_STACK_CHARTS.mirrordRbac);
-    parts.mirrordRbac = new MirrordRbac(c, 'mirrord', mirrordRbac);
-    charts.push(c);
-  }
-  if (ubuntuDev !== undefined) {
-    const c = new Chart(app, PRODUCTION_STACK_CHARTS.ubuntuDev);
-    parts.ubuntuDev = new UbuntuDevWorkload(c, 'ubuntu-dev', ubuntuDev);
-    charts.push(c);
-  }
-  return { charts, parts };
 }

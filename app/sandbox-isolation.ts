@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import { KubeNamespace } from '../imports/k8s';
 import { renderServerNamespace } from '../constructs/server/openhands-server';
 import { OpenHandsServiceAccount, SERVER_NAMESPACE, SandboxRouteKind } from '../constructs/isolation/openhands-service-account';
@@ -41,7 +41,7 @@ export interface SandboxIsolation {
  * (a namespace-wide default deny, the server's namespace to the action server, the controller to the routed ports,
  * DNS, the internet). Shared by every profile that isolates sandboxes.
  */
-export function addSandboxIsolation(chart: Chart, o: SandboxIsolationOptions): SandboxIsolation {
+export function addSandboxIsolation(chart: Construct, o: SandboxIsolationOptions): SandboxIsolation {
   const { config } = o;
   return {
     sandboxNamespace: new SandboxNamespace(chart, 'namespace', { config }),

@@ -1,4 +1,5 @@
 import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import { OpenHandsServer, OpenHandsServerProps } from '../constructs/server/openhands-server';
 import { SERVER_NAMESPACE } from '../constructs/isolation/openhands-service-account';
 import type { SandboxRoute } from '../constructs/sandbox/sandbox-route';
@@ -41,8 +42,25 @@ export function checkStackServerProps(p: Problems, server: unknown): void {
  * The OpenHands server in a chart of its own, in SERVER_NAMESPACE (created with the isolation), running as the
  * isolation's ServiceAccount, with the stack's `[kubernetes]` config and route.
  */
-export function addServer(app: App, props: StackServerProps, o: { config: KubernetesConfig; isolation: SandboxIsolation; route: SandboxRoute; ingressClassName?: string }): OpenHandsServer {
-  return new OpenHandsServer(new Chart(app, SERVER_CHART), 'openhands', {
+export function addServer(app: App, props: StackServerProps, o: StackServerOptions): OpenHandsServer {
+  return serverIn(new Chart(app, SERVER_CHART), props, o);
+}
+
+/** What a stack decides about its server. */
+export interface StackServerOptions {
+  /** The `[kubernetes]` config the stack's sessions run with. */
+  readonly config: KubernetesConfig;
+  /** The isolation whose ServiceAccount the server runs as. */
+  readonly isolation: Pick<SandboxIsolation, 'serviceAccount'>;
+  /** How the server is reached: the stack's ingress class or Gateway listener. */
+  readonly route: SandboxRoute;
+  /** The Ingress class, with an Ingress route. @default - OpenHandsServer's */
+  readonly ingressClassName?: string;
+}
+
+/** The OpenHands server of a stack in `chart` (the stack's SERVER_CHART), as `addServer` adds it. */
+export function serverIn(chart: Construct, props: StackServerProps, o: StackServerOptions): OpenHandsServer {
+  return new OpenHandsServer(chart, 'openhands', {
     ...(o.ingressClassName !== undefined ? { ingressClassName: o.ingressClassName } : {}),
     ...props,
     config: o.config,

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { KubeRole, KubeRoleBinding } from '../../imports/k8s';
-import { propNames, withDefaults } from '../../src/props';
+import { ResolvedProps, propSpec, resolveProps } from '../../src/props';
 import { RBAC_VERBS, RbacRule, toPolicyRules } from '../../src/rbac';
 import { Problems, isPlainObject } from '../../src/validation';
 import { MIRRORD_RBAC_PRESETS, MirrordRbacPreset } from './mirrord-rbac-presets';
@@ -30,17 +30,14 @@ export interface MirrordRbacProps {
   readonly extraRules?: readonly RbacRule[];
 }
 
-const PROP_NAMES = propNames<MirrordRbacProps>({
-  namespace: true, roleName: true, bindingName: true, subject: true, preset: true, extraRules: true,
+const PROPS = propSpec<MirrordRbacProps>()('MirrordRbac', {
+  namespace: { default: 'default', check: (p, f, v) => p.dnsLabel(f, v) },
+  roleName: { default: 'mirrord-role', check: (p, f, v) => p.dnsSubdomain(f, v) },
+  bindingName: { default: 'mirrord-binding', check: (p, f, v) => p.dnsSubdomain(f, v) },
+  subject: {},
+  preset: { default: 'openhands', check: (p, f, v) => p.oneOf(f, v, Object.keys(MIRRORD_RBAC_PRESETS) as MirrordRbacPreset[]) },
+  extraRules: { default: [], check: checkRules },
 });
-
-const DEFAULTS = {
-  namespace: 'default',
-  roleName: 'mirrord-role',
-  bindingName: 'mirrord-binding',
-  preset: 'openhands',
-  extraRules: [],
-} satisfies MirrordRbacProps;
 
 /** Upstream binds the Role to the namespace's `default` ServiceAccount. */
 const DEFAULT_SUBJECT_NAME = 'default';
@@ -54,16 +51,9 @@ interface Resolved {
   readonly rules: readonly RbacRule[];
 }
 
-function resolve(scope: Construct, props: MirrordRbacProps): Resolved {
-  const p = Problems.of(scope, 'MirrordRbac');
-  p.knownProps('MirrordRbac', props, PROP_NAMES);
-  const { namespace, roleName, bindingName, preset, extraRules: extra } = withDefaults(DEFAULTS, props);
-  p.dnsLabel('namespace', namespace);
-  p.dnsSubdomain('roleName', roleName);
-  p.dnsSubdomain('bindingName', bindingName);
-  const presetOk = p.oneOf('preset', preset, Object.keys(MIRRORD_RBAC_PRESETS) as MirrordRbacPreset[]);
-
-  const subject = { kind: 'ServiceAccount' as const, name: DEFAULT_SUBJECT_NAME, namespace, ...(props.subject ?? {}) };
+/** The subject defaults to the Role's namespace; the rules are the preset's, then the extra ones. */
+function resolve(p: Problems, v: ResolvedProps<typeof PROPS>): Resolved {
+  const subject = { kind: 'ServiceAccount' as const, name: DEFAULT_SUBJECT_NAME, namespace: v.namespace, ...(v.subject ?? {}) };
   p.oneOf('subject.kind', subject.kind, ['ServiceAccount', 'User', 'Group']);
   if (subject.kind === 'ServiceAccount') {
     p.dnsSubdomain('subject.name', subject.name);
@@ -71,11 +61,9 @@ function resolve(scope: Construct, props: MirrordRbacProps): Resolved {
   } else {
     p.check(typeof subject.name === 'string' && subject.name.length > 0, 'subject.name', subject.name, 'a non-empty string');
   }
-
-  if (!Array.isArray(extra)) p.add('extraRules', extra, 'a list of rules');
-  else extra.forEach((rule, i) => checkRule(p, `extraRules[${i}]`, rule));
   p.throwIfAny();
-  return { namespace, roleName, bindingName, subject, rules: [...(presetOk ? MIRRORD_RBAC_PRESETS[preset] : []), ...extra] };
+  const { namespace, roleName, bindingName } = v;
+  return { namespace, roleName, bindingName, subject, rules: [...MIRRORD_RBAC_PRESETS[v.preset], ...v.extraRules] };
 }
 
 /** The `mirrord-role` Role and the `mirrord-binding` RoleBinding that grants it, as OpenHands' KIND setup applies them. */
@@ -93,7 +81,7 @@ export class MirrordRbac extends Construct {
 
   constructor(scope: Construct, id: string, props: MirrordRbacProps = {}) {
     super(scope, id);
-    const r = resolve(this, props);
+    const r = resolveProps(this, props, PROPS, resolve);
     this.namespace = r.namespace;
     this.subject = r.subject;
     this.rules = r.rules;
@@ -112,6 +100,12 @@ export class MirrordRbac extends Construct {
 }
 
 const RULE_FIELDS = ['apiGroups', 'resources', 'verbs', 'resourceNames'];
+
+function checkRules(p: Problems, field: string, rules: unknown): boolean {
+  if (!Array.isArray(rules)) return p.add(field, rules, 'a list of rules');
+  rules.forEach((rule, i) => checkRule(p, `${field}[${i}]`, rule));
+  return true;
+}
 
 function checkRule(p: Problems, field: string, rule: unknown): void {
   if (!isPlainObject(rule)) {

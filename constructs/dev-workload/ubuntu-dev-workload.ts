@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { IntOrString, KubeDeployment, KubeService } from '../../imports/k8s';
-import { propNames, withDefaults } from '../../src/props';
+import { ResolvedProps, propSpec, resolveProps } from '../../src/props';
 import { checkResources, toKubeResources } from '../../src/resources';
 import { EnvVar, Resources } from '../../src/types';
 import { Problems, isPlainObject, isPortName } from '../../src/validation';
@@ -36,39 +36,20 @@ export interface UbuntuDevWorkloadProps {
   readonly resources?: Resources;
 }
 
-const PROP_NAMES = propNames<UbuntuDevWorkloadProps>({
-  name: true, namespace: true, image: true, command: true, replicas: true, ports: true, env: true, resources: true,
+const PROPS = propSpec<UbuntuDevWorkloadProps>()('UbuntuDevWorkload', {
+  // It names the Service too, and Service names are DNS-1035 labels.
+  name: { default: 'ubuntu-dev', check: (p, f, v) => p.dns1035Label(f, v) },
+  namespace: { check: (p, f, v) => p.dnsLabel(f, v) },
+  image: { default: 'ubuntu:22.04', check: (p, f, v) => p.image(f, v) },
+  command: { default: ['sleep', 'infinity'], check: (p, f, v) => p.nonEmptyStrings(f, v) },
+  replicas: { default: 1, check: (p, f, v) => p.nonNegativeInt(f, v, 1000) },
+  ports: { default: [{ port: 8099, targetPort: 3000, protocol: 'TCP' }], check: checkPorts },
+  env: { default: [], check: (p, f, v) => p.envVars(f, v) },
+  resources: { check: (p, f, v) => checkResources(p, f, v) },
 });
 
-const DEFAULTS = {
-  name: 'ubuntu-dev',
-  image: 'ubuntu:22.04',
-  command: ['sleep', 'infinity'],
-  replicas: 1,
-  ports: [{ port: 8099, targetPort: 3000, protocol: 'TCP' }],
-  env: [],
-} satisfies Omit<UbuntuDevWorkloadProps, 'namespace' | 'resources'>;
-
 /** Every prop with its default applied. */
-type Resolved = Required<Omit<UbuntuDevWorkloadProps, 'namespace' | 'resources'>> & Pick<UbuntuDevWorkloadProps, 'namespace' | 'resources'>;
-
-function resolve(scope: Construct, props: UbuntuDevWorkloadProps): Resolved {
-  const p = Problems.of(scope, 'UbuntuDevWorkload');
-  p.knownProps('UbuntuDevWorkload', props, PROP_NAMES);
-  const r: Resolved = withDefaults(DEFAULTS, props);
-  // It names the Service too, and Service names are DNS-1035 labels.
-  p.dns1035Label('name', r.name);
-  if (r.namespace !== undefined) p.dnsLabel('namespace', r.namespace);
-  p.image('image', r.image);
-  p.nonEmptyStrings('command', r.command);
-  p.nonNegativeInt('replicas', r.replicas, 1000);
-  if (!Array.isArray(r.ports) || r.ports.length === 0) p.add('ports', r.ports, 'a non-empty list of { port, targetPort, protocol, name }');
-  else checkPorts(p, r.ports);
-  p.envVars('env', r.env);
-  if (r.resources !== undefined) checkResources(p, 'resources', r.resources);
-  p.throwIfAny();
-  return r;
-}
+type Resolved = ResolvedProps<typeof PROPS>;
 
 /**
  * The `ubuntu-dev` Deployment and Service that OpenHands' KIND setup runs as a mirrord target.
@@ -89,7 +70,7 @@ export class UbuntuDevWorkload extends Construct {
 
   constructor(scope: Construct, id: string, props: UbuntuDevWorkloadProps = {}) {
     super(scope, id);
-    const r = resolve(this, props);
+    const r = resolveProps(this, props, PROPS);
     this.name = r.name;
     this.selector = { app: r.name };
     this.deployment = this.renderDeployment(r);
@@ -134,7 +115,11 @@ export class UbuntuDevWorkload extends Construct {
   }
 }
 
-function checkPorts(p: Problems, ports: readonly UbuntuDevPort[]): void {
+function checkPorts(p: Problems, field: string, ports: readonly UbuntuDevPort[]): void {
+  if (!Array.isArray(ports) || ports.length === 0) {
+    p.add(field, ports, 'a non-empty list of { port, targetPort, protocol, name }');
+    return;
+  }
   const seen = new Map<string, number>();
   const names = new Set<string>();
   ports.forEach((port, i) => {

@@ -7,7 +7,7 @@ import {
 import { HostTraffic } from '../../src/host-traffic';
 import { clusterScoped } from '../../src/cluster-scoped';
 import { OrderedObjects } from '../../src/ordered-objects';
-import { propNames, withDefaults } from '../../src/props';
+import { ResolvedProps, isBoolean, propSpec, resolveProps } from '../../src/props';
 import { RbacRule, toPolicyRules } from '../../src/rbac';
 import { checkResources, toKubeResources } from '../../src/resources';
 import { Resources, Toleration } from '../../src/types';
@@ -67,7 +67,7 @@ export interface IngressNginxProps {
   readonly instance?: string;
   /** Controller release, from `INGRESS_NGINX_RELEASES`. @default - the newest release in the table (`INGRESS_NGINX_LATEST`) */
   readonly version?: IngressNginxVersion;
-  /** Namespace the bundle creates and lives in. @default 'ingress-nginx' */
+  /** Namespace the bundle creates and lives in. @default - the instance's full name: 'ingress-nginx' for the default instance */
   readonly namespace?: string;
   /** Data of the controller ConfigMap (`ingress-nginx-controller`), e.g. `{ 'worker-processes': '2' }`. @default - no data */
   readonly config?: Readonly<Record<string, string>>;
@@ -120,32 +120,42 @@ export interface IngressNginxProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-const PROP_NAMES = propNames<IngressNginxProps>({
-  instance: true, version: true, namespace: true, config: true, resources: true, replicas: true, serviceType: true, hostPorts: true,
-  nodeSelector: true, tolerations: true, extraArgs: true, ingressClass: true, watchIngressWithoutClass: true,
-  admissionWebhook: true, metrics: true, terminationGracePeriodSeconds: true, image: true, labels: true,
-});
-
 /** The kind manifest's values; defaults that depend on the release (Service type, node selector) are in the release table. */
-const DEFAULTS = {
-  instance: 'ingress-nginx',
-  version: INGRESS_NGINX_LATEST,
-  config: {},
-  hostPorts: { http: 80, https: 443 },
-  tolerations: [
-    { effect: 'NoSchedule', key: 'node-role.kubernetes.io/master', operator: 'Equal' },
-    { effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane', operator: 'Equal' },
-  ],
-  extraArgs: {},
-  ingressClass: { default: false },
-  watchIngressWithoutClass: true,
-  admissionWebhook: { enabled: true, failurePolicy: 'Fail' },
-  metrics: false,
-  terminationGracePeriodSeconds: 0,
-  image: { registry: 'registry.k8s.io' },
-  labels: {},
-} satisfies IngressNginxProps;
+const PROPS = propSpec<IngressNginxProps>()('IngressNginx', {
+  // The longest name derived from the instance, the admission Service's `<fullname>-controller-admission`, must stay
+  // a DNS-1035 label (Service names start with a letter).
+  instance: {
+    default: 'ingress-nginx',
+    check: (p, f, v) => p.check(isDns1035Label(v) && instanceNames(v).controller.length + '-admission'.length <= 63, f, v,
+      'a DNS-1035 label (a-z, 0-9 and "-", starting with a letter) short enough that "<instance>-ingress-nginx-controller-admission" fits in 63 characters'),
+  },
+  version: { default: INGRESS_NGINX_LATEST, check: (p, _f, v) => resolveRelease(p, v) !== undefined },
+  namespace: {},
+  config: { default: {}, check: checkConfig },
+  resources: {},
+  replicas: { check: (p, f, v) => p.positiveInt(f, v, 1000) },
+  serviceType: {},
+  hostPorts: { default: { http: 80, https: 443 }, check: checkHostPorts },
+  nodeSelector: {},
+  tolerations: {
+    default: [
+      { effect: 'NoSchedule', key: 'node-role.kubernetes.io/master', operator: 'Equal' },
+      { effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane', operator: 'Equal' },
+    ],
+    check: (p, f, v) => (Array.isArray(v) ? v.forEach((t, i) => p.toleration(`${f}[${i}]`, t)) : p.add(f, v, 'a list of tolerations')),
+  },
+  extraArgs: { default: {}, check: checkExtraArgs },
+  ingressClass: {},
+  watchIngressWithoutClass: { default: true, check: isBoolean },
+  admissionWebhook: { check: checkAdmissionWebhook },
+  metrics: { default: false, check: isBoolean },
+  terminationGracePeriodSeconds: { default: 0, check: (p, f, v) => p.nonNegativeInt(f, v) },
+  image: {},
+  labels: { default: {}, check: checkLabels },
+});
 const DEFAULT_REQUESTS = { cpu: '100m', memory: '90Mi' };
+const ADMISSION_WEBHOOK_DEFAULTS: Required<IngressNginxAdmissionWebhookProps> = { enabled: true, failurePolicy: 'Fail' };
+const DEFAULT_REGISTRY = 'registry.k8s.io';
 
 /** Flags whose value a typed prop owns: extraArgs may not set them. */
 const FLAGS_OWNED_BY_PROPS: Readonly<Record<string, string>> = {
@@ -204,42 +214,24 @@ interface Resolved {
   readonly labels: Readonly<Record<string, string>>;
 }
 
-/** Applies the defaults and checks every prop, reporting all problems at once. */
-function resolve(scope: Construct, props: IngressNginxProps): Resolved {
-  const p = Problems.of(scope, 'IngressNginx');
-  p.knownProps('IngressNginx', props, PROP_NAMES);
-  const v = withDefaults(DEFAULTS, props);
-  const release = resolveRelease(p, v.version);
-  // The longest name derived from the instance, the admission Service's `<fullname>-controller-admission`, must stay
-  // a DNS-1035 label (Service names start with a letter).
-  p.check(isDns1035Label(v.instance) && instanceNames(v.instance).controller.length + '-admission'.length <= 63, 'instance', v.instance,
-    'a DNS-1035 label (a-z, 0-9 and "-", starting with a letter) short enough that "<instance>-ingress-nginx-controller-admission" fits in 63 characters');
-  const names = instanceNames(typeof v.instance === 'string' ? v.instance : DEFAULTS.instance);
+/** The props that follow from the release and the instance, checked once they are known. */
+function resolve(p: Problems, v: ResolvedProps<typeof PROPS>): Resolved {
+  const release = typeof v.version === 'string' && Object.hasOwn(INGRESS_NGINX_RELEASES, v.version) ? INGRESS_NGINX_RELEASES[v.version] : undefined;
+  const names = instanceNames(typeof v.instance === 'string' ? v.instance : PROPS.rows.instance.default);
   const namespace = v.namespace ?? names.full;
   p.dnsLabel('namespace', namespace);
-  checkConfig(p, v.config);
   const resources = { requests: v.resources?.requests ?? DEFAULT_REQUESTS, limits: v.resources?.limits };
   checkResources(p, 'resources', resources);
-  if (v.replicas !== undefined) p.positiveInt('replicas', v.replicas, 1000);
   const serviceType = v.serviceType ?? release?.serviceType ?? 'LoadBalancer';
   p.oneOf('serviceType', serviceType, ['ClusterIP', 'NodePort', 'LoadBalancer'] as const);
-  const hostPorts = resolveHostPorts(p, v.hostPorts);
   const nodeSelector = v.nodeSelector
     ?? { 'kubernetes.io/os': 'linux', ...(release?.ingressReadyNodeSelector ? { 'ingress-ready': 'true' } : {}) };
   p.labels('nodeSelector', nodeSelector);
-  if (!Array.isArray(v.tolerations)) p.add('tolerations', v.tolerations, 'a list of tolerations');
-  else v.tolerations.forEach((t, i) => p.toleration(`tolerations[${i}]`, t));
-  checkExtraArgs(p, v.extraArgs);
-  const ingressClass = resolveIngressClass(p, v.ingressClass, names);
-  p.check(typeof v.watchIngressWithoutClass === 'boolean', 'watchIngressWithoutClass', v.watchIngressWithoutClass, 'true or false');
-  const webhook = { ...DEFAULTS.admissionWebhook, ...v.admissionWebhook };
-  p.check(typeof webhook.enabled === 'boolean', 'admissionWebhook.enabled', webhook.enabled, 'true or false');
-  p.oneOf('admissionWebhook.failurePolicy', webhook.failurePolicy, ['Fail', 'Ignore']);
-  p.check(typeof v.metrics === 'boolean', 'metrics', v.metrics, 'true or false');
-  p.nonNegativeInt('terminationGracePeriodSeconds', v.terminationGracePeriodSeconds);
-  const images = resolveImages(p, v.image, release);
-  checkLabels(p, v.labels);
+  const ingressClass = resolveIngressClass(p, v.ingressClass ?? {}, names);
+  const images = resolveImages(p, v.image ?? {}, release);
   p.throwIfAny();
+  const hostPorts = v.hostPorts === false ? {} : { ...PROPS.rows.hostPorts.default, ...v.hostPorts };
+  const webhook = { ...ADMISSION_WEBHOOK_DEFAULTS, ...v.admissionWebhook };
   return {
     ...v, ...images, names, namespace, release: release as IngressNginxRelease, resources, serviceType, hostPorts, nodeSelector, ingressClass, webhook,
   };
@@ -257,7 +249,7 @@ function resolveRelease(p: Problems, version: unknown): IngressNginxRelease | un
 /** The API server refuses a ConfigMap whose keys and values together exceed 1 MiB. */
 const MAX_CONFIG_MAP_BYTES = 1024 * 1024;
 
-function checkConfig(p: Problems, config: unknown): void {
+function checkConfig(p: Problems, _field: string, config: unknown): void {
   if (!isPlainObject(config)) {
     p.add('config', config, 'an object of ConfigMap keys to string values');
     return;
@@ -272,21 +264,26 @@ function checkConfig(p: Problems, config: unknown): void {
   }
 }
 
-function resolveHostPorts(p: Problems, given: IngressNginxHostPorts | false): IngressNginxHostPorts {
-  if (given === false) return {};
+function checkHostPorts(p: Problems, field: string, given: IngressNginxHostPorts | false): void {
+  if (given === false) return;
   if (!isPlainObject(given)) {
-    p.add('hostPorts', given, 'an object { http, https } or false');
-    return {};
+    p.add(field, given, 'an object { http, https } or false');
+    return;
   }
-  const hostPorts = { ...DEFAULTS.hostPorts, ...given };
+  const hostPorts = { ...PROPS.rows.hostPorts.default, ...given };
   for (const [k, v] of Object.entries(hostPorts)) if (k !== 'http' && k !== 'https') p.add(`hostPorts.${k}`, v, 'absent (only http and https)');
   const okHttp = p.port('hostPorts.http', hostPorts.http);
   const okHttps = p.port('hostPorts.https', hostPorts.https);
   if (okHttp && okHttps && hostPorts.http === hostPorts.https) p.add('hostPorts.https', hostPorts.https, `different from hostPorts.http (${hostPorts.http})`);
-  return hostPorts;
 }
 
-function checkExtraArgs(p: Problems, extraArgs: unknown): void {
+function checkAdmissionWebhook(p: Problems, _field: string, given: IngressNginxAdmissionWebhookProps): void {
+  const webhook = { ...ADMISSION_WEBHOOK_DEFAULTS, ...given };
+  p.check(typeof webhook.enabled === 'boolean', 'admissionWebhook.enabled', webhook.enabled, 'true or false');
+  p.oneOf('admissionWebhook.failurePolicy', webhook.failurePolicy, ['Fail', 'Ignore']);
+}
+
+function checkExtraArgs(p: Problems, _field: string, extraArgs: unknown): void {
   if (!isPlainObject(extraArgs)) {
     p.add('extraArgs', extraArgs, 'an object of flag names (without "--") to string values');
     return;
@@ -300,11 +297,11 @@ function checkExtraArgs(p: Problems, extraArgs: unknown): void {
 
 /** Upstream's instance serves class `nginx` as `k8s.io/ingress-nginx`; another instance prefixes both. */
 function resolveIngressClass(p: Problems, given: IngressNginxClassProps, names: InstanceNames): Required<IngressNginxClassProps> {
-  const upstream = names.instance === DEFAULTS.instance;
+  const upstream = names.instance === PROPS.rows.instance.default;
   const c = {
     name: upstream ? 'nginx' : `${names.instance}-nginx`,
     controllerValue: `k8s.io/${names.full}`,
-    ...DEFAULTS.ingressClass,
+    default: false,
     ...given,
   };
   p.dnsSubdomain('ingressClass.name', c.name);
@@ -323,7 +320,7 @@ function isControllerValue(v: unknown): v is string {
 
 /** The controller image (the release's digest kept only with the release's tag) and the certgen image. */
 function resolveImages(p: Problems, img: IngressNginxImageProps, release?: IngressNginxRelease): { controllerImage: string; certgenImage: string } {
-  const registry = img.registry ?? DEFAULTS.image.registry;
+  const registry = img.registry ?? DEFAULT_REGISTRY;
   p.check(typeof registry === 'string' && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(registry),
     'image.registry', registry, 'a registry host with optional port and path, e.g. "registry.k8s.io" or "localhost:5000/mirror"');
   if (img.tag !== undefined) p.check(typeof img.tag === 'string' && /^[\w][\w.-]{0,127}$/.test(img.tag), 'image.tag', img.tag, 'an image tag (letters, digits, "_", ".", "-"; at most 128)');
@@ -336,7 +333,7 @@ function resolveImages(p: Problems, img: IngressNginxImageProps, release?: Ingre
   };
 }
 
-function checkLabels(p: Problems, labels: unknown): void {
+function checkLabels(p: Problems, _field: string, labels: unknown): void {
   if (!p.labels('labels', labels)) return;
   for (const k of Object.keys(labels as object)) {
     if (k.startsWith('app.kubernetes.io/')) p.add(`labels key ${show(k)}`, k, 'a key outside app.kubernetes.io/ (those labels are managed and used by selectors)');
@@ -390,7 +387,7 @@ export class IngressNginx extends Construct {
 
   constructor(scope: Construct, id: string, props: IngressNginxProps = {}) {
     super(scope, id);
-    const r = resolve(this, props);
+    const r = resolveProps(this, props, PROPS, resolve);
     this.release = r.release;
     this.namespace = r.namespace;
     this.hostPorts = r.hostPorts;

@@ -1,9 +1,8 @@
 import { Construct } from 'constructs';
 import { GATEWAY_API_VERSION } from '../../imports/gateway-api';
 import { KubeRole, KubeRoleBinding, KubeServiceAccount } from '../../imports/k8s';
-import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../../src/kubernetes-config';
-import { propNames } from '../../src/props';
-import { Problems, isPlainObject } from '../../src/validation';
+import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig } from '../../src/kubernetes-config';
+import { CONFIG_ROW, fullConfig, propSpec, resolveProps } from '../../src/props';
 import { ApiAccess, RbacRule, RbacVerb, accessNeededFor } from '../../src/rbac';
 import { SandboxRouteKind, probeSession } from '../sandbox/sandbox-probe';
 
@@ -63,36 +62,13 @@ export interface OpenHandsServiceAccountProps {
   readonly roleName?: string;
 }
 
-const PROPS = propNames<OpenHandsServiceAccountProps>({ config: true, name: true, namespace: true, routeKind: true, roleName: true });
-const DEFAULTS = { name: 'openhands', namespace: SERVER_NAMESPACE, routeKind: 'Ingress' as SandboxRouteKind, roleName: 'openhands-sandboxes' };
-
-interface Resolved {
-  readonly name: string;
-  readonly namespace: string;
-  readonly sandboxNamespace: string;
-  readonly routeKind: SandboxRouteKind;
-  readonly roleName: string;
-}
-
-function resolve(p: Problems, props: OpenHandsServiceAccountProps): Resolved {
-  p.knownProps('OpenHandsServiceAccount', props, PROPS);
-  const config: KubernetesConfig = { ...DEFAULT_KUBERNETES_CONFIG, ...(isPlainObject(props.config) ? props.config : {}) };
-  if (props.config !== undefined && !isPlainObject(props.config)) p.add('config', props.config, 'a KubernetesConfig (see loadKubernetesConfig)');
-  else checkKubernetesConfig(p, 'config', config);
-  const r = {
-    name: props.name ?? DEFAULTS.name,
-    namespace: props.namespace ?? DEFAULTS.namespace,
-    sandboxNamespace: config.namespace,
-    routeKind: props.routeKind ?? DEFAULTS.routeKind,
-    roleName: props.roleName ?? DEFAULTS.roleName,
-  };
-  p.dnsSubdomain('name', r.name);
-  p.dnsLabel('namespace', r.namespace);
-  p.oneOf('routeKind', r.routeKind, ['Ingress', 'HTTPRoute']);
-  p.dnsSubdomain('roleName', r.roleName);
-  p.throwIfAny();
-  return r;
-}
+const PROPS = propSpec<OpenHandsServiceAccountProps>()('OpenHandsServiceAccount', {
+  config: CONFIG_ROW,
+  name: { default: 'openhands', check: (p, f, v) => p.dnsSubdomain(f, v) },
+  namespace: { default: SERVER_NAMESPACE, check: (p, f, v) => p.dnsLabel(f, v) },
+  routeKind: { default: 'Ingress', check: (p, f, v) => p.oneOf(f, v, ['Ingress', 'HTTPRoute']) },
+  roleName: { default: 'openhands-sandboxes', check: (p, f, v) => p.dnsSubdomain(f, v) },
+});
 
 /**
  * A ServiceAccount for the OpenHands server, allowed to run sandbox sessions in the sandbox namespace and
@@ -118,10 +94,10 @@ export class OpenHandsServiceAccount extends Construct {
 
   constructor(scope: Construct, id: string, props: OpenHandsServiceAccountProps = {}) {
     super(scope, id);
-    const r = resolve(Problems.of(this, 'OpenHandsServiceAccount'), props);
+    const r = resolveProps(this, props, PROPS);
     this.namespace = r.namespace;
     this.name = r.name;
-    this.sandboxNamespace = r.sandboxNamespace;
+    this.sandboxNamespace = fullConfig(r.config).namespace;
     this.username = `system:serviceaccount:${r.namespace}:${r.name}`;
     this.rules = sandboxSessionRules(r.routeKind);
     this.serviceAccount = new KubeServiceAccount(this, 'service-account', {
@@ -130,11 +106,11 @@ export class OpenHandsServiceAccount extends Construct {
       automountServiceAccountToken: true,
     });
     this.role = new KubeRole(this, 'role', {
-      metadata: { name: r.roleName, namespace: r.sandboxNamespace },
+      metadata: { name: r.roleName, namespace: this.sandboxNamespace },
       rules: this.rules.map(rule => ({ apiGroups: [...rule.apiGroups], resources: [...rule.resources], verbs: [...rule.verbs] })),
     });
     this.roleBinding = new KubeRoleBinding(this, 'binding', {
-      metadata: { name: r.roleName, namespace: r.sandboxNamespace },
+      metadata: { name: r.roleName, namespace: this.sandboxNamespace },
       subjects: [{ kind: 'ServiceAccount', name: r.name, namespace: r.namespace }],
       roleRef: { kind: 'Role', name: r.roleName, apiGroup: 'rbac.authorization.k8s.io' },
     });

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { KubeNamespace } from '../../imports/k8s';
-import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../../src/kubernetes-config';
-import { propNames } from '../../src/props';
-import { Problems, isPlainObject } from '../../src/validation';
+import { KubernetesConfig } from '../../src/kubernetes-config';
+import { CONFIG_ROW, ResolvedProps, fullConfig, propSpec, resolveProps } from '../../src/props';
+import { Problems } from '../../src/validation';
 
 /** A Pod Security Standard, as the PodSecurity admission plugin names it. */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
@@ -29,8 +29,11 @@ export interface SandboxNamespaceProps {
   readonly warn?: PodSecurityLevel;
 }
 
-const PROPS = propNames<SandboxNamespaceProps>({ config: true, enforce: true, warn: true });
-const DEFAULTS = { warn: 'restricted' as PodSecurityLevel };
+const PROPS = propSpec<SandboxNamespaceProps>()('SandboxNamespace', {
+  config: CONFIG_ROW,
+  enforce: {},
+  warn: { default: 'restricted', check: (p, f, v) => p.oneOf(f, v, LEVELS) },
+});
 const LEVELS: readonly PodSecurityLevel[] = ['privileged', 'baseline', 'restricted'];
 const ENFORCE_LEVELS: readonly SandboxEnforceLevel[] = ['privileged', 'baseline'];
 
@@ -40,21 +43,16 @@ interface Resolved {
   readonly warn: PodSecurityLevel;
 }
 
-function resolve(p: Problems, props: SandboxNamespaceProps): Resolved {
-  p.knownProps('SandboxNamespace', props, PROPS);
-  const config: KubernetesConfig = { ...DEFAULT_KUBERNETES_CONFIG, ...(isPlainObject(props.config) ? props.config : {}) };
-  if (props.config !== undefined && !isPlainObject(props.config)) p.add('config', props.config, 'a KubernetesConfig (see loadKubernetesConfig)');
-  else checkKubernetesConfig(p, 'config', config);
-  const enforce = props.enforce ?? (config.privileged ? 'privileged' : 'baseline');
-  const warn = props.warn ?? DEFAULTS.warn;
+/** The enforce level follows from the config, and must allow privileged sandboxes when it asks for them. */
+function resolve(p: Problems, v: ResolvedProps<typeof PROPS>): Resolved {
+  const config = fullConfig(v.config);
+  const enforce = v.enforce ?? (config.privileged ? 'privileged' : 'baseline');
   if (enforce === 'restricted' as string) {
     p.add('enforce', enforce, '"privileged" or "baseline" (restricted refuses every sandbox Pod: the action server runs as root)');
   } else if (p.oneOf('enforce', enforce, ENFORCE_LEVELS) && config.privileged === true && enforce !== 'privileged') {
     p.add('enforce', enforce, '"privileged" when config.privileged is true (PodSecurity refuses privileged sandbox Pods at any other level)');
   }
-  p.oneOf('warn', warn, LEVELS);
-  p.throwIfAny();
-  return { name: config.namespace, enforce, warn };
+  return { name: config.namespace, enforce, warn: v.warn };
 }
 
 /**
@@ -71,7 +69,7 @@ export class SandboxNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: SandboxNamespaceProps = {}) {
     super(scope, id);
-    const r = resolve(Problems.of(this, 'SandboxNamespace'), props);
+    const r = resolveProps(this, props, PROPS, resolve);
     this.name = r.name;
     this.enforce = r.enforce;
     this.namespace = new KubeNamespace(this, 'namespace', {

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { IntOrString, KubeNetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec } from '../../imports/k8s';
 import { Cidr, cidrContains, cidrProblem, formatCidr, parseCidr } from '../../src/cidr';
-import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../../src/kubernetes-config';
-import { propNames } from '../../src/props';
+import { KubernetesConfig } from '../../src/kubernetes-config';
+import { CONFIG_ROW, ResolvedProps, fullConfig, propSpec, resolveProps } from '../../src/props';
 import { Problems, isPlainObject } from '../../src/validation';
 import { SERVER_NAMESPACE } from './openhands-service-account';
 import { sandboxPodSelector, sandboxPorts } from '../sandbox/sandbox-probe';
@@ -42,16 +42,17 @@ export interface SandboxNetworkPoliciesProps {
   readonly namePrefix?: string;
 }
 
-const PROPS = propNames<SandboxNetworkPoliciesProps>({
-  config: true, controllerNamespace: true, appPorts: true, server: true, dns: true, privateCidrs: true, clusterCidrs: true, namePrefix: true,
+const PROPS = propSpec<SandboxNetworkPoliciesProps>()('SandboxNetworkPolicies', {
+  config: CONFIG_ROW,
+  controllerNamespace: { default: 'ingress-nginx', check: (p, f, v) => p.dnsLabel(f, v) },
+  appPorts: { default: [], check: checkAppPorts },
+  server: { default: { namespace: SERVER_NAMESPACE, podSelector: { app: 'openhands' } }, check: checkPeer },
+  dns: { default: { namespace: 'kube-system', podSelector: { 'k8s-app': 'kube-dns' } }, check: checkPeer },
+  privateCidrs: { default: PRIVATE_CIDRS, check: checkCidrs },
+  clusterCidrs: { default: [], check: checkCidrs },
+  // The policy names add a suffix of at most 26 characters and must stay DNS subdomains.
+  namePrefix: { default: 'openhands-sandbox', check: (p, f, v) => p.dnsSubdomain(f, v) && p.check(v.length <= 200, f, v, 'at most 200 characters') },
 });
-const DEFAULTS = {
-  controllerNamespace: 'ingress-nginx',
-  appPorts: [] as readonly number[],
-  server: { namespace: SERVER_NAMESPACE, podSelector: { app: 'openhands' } } as PodPeer,
-  dns: { namespace: 'kube-system', podSelector: { 'k8s-app': 'kube-dns' } } as PodPeer,
-  namePrefix: 'openhands-sandbox',
-};
 const INTERNET: Readonly<Record<4 | 6, string>> = { 4: '0.0.0.0/0', 6: '::/0' };
 
 interface Resolved {
@@ -65,36 +66,23 @@ interface Resolved {
   readonly namePrefix: string;
 }
 
-function resolve(p: Problems, props: SandboxNetworkPoliciesProps): Resolved {
-  p.knownProps('SandboxNetworkPolicies', props, PROPS);
-  const config: KubernetesConfig = { ...DEFAULT_KUBERNETES_CONFIG, ...(isPlainObject(props.config) ? props.config : {}) };
-  if (props.config !== undefined && !isPlainObject(props.config)) p.add('config', props.config, 'a KubernetesConfig (see loadKubernetesConfig)');
-  else checkKubernetesConfig(p, 'config', config);
-  const r = {
-    namespace: config.namespace,
-    controllerNamespace: props.controllerNamespace ?? DEFAULTS.controllerNamespace,
-    appPorts: props.appPorts ?? DEFAULTS.appPorts,
-    server: props.server ?? DEFAULTS.server,
-    dns: props.dns ?? DEFAULTS.dns,
-    namePrefix: props.namePrefix ?? DEFAULTS.namePrefix,
-  };
-  p.dnsLabel('controllerNamespace', r.controllerNamespace);
-  if (!Array.isArray(r.appPorts)) p.add('appPorts', r.appPorts, 'a list of ports');
-  else if (p.ports('appPorts', r.appPorts)) {
+/** The namespace from the config, and the ranges to refuse by family. */
+function resolve(p: Problems, v: ResolvedProps<typeof PROPS>): Resolved {
+  p.throwIfAny();
+  const { controllerNamespace, appPorts, server, dns, namePrefix } = v;
+  const cidrs = [...v.privateCidrs, ...v.clusterCidrs].map(c => parseCidr(c)!);
+  return { namespace: fullConfig(v.config).namespace, controllerNamespace, appPorts, server, dns, namePrefix, blocked: blockedByFamily(cidrs) };
+}
+
+function checkAppPorts(p: Problems, field: string, appPorts: readonly number[]): void {
+  if (!Array.isArray(appPorts)) p.add(field, appPorts, 'a list of ports');
+  else if (p.ports(field, appPorts)) {
     // 8080 here would open the action server, which runs any command, to the controller's namespace.
     const { server, vscode } = sandboxPorts();
-    r.appPorts.forEach((port, i) => {
-      if (port === server || port === vscode) p.add(`appPorts[${i}]`, port, `a port other than ${server} and ${vscode} (the action server's and VS Code's)`);
+    appPorts.forEach((port, i) => {
+      if (port === server || port === vscode) p.add(`${field}[${i}]`, port, `a port other than ${server} and ${vscode} (the action server's and VS Code's)`);
     });
   }
-  checkPeer(p, 'server', r.server);
-  checkPeer(p, 'dns', r.dns);
-  // The policy names add a suffix of at most 26 characters and must stay DNS subdomains.
-  if (p.dnsSubdomain('namePrefix', r.namePrefix)) p.check(r.namePrefix.length <= 200, 'namePrefix', r.namePrefix, 'at most 200 characters');
-  const privateCidrs = checkCidrs(p, 'privateCidrs', props.privateCidrs ?? PRIVATE_CIDRS);
-  const clusterCidrs = checkCidrs(p, 'clusterCidrs', props.clusterCidrs ?? []);
-  p.throwIfAny();
-  return { ...r, blocked: blockedByFamily([...privateCidrs, ...clusterCidrs]) };
 }
 
 function checkPeer(p: Problems, field: string, peer: unknown): void {
@@ -107,20 +95,17 @@ function checkPeer(p: Problems, field: string, peer: unknown): void {
   if (peer.podSelector !== undefined) p.labels(`${field}.podSelector`, peer.podSelector);
 }
 
-function checkCidrs(p: Problems, field: string, cidrs: unknown): Cidr[] {
+function checkCidrs(p: Problems, field: string, cidrs: readonly string[]): void {
   if (!Array.isArray(cidrs)) {
     p.add(field, cidrs, 'a list of CIDRs such as "10.0.0.0/8" or "fc00::/7"');
-    return [];
+    return;
   }
-  const out: Cidr[] = [];
   cidrs.forEach((c, i) => {
     const why = cidrProblem(c);
     if (why !== undefined) p.add(`${field}[${i}]`, c, `an IPv4 or IPv6 CIDR in canonical form such as "10.0.0.0/8" or "fc00::/7" (${why})`);
     // An except must be a strict subset of the internet block it cuts out of.
     else if (parseCidr(c)!.prefix === 0) p.add(`${field}[${i}]`, c, 'a CIDR with a prefix longer than 0 (it would block the whole internet)');
-    else out.push(parseCidr(c)!);
   });
-  return out;
 }
 
 function blockedByFamily(cidrs: readonly Cidr[]): Record<4 | 6, string[]> {
@@ -159,7 +144,7 @@ export class SandboxNetworkPolicies extends Construct {
 
   constructor(scope: Construct, id: string, props: SandboxNetworkPoliciesProps = {}) {
     super(scope, id);
-    const r = resolve(Problems.of(this, 'SandboxNetworkPolicies'), props);
+    const r = resolveProps(this, props, PROPS, resolve);
     this.podSelector = sandboxPodSelector();
     const ports = sandboxPorts();
     const policy = (suffix: string, spec: Omit<NetworkPolicySpec, 'podSelector'>, podSelector: NetworkPolicySpec['podSelector'] = { matchLabels: { ...this.podSelector } }) =>

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { KubeLimitRange, KubeResourceQuota, Quantity } from '../../imports/k8s';
-import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../../src/kubernetes-config';
-import { propNames } from '../../src/props';
+import { KubernetesConfig } from '../../src/kubernetes-config';
+import { CONFIG_ROW, ResolvedProps, fullConfig, propSpec, resolveProps } from '../../src/props';
 import { compareQuantities, isExactlyRepresentable, multiplyQuantity, resourceQuantity } from '../../src/quantity';
 import { Problems, isPlainObject, show } from '../../src/validation';
 
@@ -27,8 +27,12 @@ export interface SandboxQuotaProps {
   readonly name?: string;
 }
 
-const PROPS = propNames<SandboxQuotaProps>({ config: true, maxSessions: true, hard: true, name: true });
-const DEFAULTS = { maxSessions: 3, name: 'openhands-sandboxes' };
+const PROPS = propSpec<SandboxQuotaProps>()('SandboxQuota', {
+  config: CONFIG_ROW,
+  maxSessions: { default: 3 },
+  hard: { check: (p, f, v) => isPlainObject(v) || p.add(f, v, `an object of ${RESOURCES.join(', ')} to quantities`) },
+  name: { default: 'openhands-sandboxes', check: (p, f, v) => p.dnsSubdomain(f, v) },
+});
 const RESOURCES: readonly SandboxQuotaResource[] = ['pods', 'requests.cpu', 'requests.memory', 'limits.memory', 'persistentvolumeclaims', 'requests.storage'];
 /** The API server keeps counts as int64; no cluster runs more sessions than this. */
 const MAX_SESSIONS = 100_000;
@@ -55,28 +59,19 @@ interface Resolved {
   readonly hard: Record<SandboxQuotaResource, string>;
 }
 
-function resolve(p: Problems, props: SandboxQuotaProps): Resolved {
-  p.knownProps('SandboxQuota', props, PROPS);
-  const config: KubernetesConfig = { ...DEFAULT_KUBERNETES_CONFIG, ...(isPlainObject(props.config) ? props.config : {}) };
-  if (props.config !== undefined && !isPlainObject(props.config)) p.add('config', props.config, 'a KubernetesConfig (see loadKubernetesConfig)');
-  else checkKubernetesConfig(p, 'config', config);
-  const maxSessions = props.maxSessions ?? DEFAULTS.maxSessions;
-  const name = props.name ?? DEFAULTS.name;
-  p.dnsSubdomain('name', name);
-  const sessionsOk = p.positiveInt('maxSessions', maxSessions, MAX_SESSIONS);
-  const overrides = props.hard ?? {};
-  if (!isPlainObject(overrides)) p.add('hard', overrides, `an object of ${RESOURCES.join(', ')} to quantities`);
+/** The quota for maxSessions sessions of the config, then the entries that replace it. */
+function resolve(p: Problems, v: ResolvedProps<typeof PROPS>): Resolved {
+  const sessionsOk = p.positiveInt('maxSessions', v.maxSessions, MAX_SESSIONS);
   p.throwIfAny();
-
+  const config = fullConfig(v.config);
   const session = oneSession(config);
   const hard = {} as Record<SandboxQuotaResource, string>;
   for (const r of RESOURCES) {
-    hard[r] = multiplyQuantity(session[r], sessionsOk ? maxSessions : 1);
-    if (!isExactlyRepresentable(hard[r])) p.add('maxSessions', maxSessions, `small enough that ${r} (${show(session[r])} per session, ${show(hard[r])} in all) stays below 2^63`);
+    hard[r] = multiplyQuantity(session[r], sessionsOk ? v.maxSessions : 1);
+    if (!isExactlyRepresentable(hard[r])) p.add('maxSessions', v.maxSessions, `small enough that ${r} (${show(session[r])} per session, ${show(hard[r])} in all) stays below 2^63`);
   }
-  checkOverrides(p, overrides, session, hard);
-  p.throwIfAny();
-  return { name, namespace: config.namespace, config, hard };
+  checkOverrides(p, v.hard ?? {}, session, hard);
+  return { name: v.name, namespace: config.namespace, config, hard };
 }
 
 function checkOverrides(p: Problems, overrides: Record<string, unknown>, session: Record<SandboxQuotaResource, string>, hard: Record<SandboxQuotaResource, string>): void {
@@ -113,7 +108,7 @@ export class SandboxQuota extends Construct {
 
   constructor(scope: Construct, id: string, props: SandboxQuotaProps = {}) {
     super(scope, id);
-    const r = resolve(Problems.of(this, 'SandboxQuota'), props);
+    const r = resolveProps(this, props, PROPS, resolve);
     this.hard = r.hard;
     this.resourceQuota = new KubeResourceQuota(this, 'quota', {
       metadata: { name: r.name, namespace: r.namespace },

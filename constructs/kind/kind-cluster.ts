@@ -2,7 +2,7 @@ import { isIP } from 'net';
 import { Construct, IConstruct } from 'constructs';
 import { stringifyManifests } from '../../src/fast-yaml';
 import { HostTraffic } from '../../src/host-traffic';
-import { propNames, withDefaults } from '../../src/props';
+import { ResolvedProps, propSpec, resolveProps } from '../../src/props';
 import { Toleration } from '../../src/types';
 import { Problems, isDnsLabel, isPlainObject, show } from '../../src/validation';
 
@@ -59,17 +59,15 @@ export interface KindClusterProps {
   readonly fileName?: string;
 }
 
-const PROP_NAMES = propNames<KindClusterProps>({
-  name: true, nodes: true, workers: true, ingress: true, unmappedHostPortsAllowed: true, fileName: true,
+const PROPS = propSpec<KindClusterProps>()('KindCluster', {
+  // kind itself refuses names longer than 50 ("cluster name cannot be longer than 50 characters").
+  name: { default: 'local-hands', check: (p, f, v) => p.check(isDnsLabel(v) && v.length <= 50, f, v, 'a cluster name of a-z, 0-9 and "-" (at most 50, as kind allows), starting and ending with a letter or digit') },
+  nodes: { default: [{ role: 'control-plane', extraPortMappings: [{ containerPort: 80, hostPort: 80 }] }] },
+  workers: { default: 0, check: (p, f, v) => p.nonNegativeInt(f, v, 100) },
+  ingress: {},
+  unmappedHostPortsAllowed: { default: [] },
+  fileName: { default: 'cluster.yaml', check: (p, f, v) => p.check(typeof v === 'string' && /^[A-Za-z0-9][-A-Za-z0-9_.]*\.ya?ml$/.test(v), f, v, 'a plain file name ending in .yaml or .yml') },
 });
-
-const DEFAULTS = {
-  name: 'local-hands',
-  nodes: [{ role: 'control-plane', extraPortMappings: [{ containerPort: 80, hostPort: 80 }] }],
-  workers: 0,
-  unmappedHostPortsAllowed: [],
-  fileName: 'cluster.yaml',
-} satisfies KindClusterProps;
 
 /** Props with defaults applied, `nodes` including the workers. */
 interface Resolved {
@@ -78,14 +76,9 @@ interface Resolved {
   readonly fileName: string;
 }
 
-function resolve(scope: Construct, props: KindClusterProps): Resolved {
-  const p = Problems.of(scope, 'KindCluster');
-  p.knownProps('KindCluster', props, PROP_NAMES);
-  const { name, workers, fileName, nodes: given, ingress, unmappedHostPortsAllowed } = withDefaults(DEFAULTS, props);
-  // kind itself refuses names longer than 50 ("cluster name cannot be longer than 50 characters").
-  p.check(isDnsLabel(name) && name.length <= 50, 'name', name, 'a cluster name of a-z, 0-9 and "-" (at most 50, as kind allows), starting and ending with a letter or digit');
-  p.nonNegativeInt('workers', workers, 100);
-  p.check(typeof fileName === 'string' && /^[A-Za-z0-9][-A-Za-z0-9_.]*\.ya?ml$/.test(fileName), 'fileName', fileName, 'a plain file name ending in .yaml or .yml');
+/** The nodes with the workers appended, checked together, then the cross-check against the controller. */
+function resolve(p: Problems, v: ResolvedProps<typeof PROPS>): Resolved {
+  const { name, workers, fileName, nodes: given, ingress, unmappedHostPortsAllowed } = v;
   const nodes: KindNode[] = Array.isArray(given) ? [...given] : [];
   if (!Array.isArray(given)) p.add('nodes', given, 'a list of nodes');
   if (Number.isInteger(workers)) for (let i = 0; i < workers; i++) nodes.push({ role: 'worker' });
@@ -94,7 +87,6 @@ function resolve(scope: Construct, props: KindClusterProps): Resolved {
   p.throwIfAny();
   // The cross-check reads the nodes, so it runs once they are known to be well-formed.
   if (ingress) checkIngress(p, ingress, name, nodes, unmappedHostPortsAllowed);
-  p.throwIfAny();
   return { name, nodes, fileName };
 }
 
@@ -174,7 +166,7 @@ export class KindCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: KindClusterProps = {}) {
     super(scope, id);
-    const r = resolve(this, props);
+    const r = resolveProps(this, props, PROPS, resolve);
     this.name = r.name;
     this.context = `kind-${r.name}`;
     this.nodes = r.nodes;

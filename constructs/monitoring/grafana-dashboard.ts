@@ -1,9 +1,8 @@
 import { Construct } from 'constructs';
 import { KubeConfigMap } from '../../imports/k8s';
-import { propNames } from '../../src/props';
-import { Problems } from '../../src/validation';
+import { propSpec, resolveProps } from '../../src/props';
 import {
-  INDICATORS, INDICATOR_IDS, IndicatorId, IndicatorProps, ResolvedIndicators, formatThreshold, resolveIndicatorProps,
+  INDICATORS, INDICATOR_IDS, INDICATOR_ROWS, IndicatorId, IndicatorProps, ResolvedIndicators, formatThreshold, resolvedIndicators,
 } from './monitoring-indicators';
 
 export interface GrafanaDashboardProps extends IndicatorProps {
@@ -23,18 +22,23 @@ export interface GrafanaDashboardProps extends IndicatorProps {
   readonly title?: string;
 }
 
-const PROP_NAMES = propNames<GrafanaDashboardProps>({
-  name: true, namespace: true, sidecarLabels: true, uid: true, title: true,
-  ingressController: true, controllerNamespace: true, sandboxNamespace: true, thresholds: true, for: true, rateWindow: true,
+const PROPS = propSpec<GrafanaDashboardProps>()('GrafanaDashboard', {
+  name: { default: 'openhands-dashboard', check: (p, f, v) => p.dnsSubdomain(f, v) },
+  namespace: { default: 'monitoring', check: (p, f, v) => p.dnsLabel(f, v) },
+  sidecarLabels: {
+    default: { grafana_dashboard: '1' },
+    check: (p, f, v) => p.labels(f, v) && p.check(Object.keys(v).length > 0, f, v, 'at least one label (the sidecar finds dashboards by label)'),
+  },
+  uid: { default: 'openhands', check: (p, f, v) => p.check(typeof v === 'string' && /^[A-Za-z0-9_-]{1,40}$/.test(v), f, v, 'at most 40 of a-z, A-Z, 0-9, "-", "_"') },
+  // Bounded so the dashboard JSON stays far below the 1 MiB the API server allows a ConfigMap.
+  title: {
+    default: 'OpenHands',
+    check: (p, f, v) => p.check(typeof v === 'string' && v.trim().length > 0 && v.length <= MAX_TITLE_LENGTH, f,
+      typeof v === 'string' && v.length > MAX_TITLE_LENGTH ? `${v.slice(0, 20)}... (${v.length} characters)` : v,
+      `a non-empty string of at most ${MAX_TITLE_LENGTH} characters`),
+  },
+  ...INDICATOR_ROWS,
 });
-
-const DEFAULTS = {
-  name: 'openhands-dashboard',
-  namespace: 'monitoring',
-  sidecarLabels: { grafana_dashboard: '1' } as Readonly<Record<string, string>>,
-  uid: 'openhands',
-  title: 'OpenHands',
-};
 
 const MAX_TITLE_LENGTH = 1000;
 
@@ -76,38 +80,14 @@ export class GrafanaDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: GrafanaDashboardProps = {}) {
     super(scope, id);
-    const r = resolveProps(Problems.of(this, 'GrafanaDashboard'), props);
-    this.indicators = r.indicators;
-    this.dashboard = renderDashboard(r.uid, r.title, r.indicators);
+    const r = resolveProps(this, props, PROPS);
+    this.indicators = resolvedIndicators(r);
+    this.dashboard = renderDashboard(r.uid, r.title, this.indicators);
     this.configMap = new KubeConfigMap(this, 'dashboard', {
       metadata: { name: r.name, namespace: r.namespace, labels: { ...r.sidecarLabels } },
       data: { [DASHBOARD_FILE]: `${JSON.stringify(this.dashboard, null, 2)}\n` },
     });
   }
-}
-
-function resolveProps(p: Problems, props: GrafanaDashboardProps) {
-  p.knownProps('GrafanaDashboard', props, PROP_NAMES);
-  const r = {
-    name: props.name ?? DEFAULTS.name,
-    namespace: props.namespace ?? DEFAULTS.namespace,
-    sidecarLabels: props.sidecarLabels ?? DEFAULTS.sidecarLabels,
-    uid: props.uid ?? DEFAULTS.uid,
-    title: props.title ?? DEFAULTS.title,
-  };
-  p.dnsSubdomain('name', r.name);
-  p.dnsLabel('namespace', r.namespace);
-  if (p.labels('sidecarLabels', r.sidecarLabels)) {
-    p.check(Object.keys(r.sidecarLabels).length > 0, 'sidecarLabels', r.sidecarLabels, 'at least one label (the sidecar finds dashboards by label)');
-  }
-  p.check(typeof r.uid === 'string' && /^[A-Za-z0-9_-]{1,40}$/.test(r.uid), 'uid', r.uid, 'at most 40 of a-z, A-Z, 0-9, "-", "_"');
-  // Bounded so the dashboard JSON stays far below the 1 MiB the API server allows a ConfigMap.
-  p.check(typeof r.title === 'string' && r.title.trim().length > 0 && r.title.length <= MAX_TITLE_LENGTH, 'title',
-    typeof r.title === 'string' && r.title.length > MAX_TITLE_LENGTH ? `${r.title.slice(0, 20)}... (${r.title.length} characters)` : r.title,
-    `a non-empty string of at most ${MAX_TITLE_LENGTH} characters`);
-  const indicators = resolveIndicatorProps(p, props);
-  p.throwIfAny();
-  return { ...r, indicators };
 }
 
 // Panels name the data source through a variable so the dashboard works with whatever Prometheus

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PROMETHEUS_DURATION_ALLOWED, prometheusDurationMs } from '../../src/prometheus-duration';
-import { propNames } from '../../src/props';
+import { ResolvedProps, propSpec, resolveProps } from '../../src/props';
 import { Problems, isPortName } from '../../src/validation';
 import { IngressNginx } from '../ingress-nginx/ingress-nginx';
 import { INGRESS_CONTROLLER_KINDS, INGRESS_CONTROLLER_METRICS, IngressControllerKind } from './monitoring-indicators';
@@ -41,8 +41,21 @@ export interface IngressMetricsMonitorProps {
   readonly interval?: string;
 }
 
-const PROP_NAMES = propNames<IngressMetricsMonitorProps>({
-  ingressNginx: true, controller: true, name: true, namespace: true, labels: true, targetSelector: true, port: true, interval: true,
+const PROPS = propSpec<IngressMetricsMonitorProps>()('IngressMetricsMonitor', {
+  ingressNginx: {},
+  controller: { default: 'ingress-nginx' },
+  name: {},
+  namespace: {},
+  labels: { default: { release: 'kube-prometheus-stack' }, check: (p, f, v) => p.labels(f, v) },
+  targetSelector: {},
+  port: { default: 'metrics', check: (p, f, v) => p.check(isPortName(v), f, v, 'a port name (at most 15 of a-z, 0-9, "-", with a letter)') },
+  interval: {
+    default: '30s',
+    check: (p, f, v) => {
+      const ms = prometheusDurationMs(v);
+      return p.check(ms !== undefined && ms > 0, f, v, `${PROMETHEUS_DURATION_ALLOWED}, above 0`);
+    },
+  },
 });
 
 /** The chart defaults each controller's monitor starts from. */
@@ -65,13 +78,6 @@ const CONTROLLER_DEFAULTS: Readonly<Record<IngressControllerKind, { name: string
   },
 };
 
-const DEFAULTS = {
-  controller: 'ingress-nginx' as IngressControllerKind,
-  labels: { release: 'kube-prometheus-stack' } as Readonly<Record<string, string>>,
-  port: 'metrics',
-  interval: '30s',
-};
-
 /** A Prometheus Operator ServiceMonitor (ingress-nginx) or PodMonitor (Traefik) for the ingress controller's metrics. */
 export class IngressMetricsMonitor extends Construct {
   /** The ServiceMonitor or PodMonitor. */
@@ -83,7 +89,7 @@ export class IngressMetricsMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: IngressMetricsMonitorProps = {}) {
     super(scope, id);
-    const r = resolveProps(Problems.of(this, 'IngressMetricsMonitor'), props);
+    const r = resolveProps(this, props, PROPS, resolve);
     this.controller = r.controller;
     this.kind = CONTROLLER_DEFAULTS[r.controller].kind;
     const endpoint = { port: r.port, path: '/metrics', interval: r.interval };
@@ -101,9 +107,9 @@ export class IngressMetricsMonitor extends Construct {
 }
 
 /** What a given IngressNginx decides: the props it owns, taken from its typed handles. */
-function fromIngressNginx(p: Problems, props: IngressMetricsMonitorProps): Partial<IngressMetricsMonitorProps> {
-  const target = props.ingressNginx;
-  if (target === undefined) return props;
+function fromIngressNginx(p: Problems, v: ResolvedProps<typeof PROPS>, props: IngressMetricsMonitorProps): ResolvedProps<typeof PROPS> {
+  const target = v.ingressNginx;
+  if (target === undefined) return v;
   if (!(target instanceof IngressNginx)) {
     p.add('ingressNginx', String(target), 'an IngressNginx construct');
     p.throwIfAny();
@@ -114,38 +120,30 @@ function fromIngressNginx(p: Problems, props: IngressMetricsMonitorProps): Parti
     p.check(props[owned] === undefined, owned, props[owned], `unset when ingressNginx is given (it follows from ${target.node.path})`);
   }
   return {
-    ...props,
+    ...v,
     controller: 'ingress-nginx',
-    name: props.name ?? target.deployment.name,
+    name: v.name ?? target.deployment.name,
     namespace: target.namespace,
     targetSelector: target.controllerSelector,
   };
 }
 
-function resolveProps(p: Problems, given: IngressMetricsMonitorProps) {
-  p.knownProps('IngressMetricsMonitor', given, PROP_NAMES);
-  const props = fromIngressNginx(p, given);
-  const controller = props.controller ?? DEFAULTS.controller;
+/** The controller's chart defaults for the props not given, or those an IngressNginx decides; checked. */
+function resolve(p: Problems, given: ResolvedProps<typeof PROPS>, props: IngressMetricsMonitorProps) {
+  const v = fromIngressNginx(p, given, props);
+  const controller = v.controller;
   if (!p.oneOf('controller', controller, INGRESS_CONTROLLER_KINDS)) p.throwIfAny();
   const d = CONTROLLER_DEFAULTS[controller];
   const r = {
-    controller,
-    name: props.name ?? d.name,
-    namespace: props.namespace ?? INGRESS_CONTROLLER_METRICS[controller].namespace,
-    labels: props.labels ?? DEFAULTS.labels,
-    targetSelector: props.targetSelector ?? d.targetSelector,
-    port: props.port ?? DEFAULTS.port,
-    interval: props.interval ?? DEFAULTS.interval,
+    ...v,
+    name: v.name ?? d.name,
+    namespace: v.namespace ?? INGRESS_CONTROLLER_METRICS[controller].namespace,
+    targetSelector: v.targetSelector ?? d.targetSelector,
   };
   p.dnsSubdomain('name', r.name);
   p.dnsLabel('namespace', r.namespace);
-  p.labels('labels', r.labels);
   if (p.labels('targetSelector', r.targetSelector)) {
     p.check(Object.keys(r.targetSelector).length > 0, 'targetSelector', r.targetSelector, 'at least one label (an empty selector scrapes every Service or pod of the namespace)');
   }
-  p.check(isPortName(r.port), 'port', r.port, 'a port name (at most 15 of a-z, 0-9, "-", with a letter)');
-  const ms = prometheusDurationMs(r.interval);
-  p.check(ms !== undefined && ms > 0, 'interval', r.interval, `${PROMETHEUS_DURATION_ALLOWED}, above 0`);
-  p.throwIfAny();
   return r;
 }

@@ -1,4 +1,5 @@
 import { PROMETHEUS_DURATION_ALLOWED, prometheusDurationMs } from '../../src/prometheus-duration';
+import { ResolvedRows, propRows } from '../../src/props';
 import { Problems, isPlainObject } from '../../src/validation';
 
 /**
@@ -298,21 +299,30 @@ export interface ResolvedIndicators {
   readonly for: PerIndicator<string>;
 }
 
-/** Applies the defaults to the indicator props and adds a problem for each bad one. */
-export function resolveIndicatorProps(p: Problems, props: IndicatorProps): ResolvedIndicators {
-  const controller = props.ingressController ?? 'ingress-nginx';
-  const known = p.oneOf('ingressController', controller, INGRESS_CONTROLLER_KINDS);
-  const controllerNamespace = props.controllerNamespace ?? (known ? INGRESS_CONTROLLER_METRICS[controller].namespace : '');
-  const sandboxNamespace = props.sandboxNamespace ?? 'default';
-  const rateWindow = props.rateWindow ?? '5m';
-  if (props.controllerNamespace !== undefined) p.dnsLabel('controllerNamespace', controllerNamespace);
-  p.dnsLabel('sandboxNamespace', sandboxNamespace);
-  const windowMs = prometheusDurationMs(rateWindow);
-  p.check(windowMs !== undefined && windowMs > 0, 'rateWindow', rateWindow, `${PROMETHEUS_DURATION_ALLOWED}, above 0`);
+/** The rows of the indicator props, in the props table of each construct that takes them. */
+export const INDICATOR_ROWS = propRows<IndicatorProps>()({
+  ingressController: { default: 'ingress-nginx', check: (p, f, v) => p.oneOf(f, v, INGRESS_CONTROLLER_KINDS) },
+  controllerNamespace: { check: (p, f, v) => p.dnsLabel(f, v) },
+  sandboxNamespace: { default: 'default', check: (p, f, v) => p.dnsLabel(f, v) },
+  thresholds: { check: (p, f, v) => resolveThresholds(p, f, v) },
+  for: { check: (p, f, v) => resolveFor(p, f, v) },
+  rateWindow: {
+    default: '5m',
+    check: (p, f, v) => {
+      const windowMs = prometheusDurationMs(v);
+      return p.check(windowMs !== undefined && windowMs > 0, f, v, `${PROMETHEUS_DURATION_ALLOWED}, above 0`);
+    },
+  },
+});
+
+/** The indicator props once INDICATOR_ROWS has applied the defaults and found no problem. */
+export function resolvedIndicators(v: ResolvedRows<IndicatorProps, typeof INDICATOR_ROWS>): ResolvedIndicators {
+  const controller = v.ingressController;
+  const controllerNamespace = v.controllerNamespace ?? INGRESS_CONTROLLER_METRICS[controller].namespace;
   return {
-    scope: { sandboxNamespace, controller, controllerNamespace, rateWindow },
-    thresholds: resolveThresholds(p, props.thresholds),
-    for: resolveFor(p, props.for),
+    scope: { sandboxNamespace: v.sandboxNamespace, controller, controllerNamespace, rateWindow: v.rateWindow },
+    thresholds: { ...DEFAULT_THRESHOLDS, ...v.thresholds },
+    for: { ...DEFAULT_FOR, ...v.for },
   };
 }
 
@@ -328,22 +338,22 @@ function overrides<T>(p: Problems, field: string, value: unknown): Partial<Recor
   return value as Partial<Record<IndicatorId, T>>;
 }
 
-function resolveThresholds(p: Problems, value: unknown): PerIndicator<number> {
-  const given = overrides<number>(p, 'thresholds', value);
+function resolveThresholds(p: Problems, field: string, value: unknown): PerIndicator<number> {
+  const given = overrides<number>(p, field, value);
   const out = { ...DEFAULT_THRESHOLDS, ...given };
   for (const id of INDICATOR_IDS) {
     const t = out[id];
     const finite = typeof t === 'number' && Number.isFinite(t);
-    if (INDICATORS[id].unit === 'seconds') p.check(finite && t > 0, `thresholds.${id}`, t, 'a number of seconds above 0');
-    else p.check(finite && t > 0 && t <= 1, `thresholds.${id}`, t, 'a ratio in (0, 1]');
+    if (INDICATORS[id].unit === 'seconds') p.check(finite && t > 0, `${field}.${id}`, t, 'a number of seconds above 0');
+    else p.check(finite && t > 0 && t <= 1, `${field}.${id}`, t, 'a ratio in (0, 1]');
   }
   return out;
 }
 
-function resolveFor(p: Problems, value: unknown): PerIndicator<string> {
-  const given = overrides<string>(p, 'for', value);
+function resolveFor(p: Problems, field: string, value: unknown): PerIndicator<string> {
+  const given = overrides<string>(p, field, value);
   const out = { ...DEFAULT_FOR, ...given };
-  for (const id of INDICATOR_IDS) p.check(prometheusDurationMs(out[id]) !== undefined, `for.${id}`, out[id], PROMETHEUS_DURATION_ALLOWED);
+  for (const id of INDICATOR_IDS) p.check(prometheusDurationMs(out[id]) !== undefined, `${field}.${id}`, out[id], PROMETHEUS_DURATION_ALLOWED);
   return out;
 }
 

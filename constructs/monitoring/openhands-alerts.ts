@@ -1,10 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { propNames } from '../../src/props';
-import { Problems } from '../../src/validation';
+import { propSpec, resolveProps } from '../../src/props';
 import {
-  INDICATORS, INDICATOR_IDS, IndicatorId, IndicatorProps, ResolvedIndicators,
-  alertExpr, formatThreshold, resolveIndicatorProps,
+  INDICATORS, INDICATOR_IDS, INDICATOR_ROWS, IndicatorId, IndicatorProps, ResolvedIndicators,
+  alertExpr, formatThreshold, resolvedIndicators,
 } from './monitoring-indicators';
 
 /** One alerting rule of a Prometheus rule group. */
@@ -34,16 +33,12 @@ export interface OpenHandsAlertsProps extends IndicatorProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-const PROP_NAMES = propNames<OpenHandsAlertsProps>({
-  name: true, namespace: true, labels: true,
-  ingressController: true, controllerNamespace: true, sandboxNamespace: true, thresholds: true, for: true, rateWindow: true,
+const PROPS = propSpec<OpenHandsAlertsProps>()('OpenHandsAlerts', {
+  name: { default: 'openhands-alerts', check: (p, f, v) => p.dnsSubdomain(f, v) },
+  namespace: { default: 'monitoring', check: (p, f, v) => p.dnsLabel(f, v) },
+  labels: { default: { release: 'kube-prometheus-stack' }, check: (p, f, v) => p.labels(f, v) },
+  ...INDICATOR_ROWS,
 });
-
-const DEFAULTS = {
-  name: 'openhands-alerts',
-  namespace: 'monitoring',
-  labels: { release: 'kube-prometheus-stack' } as Readonly<Record<string, string>>,
-};
 
 /**
  * The guide's six alerts as a Prometheus Operator `PrometheusRule`: sandbox CPU, memory and workspace
@@ -60,7 +55,8 @@ export class OpenHandsAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: OpenHandsAlertsProps = {}) {
     super(scope, id);
-    const { name, namespace, labels, indicators } = resolveProps(Problems.of(this, 'OpenHandsAlerts'), props);
+    const { name, namespace, labels, ...v } = resolveProps(this, props, PROPS);
+    const indicators = resolvedIndicators(v);
     this.indicators = indicators;
     this.groups = renderGroups(indicators);
     this.prometheusRule = new ApiObject(this, 'rule', {
@@ -70,19 +66,6 @@ export class OpenHandsAlerts extends Construct {
       spec: { groups: this.groups },
     });
   }
-}
-
-function resolveProps(p: Problems, props: OpenHandsAlertsProps) {
-  p.knownProps('OpenHandsAlerts', props, PROP_NAMES);
-  const name = props.name ?? DEFAULTS.name;
-  const namespace = props.namespace ?? DEFAULTS.namespace;
-  const labels = props.labels ?? DEFAULTS.labels;
-  p.dnsSubdomain('name', name);
-  p.dnsLabel('namespace', namespace);
-  p.labels('labels', labels);
-  const indicators = resolveIndicatorProps(p, props);
-  p.throwIfAny();
-  return { name, namespace, labels, indicators };
 }
 
 function renderGroups(r: ResolvedIndicators): RuleGroup[] {

@@ -3,10 +3,10 @@ import {
   IntOrString, KubeIngress, KubePersistentVolumeClaim, KubePod, KubeService, Quantity, ServicePort,
 } from '../../imports/k8s';
 import { HttpRoute } from '../../imports/gateway-api';
-import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig } from '../../src/kubernetes-config';
-import { propNames, withDefaults } from '../../src/props';
+import { KubernetesConfig } from '../../src/kubernetes-config';
+import { CONFIG_ROW, ResolvedProps, fullConfig, isBoolean, propSpec, resolveProps } from '../../src/props';
 import { EnvVar } from '../../src/types';
-import { Problems, isDnsLabel, isIpv4Address, isPlainObject } from '../../src/validation';
+import { Problems, isDnsLabel, isIpv4Address } from '../../src/validation';
 import { ResolvedHttpRoute, ResolvedRoute, SandboxRoute, renderHttpRoute, resolveRoute } from './sandbox-route';
 
 /** The runtime image OpenHands 0.62 starts sandboxes from. */
@@ -95,23 +95,25 @@ export const UPSTREAM_SANDBOX_DEFECTS = {
 /** The user id upstream's startup command falls through to when asked for 0. */
 const UPSTREAM_FALLBACK_USER_ID = 1000;
 
-/** The prop names of SandboxRuntimeProps (SandboxFleet accepts them too). */
-export const SANDBOX_RUNTIME_PROPS = propNames<SandboxRuntimeProps>({
-  sid: true, config: true, image: true, command: true, env: true, vscode: true, appPorts: true,
-  exposeAppPorts: true, vscodeObjectsWhenDisabled: true, ingressClassName: true, rootUserId: true, route: true,
+/** The props table of SandboxRuntimeProps (SandboxFleet accepts them too, but `sid`). */
+export const SANDBOX_RUNTIME_PROPS = propSpec<SandboxRuntimeProps>()('SandboxRuntime', {
+  sid: {
+    required: true,
+    check: (p, f, v) => p.check(isDnsLabel(v) && v.length <= 32, f, v,
+      'a session id of 1-32 characters of a-z, 0-9 and "-", starting and ending with a letter or digit'),
+  },
+  config: CONFIG_ROW,
+  image: { default: DEFAULT_RUNTIME_IMAGE, check: (p, f, v) => p.image(f, v) },
+  command: { check: (p, f, v) => p.nonEmptyStrings(f, v) },
+  env: { default: [], check: (p, f, v) => p.envVars(f, v, RESERVED_ENV) },
+  vscode: { default: true, check: isBoolean },
+  appPorts: { default: [30082, 30083], check: checkAppPorts },
+  exposeAppPorts: { default: true },
+  vscodeObjectsWhenDisabled: { default: false },
+  ingressClassName: { default: 'nginx', check: (p, f, v) => v === false || p.dnsSubdomain(f, v) },
+  rootUserId: { default: true, check: isBoolean },
+  route: { default: { kind: 'Ingress' } },
 });
-
-const DEFAULTS = {
-  image: DEFAULT_RUNTIME_IMAGE,
-  env: [],
-  vscode: true,
-  appPorts: [30082, 30083],
-  exposeAppPorts: true,
-  vscodeObjectsWhenDisabled: false,
-  ingressClassName: 'nginx',
-  rootUserId: true,
-  route: { kind: 'Ingress' } as SandboxRoute,
-} satisfies Partial<SandboxRuntimeProps>;
 
 /** Environment variables the runtime sets itself. */
 const RESERVED_ENV = ['port', 'PYTHONUNBUFFERED', 'VSCODE_PORT'];
@@ -135,44 +137,36 @@ interface Resolved {
   readonly labels: Readonly<Record<string, string>>;
 }
 
-function resolve(scope: Construct, props: SandboxRuntimeProps): Resolved {
-  const p = Problems.of(scope, 'SandboxRuntime');
-  p.knownProps('SandboxRuntime', props, SANDBOX_RUNTIME_PROPS);
-  const v = withDefaults(DEFAULTS, props);
-  const config: KubernetesConfig = { ...DEFAULT_KUBERNETES_CONFIG, ...(isPlainObject(v.config) ? v.config : {}) };
-  p.check(typeof v.rootUserId === 'boolean', 'rootUserId', v.rootUserId, 'true or false');
-  const command = v.command ?? actionExecutionServerCommand(v.vscode, v.rootUserId ? 0 : UPSTREAM_FALLBACK_USER_ID);
-  p.check(isDnsLabel(v.sid) && v.sid.length <= 32, 'sid', v.sid,
-    'a session id of 1-32 characters of a-z, 0-9 and "-", starting and ending with a letter or digit');
-  if (v.config !== undefined && !isPlainObject(v.config)) p.add('config', v.config, 'a KubernetesConfig (see loadKubernetesConfig)');
-  else checkKubernetesConfig(p, 'config', config);
+/** The config over the defaults, the command for the props, the route, and what every object is named from the sid. */
+function resolve(p: Problems, v: ResolvedProps<typeof SANDBOX_RUNTIME_PROPS>): Resolved {
+  const config = fullConfig(v.config);
   // `<sid>.<ingress_domain>` can spell an IP address ("1" and "2.3.4"), which the API server refuses as a host.
   if (typeof v.sid === 'string' && typeof config.ingressDomain === 'string' && isIpv4Address(`${v.sid}.${config.ingressDomain}`)) {
     p.add('sid', v.sid, `a session id that does not make "<sid>.${config.ingressDomain}" an IP address (the VS Code host must be a DNS name)`);
   }
-  p.image('image', v.image);
-  p.nonEmptyStrings('command', command);
-  p.check(typeof v.vscode === 'boolean', 'vscode', v.vscode, 'true or false');
-  if (!Array.isArray(v.appPorts)) p.add('appPorts', v.appPorts, 'a list of ports');
-  else {
-    p.ports('appPorts', v.appPorts);
-    v.appPorts.forEach((port, i) => {
-      if (port === SERVER_PORT || port === VSCODE_PORT) p.add(`appPorts[${i}]`, port, `a port other than ${SERVER_PORT} and ${VSCODE_PORT} (the server's and VS Code's)`);
-    });
-  }
-  p.envVars('env', v.env, RESERVED_ENV);
-  if (v.ingressClassName !== false) p.dnsSubdomain('ingressClassName', v.ingressClassName);
   const route = resolveRoute(p, v.route);
   p.throwIfAny();
   return {
     ...v,
     route,
     config,
-    command,
+    command: v.command ?? actionExecutionServerCommand(v.vscode, v.rootUserId ? 0 : UPSTREAM_FALLBACK_USER_ID),
     vscodeObjects: v.vscode || v.vscodeObjectsWhenDisabled,
     P: `openhands-runtime-${v.sid}`,
     labels: { app: 'openhands-runtime', session: v.sid },
   };
+}
+
+/** App ports: valid, unique, and neither the server's nor VS Code's. */
+function checkAppPorts(p: Problems, field: string, ports: readonly number[]): void {
+  if (!Array.isArray(ports)) {
+    p.add(field, ports, 'a list of ports');
+    return;
+  }
+  p.ports(field, ports);
+  ports.forEach((port, i) => {
+    if (port === SERVER_PORT || port === VSCODE_PORT) p.add(`${field}[${i}]`, port, `a port other than ${SERVER_PORT} and ${VSCODE_PORT} (the server's and VS Code's)`);
+  });
 }
 
 /**
@@ -202,7 +196,7 @@ export class SandboxRuntime extends Construct {
 
   constructor(scope: Construct, id: string, props: SandboxRuntimeProps) {
     super(scope, id);
-    const r = resolve(this, props);
+    const r = resolveProps(this, props, SANDBOX_RUNTIME_PROPS, resolve);
     this.podName = r.P;
     this.namespace = r.config.namespace;
     this.host = `${r.sid}.${r.config.ingressDomain}`;

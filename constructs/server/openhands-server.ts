@@ -4,8 +4,8 @@ import {
   EnvVar as KubeEnvVar, IntOrString, KubeConfigMap, KubeDeployment, KubeIngress, KubeNamespace, KubePersistentVolumeClaim, KubeService, Quantity,
 } from '../../imports/k8s';
 import { HttpRoute } from '../../imports/gateway-api';
-import { DEFAULT_KUBERNETES_CONFIG, KubernetesConfig, checkKubernetesConfig, kubernetesConfigToml, tomlValue } from '../../src/kubernetes-config';
-import { WithDefaults, propNames, withDefaults } from '../../src/props';
+import { KubernetesConfig, kubernetesConfigToml, tomlValue } from '../../src/kubernetes-config';
+import { CONFIG_ROW, ResolvedProps, fullConfig, isBoolean, propSpec, resolveProps } from '../../src/props';
 import { parseQuantity } from '../../src/quantity';
 import { checkAmount, checkResources, toKubeResources } from '../../src/resources';
 import { EnvVar, Resources } from '../../src/types';
@@ -106,27 +106,33 @@ export interface OpenHandsServerProps {
   readonly ingressClassName?: string;
 }
 
-const PROPS = propNames<OpenHandsServerProps>({
-  config: true, namespace: true, createNamespace: true, name: true, image: true, runtimeImage: true, serviceAccount: true, replicas: true,
-  strategy: true, resources: true, storage: true, llmApiKey: true, secretEnv: true, env: true, route: true, host: true, ingressClassName: true,
+const PROPS = propSpec<OpenHandsServerProps>()('OpenHandsServer', {
+  config: CONFIG_ROW,
+  namespace: { default: SERVER_NAMESPACE, check: (p, f, v) => p.dnsLabel(f, v) },
+  createNamespace: { default: true, check: isBoolean },
+  // It names the Service too, and Service names are DNS-1035 labels.
+  name: { default: 'openhands', check: (p, f, v) => p.dns1035Label(f, v) },
+  image: { default: DEFAULT_SERVER_IMAGE, check: (p, f, v) => p.image(f, v) },
+  runtimeImage: { default: DEFAULT_RUNTIME_IMAGE, check: (p, f, v) => p.image(f, v) },
+  serviceAccount: { default: 'openhands' },
+  replicas: {
+    default: 1,
+    check: (p, f, v) => p.check(v === 0 || v === 1, f, v,
+      '0 or 1 (the server keeps running conversations in memory and its state on a ReadWriteOnce volume: a second replica would split sessions and fight over the files)'),
+  },
+  strategy: { default: 'RollingUpdate', check: (p, f, v) => p.oneOf(f, v, ['RollingUpdate', 'Recreate']) },
+  resources: {
+    default: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } },
+    check: (p, f, v) => (isPlainObject(v) ? checkResources(p, f, v) : p.add(f, v, 'an object { requests, limits }')),
+  },
+  storage: { default: { size: '10Gi' }, check: checkStorage },
+  llmApiKey: { check: checkSecretKeyReference },
+  secretEnv: { default: {}, check: checkSecretEnv },
+  env: { default: [] },
+  route: { default: false },
+  host: {},
+  ingressClassName: { default: 'nginx' },
 });
-
-const DEFAULTS = {
-  namespace: SERVER_NAMESPACE,
-  createNamespace: true,
-  name: 'openhands',
-  image: DEFAULT_SERVER_IMAGE,
-  runtimeImage: DEFAULT_RUNTIME_IMAGE,
-  serviceAccount: 'openhands',
-  replicas: 1,
-  strategy: 'RollingUpdate',
-  resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } },
-  storage: { size: '10Gi' },
-  secretEnv: {},
-  env: [],
-  route: false,
-  ingressClassName: 'nginx',
-} satisfies Omit<Required<OpenHandsServerProps>, 'config' | 'host' | 'llmApiKey'>;
 
 /**
  * Set by the construct or its `config.toml`. The server reads the environment over the file, so a variable for the
@@ -140,49 +146,35 @@ const CREDENTIAL_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)$/i;
 /** A Secret's data key, as the API server validates it. */
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
-type Resolved = WithDefaults<OpenHandsServerProps, keyof typeof DEFAULTS> & {
+type Resolved = Omit<ResolvedProps<typeof PROPS>, 'config' | 'host'> & {
   readonly config: KubernetesConfig;
   readonly host: string;
   readonly serviceAccountName: string;
   readonly resolvedRoute?: ResolvedRoute;
 };
 
-function resolve(scope: Construct, props: OpenHandsServerProps): Resolved {
-  const p = Problems.of(scope, 'OpenHandsServer');
-  p.knownProps('OpenHandsServer', props, PROPS);
-  const v = withDefaults(DEFAULTS, props);
-  const config: KubernetesConfig = { ...DEFAULT_KUBERNETES_CONFIG, ...(isPlainObject(v.config) ? v.config : {}) };
-  if (v.config !== undefined && !isPlainObject(v.config)) p.add('config', v.config, 'a KubernetesConfig (see loadKubernetesConfig)');
-  else checkKubernetesConfig(p, 'config', config);
-  p.dnsLabel('namespace', v.namespace);
-  p.check(typeof v.createNamespace === 'boolean', 'createNamespace', v.createNamespace, 'true or false');
-  // It names the Service too, and Service names are DNS-1035 labels.
-  p.dns1035Label('name', v.name);
-  p.image('image', v.image);
-  p.image('runtimeImage', v.runtimeImage);
+/** The ServiceAccount in the namespace, env apart from secretEnv, the host from the config, the route and its class. */
+function resolve(p: Problems, v: ResolvedProps<typeof PROPS>, given: OpenHandsServerProps): Resolved {
+  const config = fullConfig(v.config);
   const serviceAccountName = checkServiceAccount(p, v.serviceAccount, v.namespace);
-  p.check(v.replicas === 0 || v.replicas === 1, 'replicas', v.replicas,
-    '0 or 1 (the server keeps running conversations in memory and its state on a ReadWriteOnce volume: a second replica would split sessions and fight over the files)');
-  p.oneOf('strategy', v.strategy, ['RollingUpdate', 'Recreate']);
-  if (!isPlainObject(v.resources)) p.add('resources', v.resources, 'an object { requests, limits }');
-  else checkResources(p, 'resources', v.resources);
-  checkStorage(p, v.storage);
-  if (v.llmApiKey !== undefined) checkSecretKeyReference(p, 'llmApiKey', v.llmApiKey);
-  checkSecretEnv(p, v.secretEnv);
-  if (p.envVars('env', v.env, RESERVED_ENV)) {
-    v.env.forEach((e, i) => {
-      if (e.name.startsWith(RESERVED_PREFIX)) p.add(`env[${i}].name`, e.name, `a name not starting with ${RESERVED_PREFIX} (the [kubernetes] section comes from config, the one source sessions are rendered from)`);
-      else if (CREDENTIAL_NAME.test(e.name)) p.add(`env[${i}].name`, e.name, `a name that is not a credential's: give ${e.name} by reference, secretEnv: { ${e.name}: { name, key } }`);
-      if (Object.hasOwn(v.secretEnv, e.name)) p.add(`env[${i}].name`, e.name, 'a name secretEnv does not set');
-    });
-  }
+  checkEnv(p, v.env, v.secretEnv);
   const host = v.host ?? config.ingressDomain;
   p.check(isDnsSubdomain(host) && !isIpv4Address(host), 'host', host, 'a DNS name such as "localhost" or "openhands.example.com" (not an IP address: an Ingress or route host is a name)');
   const resolvedRoute = v.route === false ? undefined : resolveRoute(p, v.route);
   if (v.route !== false && resolvedRoute?.kind === 'Ingress') p.dnsSubdomain('ingressClassName', v.ingressClassName);
-  else if (props.ingressClassName !== undefined) p.add('ingressClassName', props.ingressClassName, "absent unless route is { kind: 'Ingress' }");
+  else if (given.ingressClassName !== undefined) p.add('ingressClassName', given.ingressClassName, "absent unless route is { kind: 'Ingress' }");
   p.throwIfAny();
   return { ...v, config, host, serviceAccountName, resolvedRoute };
+}
+
+/** Plain variables: none the construct sets, none of the `[kubernetes]` section's or secretEnv's, none that looks like a credential. */
+function checkEnv(p: Problems, env: readonly EnvVar[], secretEnv: Readonly<Record<string, SecretKeyReference>>): void {
+  if (!p.envVars('env', env, RESERVED_ENV)) return;
+  env.forEach((e, i) => {
+    if (e.name.startsWith(RESERVED_PREFIX)) p.add(`env[${i}].name`, e.name, `a name not starting with ${RESERVED_PREFIX} (the [kubernetes] section comes from config, the one source sessions are rendered from)`);
+    else if (CREDENTIAL_NAME.test(e.name)) p.add(`env[${i}].name`, e.name, `a name that is not a credential's: give ${e.name} by reference, secretEnv: { ${e.name}: { name, key } }`);
+    if (isPlainObject(secretEnv) && Object.hasOwn(secretEnv, e.name)) p.add(`env[${i}].name`, e.name, 'a name secretEnv does not set');
+  });
 }
 
 function checkServiceAccount(p: Problems, sa: unknown, namespace: string): string {
@@ -194,8 +186,8 @@ function checkServiceAccount(p: Problems, sa: unknown, namespace: string): strin
   return sa as string;
 }
 
-function checkStorage(p: Problems, s: unknown): void {
-  if (!isPlainObject(s)) { p.add('storage', s, 'an object { size, storageClass }'); return; }
+function checkStorage(p: Problems, field: string, s: unknown): void {
+  if (!isPlainObject(s)) { p.add(field, s, 'an object { size, storageClass }'); return; }
   for (const k of Object.keys(s)) if (k !== 'size' && k !== 'storageClass') p.add(`storage.${k}`, s[k], 'absent (only size and storageClass)');
   if (s.size !== undefined && checkAmount(p, 'storage.size', s.size)) {
     p.check(parseQuantity(s.size)?.nanos !== 0n, 'storage.size', s.size, 'a quantity above 0 such as "10Gi" (a volume claim must ask for some storage)');
@@ -212,8 +204,8 @@ function checkSecretKeyReference(p: Problems, field: string, ref: unknown): void
     'a Secret data key (at most 253 of a-z, A-Z, 0-9, "-", "_", ".")');
 }
 
-function checkSecretEnv(p: Problems, env: unknown): void {
-  if (!isPlainObject(env)) { p.add('secretEnv', env, 'an object of variable names to Secret references { name, key }'); return; }
+function checkSecretEnv(p: Problems, field: string, env: unknown): void {
+  if (!isPlainObject(env)) { p.add(field, env, 'an object of variable names to Secret references { name, key }'); return; }
   for (const [name, ref] of Object.entries(env)) {
     if (!p.envName(`secretEnv key ${show(name)}`, name)) continue;
     if (name.startsWith(RESERVED_PREFIX)) p.add(`secretEnv key ${show(name)}`, name, `a name not starting with ${RESERVED_PREFIX} (the [kubernetes] section comes from config)`);
@@ -282,7 +274,7 @@ export class OpenHandsServer extends Construct {
 
   constructor(scope: Construct, id: string, props: OpenHandsServerProps = {}) {
     super(scope, id);
-    const r = resolve(this, props);
+    const r = resolveProps(this, props, PROPS, resolve);
     this.name = r.name;
     this.namespace = r.namespace;
     this.selector = { app: r.name };
@@ -315,7 +307,7 @@ export class OpenHandsServer extends Construct {
       metadata: { name: `${r.name}-state`, namespace: r.namespace },
       spec: {
         accessModes: ['ReadWriteOnce'],
-        resources: { requests: { storage: Quantity.fromString(r.storage.size ?? DEFAULTS.storage.size) } },
+        resources: { requests: { storage: Quantity.fromString(r.storage.size ?? PROPS.rows.storage.default.size) } },
         storageClassName: r.storage.storageClass,
       },
     });

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { isGatewayHostname } from '../../src/gateway-listeners';
-import { propNames } from '../../src/props';
+import { ResolvedProps, propSpec, resolveProps } from '../../src/props';
 import { Problems, isDnsSubdomain, isPlainObject } from '../../src/validation';
 
 /** The cert-manager issuer that signs the certificate. */
@@ -28,7 +28,13 @@ export interface CertManagerCertificateProps {
   readonly name?: string;
 }
 
-const PROP_NAMES = propNames<CertManagerCertificateProps>({ secretName: true, namespace: true, dnsNames: true, issuer: true, name: true });
+const PROPS = propSpec<CertManagerCertificateProps>()('CertManagerCertificate', {
+  secretName: { required: true, check: (p, f, v) => p.dnsSubdomain(f, v) },
+  namespace: { required: true, check: (p, f, v) => p.dnsLabel(f, v) },
+  dnsNames: { required: true, check: checkDnsNames },
+  issuer: { required: true },
+  name: { check: (p, f, v) => p.dnsSubdomain(f, v) },
+});
 const ISSUER_KINDS = ['Issuer', 'ClusterIssuer'] as const;
 const DEFAULT_ISSUER_KIND = 'ClusterIssuer';
 
@@ -53,7 +59,7 @@ export class CertManagerCertificate extends Construct {
 
   constructor(scope: Construct, id: string, props: CertManagerCertificateProps) {
     super(scope, id);
-    const r = resolve(this, props);
+    const r = resolveProps(this, props, PROPS, resolve);
     this.secretName = r.secretName;
     this.certificate = new ApiObject(this, 'certificate', {
       apiVersion: 'cert-manager.io/v1',
@@ -68,20 +74,16 @@ export class CertManagerCertificate extends Construct {
   }
 }
 
-function resolve(scope: Construct, props: CertManagerCertificateProps): Resolved {
-  const p = Problems.of(scope, 'CertManagerCertificate');
-  p.knownProps('CertManagerCertificate', props, PROP_NAMES);
-  p.dnsSubdomain('secretName', props.secretName);
-  p.dnsLabel('namespace', props.namespace);
-  const name = props.name ?? props.secretName;
-  if (props.name !== undefined) p.dnsSubdomain('name', name);
-  const dnsNames = props.dnsNames;
-  if (p.check(Array.isArray(dnsNames) && dnsNames.length > 0, 'dnsNames', dnsNames, 'a non-empty list of host names')) {
-    dnsNames.forEach((n, i) => p.check(isGatewayHostname(n), `dnsNames[${i}]`, n, 'a DNS name such as "example.com", or a wildcard such as "*.example.com" (lowercase, at most 253)'));
+/** The name defaults to the Secret's; the issuer's kind to ClusterIssuer. */
+function resolve(p: Problems, v: ResolvedProps<typeof PROPS>): Resolved {
+  const issuer = resolveIssuer(p, v.issuer);
+  return { name: v.name ?? v.secretName, secretName: v.secretName, namespace: v.namespace, dnsNames: v.dnsNames, issuer };
+}
+
+function checkDnsNames(p: Problems, field: string, dnsNames: readonly string[] | undefined): void {
+  if (p.check(Array.isArray(dnsNames) && dnsNames.length > 0, field, dnsNames, 'a non-empty list of host names')) {
+    dnsNames!.forEach((n, i) => p.check(isGatewayHostname(n), `${field}[${i}]`, n, 'a DNS name such as "example.com", or a wildcard such as "*.example.com" (lowercase, at most 253)'));
   }
-  const issuer = resolveIssuer(p, props.issuer);
-  p.throwIfAny();
-  return { name, secretName: props.secretName, namespace: props.namespace, dnsNames, issuer };
 }
 
 function resolveIssuer(p: Problems, issuer: unknown): Required<CertManagerIssuerRef> {

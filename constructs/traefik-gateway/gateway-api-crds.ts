@@ -1,8 +1,7 @@
 import { Construct } from 'constructs';
 import { clusterScoped } from '../../src/cluster-scoped';
 import { PrerenderedApiObject, loadVendoredSet } from '../../src/prerendered-api-object';
-import { propNames } from '../../src/props';
-import { Problems } from '../../src/validation';
+import { isBoolean, propSpec, resolveProps } from '../../src/props';
 import { GATEWAY_API_CRDS_DATA } from './gateway-api-crds-data';
 
 /** The Gateway API release and channel vendored in gateway-api-crds-data.ts. */
@@ -19,7 +18,9 @@ export interface GatewayApiCrdsProps {
   readonly safeUpgrades?: boolean;
 }
 
-const GATEWAY_API_CRDS_PROP_NAMES = propNames<GatewayApiCrdsProps>({ safeUpgrades: true });
+const PROPS = propSpec<GatewayApiCrdsProps>()('GatewayApiCrds', {
+  safeUpgrades: { default: true, check: isBoolean },
+});
 
 /**
  * The Gateway API standard channel, v1.6.1: the 10 CustomResourceDefinitions (GatewayClass, Gateway, HTTPRoute,
@@ -42,11 +43,7 @@ export class GatewayApiCrds extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayApiCrdsProps = {}) {
     super(scope, id);
-    const p = Problems.of(this, 'GatewayApiCrds');
-    p.knownProps('GatewayApiCrds', props, GATEWAY_API_CRDS_PROP_NAMES);
-    const safeUpgrades = props?.safeUpgrades ?? true;
-    p.check(typeof safeUpgrades === 'boolean', 'safeUpgrades', safeUpgrades, 'true or false');
-    p.throwIfAny();
+    const { safeUpgrades } = resolveProps(this, props, PROPS);
 
     const objects = loadVendoredSet(GATEWAY_API_CRDS_DATA)
       .filter(m => safeUpgrades || m.kind === 'CustomResourceDefinition')

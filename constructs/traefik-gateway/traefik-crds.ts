@@ -1,8 +1,7 @@
 import { Construct } from 'constructs';
 import { clusterScoped } from '../../src/cluster-scoped';
 import { PrerenderedApiObject, loadVendoredSet } from '../../src/prerendered-api-object';
-import { propNames } from '../../src/props';
-import { Problems } from '../../src/validation';
+import { isBoolean, propSpec, resolveProps } from '../../src/props';
 import { TRAEFIK_CRDS_DATA } from './traefik-crds-data';
 
 export interface TraefikCrdsProps {
@@ -13,7 +12,9 @@ export interface TraefikCrdsProps {
   readonly hub?: boolean;
 }
 
-const TRAEFIK_CRDS_PROP_NAMES = propNames<TraefikCrdsProps>({ hub: true });
+const PROPS = propSpec<TraefikCrdsProps>()('TraefikCrds', {
+  hub: { default: true, check: isBoolean },
+});
 
 /**
  * The Traefik chart's 25 CustomResourceDefinitions (chart 41.3.0, `traefik.io` and `hub.traefik.io`), equal to
@@ -29,11 +30,7 @@ export class TraefikCrds extends Construct {
 
   constructor(scope: Construct, id: string, props: TraefikCrdsProps = {}) {
     super(scope, id);
-    const p = Problems.of(this, 'TraefikCrds');
-    p.knownProps('TraefikCrds', props, TRAEFIK_CRDS_PROP_NAMES);
-    const hub = props?.hub ?? true;
-    p.check(typeof hub === 'boolean', 'hub', hub, 'true or false');
-    p.throwIfAny();
+    const { hub } = resolveProps(this, props, PROPS);
 
     this.crds = loadVendoredSet(TRAEFIK_CRDS_DATA)
       .filter(m => hub || !String(m.metadata.name).endsWith('.hub.traefik.io'))

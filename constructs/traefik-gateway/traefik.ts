@@ -7,7 +7,7 @@ import {
 import { clusterScoped } from '../../src/cluster-scoped';
 import { GatewayListenerProps, checkListeners, renderListeners } from '../../src/gateway-listeners';
 import { HostTraffic } from '../../src/host-traffic';
-import { propNames } from '../../src/props';
+import { ResolvedProps, isBoolean, propSpec, resolveProps } from '../../src/props';
 import { checkResources, toKubeResources } from '../../src/resources';
 import { Resources } from '../../src/types';
 import { Problems, isPlainObject, isPort } from '../../src/validation';
@@ -134,20 +134,34 @@ export interface TraefikProps {
   readonly gateway?: TraefikGatewayProps;
 }
 
-const TRAEFIK_PROP_NAMES = propNames<TraefikProps>({
-  namespace: true, createNamespace: true, service: true, hostPorts: true, replicas: true, autoscaling: true,
-  podDisruptionBudget: true, topologySpread: true, resources: true, providers: true, ingressClass: true, logLevel: true, image: true, gateway: true,
+const PROPS = propSpec<TraefikProps>()('Traefik', {
+  // The chart labels every object `app.kubernetes.io/instance: traefik-<namespace>`, and a label value has at most 63.
+  namespace: {
+    default: 'traefik',
+    check: (p, f, v) => p.dnsLabel(f, v) && p.check(v.length <= 63 - `${TRAEFIK_NAME}-`.length, f, v,
+      `at most ${63 - `${TRAEFIK_NAME}-`.length} characters (objects are labelled "app.kubernetes.io/instance: ${TRAEFIK_NAME}-<namespace>", a label value of at most 63)`),
+  },
+  createNamespace: { default: true, check: isBoolean },
+  service: {},
+  hostPorts: { default: {}, check: (p, f, v) => checkEntryPointPorts(p, f, v, { min: 1, max: 65535 }) },
+  replicas: { default: 1 },
+  autoscaling: {},
+  podDisruptionBudget: {},
+  topologySpread: {},
+  resources: { check: (p, f, v) => checkResources(p, f, v) },
+  providers: {},
+  ingressClass: {},
+  logLevel: { default: 'INFO' },
+  image: {},
+  gateway: {},
 });
 
-const DEFAULTS = {
-  namespace: 'traefik',
-  createNamespace: true,
+/** The defaults inside the props whose parts merge over them. */
+const NESTED_DEFAULTS = {
   serviceType: 'NodePort' as TraefikServiceType,
   nodePorts: { web: 30080, websecure: 30443 } as TraefikEntryPointPorts,
-  replicas: 1,
   providers: { kubernetesIngress: true, kubernetesGateway: false, kubernetesIngressNGINX: false, kubernetesCRD: true },
   ingressClass: { name: 'traefik', default: true },
-  logLevel: 'INFO' as TraefikLogLevel,
   gateway: { name: TRAEFIK_DEFAULT_GATEWAY.name, className: 'traefik', listeners: TRAEFIK_DEFAULT_GATEWAY.listeners as readonly GatewayListenerProps[] },
 };
 
@@ -219,7 +233,7 @@ export class Traefik extends Construct {
 
   constructor(scope: Construct, id: string, props: TraefikProps = {}) {
     super(scope, id);
-    const r = resolve(this, props);
+    const r = resolveProps(this, props, PROPS, resolve);
     this.namespace = r.namespace;
     this.providers = r.providers;
     this.listeners = r.gateway?.listeners ?? [];
@@ -394,49 +408,36 @@ function controllerArgs(r: Resolved): string[] {
   ];
 }
 
-function resolve(scope: Construct, props: TraefikProps): Resolved {
-  const p = Problems.of(scope, 'Traefik');
-  p.knownProps('Traefik', props, TRAEFIK_PROP_NAMES);
-  const namespace = props.namespace ?? DEFAULTS.namespace;
-  // The chart labels every object `app.kubernetes.io/instance: traefik-<namespace>`, and a label value has at most 63.
-  if (p.dnsLabel('namespace', namespace)) {
-    p.check(namespace.length <= 63 - `${TRAEFIK_NAME}-`.length, 'namespace', namespace,
-      `at most ${63 - `${TRAEFIK_NAME}-`.length} characters (objects are labelled "app.kubernetes.io/instance: ${TRAEFIK_NAME}-<namespace>", a label value of at most 63)`);
-  }
-  const createNamespace = props.createNamespace ?? DEFAULTS.createNamespace;
-  p.check(typeof createNamespace === 'boolean', 'createNamespace', createNamespace, 'true or false');
-  const { serviceType, nodePorts } = resolveService(p, props.service);
-  const hostPorts = props.hostPorts ?? {};
-  checkEntryPointPorts(p, 'hostPorts', hostPorts, { min: 1, max: 65535 });
-  if (props.resources !== undefined) checkResources(p, 'resources', props.resources);
-  const availability = resolveAvailability(p, props, DEFAULTS.replicas);
-  const providers = resolveProviders(p, props.providers);
-  const ingressClass = resolveIngressClass(p, props.ingressClass);
-  const logLevel = props.logLevel ?? DEFAULTS.logLevel;
-  p.oneOf('logLevel', logLevel, LOG_LEVELS);
-  const image = resolveImage(p, props.image);
-  const gateway = resolveGateway(p, props.gateway, providers.kubernetesGateway);
+/** The parts that merge over nested defaults, the replica count and what takes it down, the log level, the Gateway per provider. */
+function resolve(p: Problems, v: ResolvedProps<typeof PROPS>, given: TraefikProps): Resolved {
+  const { serviceType, nodePorts } = resolveService(p, v.service);
+  const availability = resolveAvailability(p, given, PROPS.rows.replicas.default);
+  const providers = resolveProviders(p, v.providers);
+  const ingressClass = resolveIngressClass(p, v.ingressClass);
+  p.oneOf('logLevel', v.logLevel, LOG_LEVELS);
+  const image = resolveImage(p, v.image);
+  const gateway = resolveGateway(p, v.gateway, providers.kubernetesGateway);
   p.throwIfAny();
   return {
-    namespace, createNamespace, serviceType, nodePorts, hostPorts, availability, resources: props.resources,
-    providers, ingressClass, logLevel, image, gateway,
+    namespace: v.namespace, createNamespace: v.createNamespace, serviceType, nodePorts, hostPorts: v.hostPorts, availability, resources: v.resources,
+    providers, ingressClass, logLevel: v.logLevel, image, gateway,
   };
 }
 
 function resolveService(p: Problems, service: TraefikServiceProps | undefined): { serviceType: TraefikServiceType; nodePorts: TraefikEntryPointPorts } {
   if (service !== undefined && !isPlainObject(service)) {
     p.add('service', service, "an object { type: 'ClusterIP' | 'NodePort' | 'LoadBalancer', nodePorts: { web, websecure } }");
-    return { serviceType: DEFAULTS.serviceType, nodePorts: {} };
+    return { serviceType: NESTED_DEFAULTS.serviceType, nodePorts: {} };
   }
   const s = service ?? {};
   for (const k of Object.keys(s)) if (k !== 'type' && k !== 'nodePorts') p.add(`service.${k}`, (s as Record<string, unknown>)[k], 'absent (only type and nodePorts)');
-  const serviceType = s.type ?? DEFAULTS.serviceType;
+  const serviceType = s.type ?? NESTED_DEFAULTS.serviceType;
   if (!p.oneOf('service.type', serviceType, ['ClusterIP', 'NodePort', 'LoadBalancer'] as const)) return { serviceType, nodePorts: {} };
   if (serviceType === 'ClusterIP') {
     if (s.nodePorts !== undefined) p.add('service.nodePorts', s.nodePorts, "absent for service type 'ClusterIP' (it opens no node port)");
     return { serviceType, nodePorts: {} };
   }
-  const nodePorts = s.nodePorts ?? (serviceType === 'NodePort' ? DEFAULTS.nodePorts : {});
+  const nodePorts = s.nodePorts ?? (serviceType === 'NodePort' ? NESTED_DEFAULTS.nodePorts : {});
   checkEntryPointPorts(p, 'service.nodePorts', nodePorts, NODE_PORT_RANGE);
   return { serviceType, nodePorts };
 }
@@ -458,11 +459,11 @@ function checkEntryPointPorts(p: Problems, field: string, ports: unknown, range:
 function resolveProviders(p: Problems, providers: TraefikProviders | undefined): Required<TraefikProviders> {
   if (providers !== undefined && !isPlainObject(providers)) {
     p.add('providers', providers, 'an object { kubernetesIngress, kubernetesGateway, kubernetesIngressNGINX, kubernetesCRD } of true or false');
-    return DEFAULTS.providers;
+    return NESTED_DEFAULTS.providers;
   }
-  const known = Object.keys(DEFAULTS.providers);
+  const known = Object.keys(NESTED_DEFAULTS.providers);
   for (const k of Object.keys(providers ?? {})) if (!known.includes(k)) p.add(`providers.${k}`, (providers as Record<string, unknown>)[k], `absent (the providers are ${known.join(', ')})`);
-  const out = { ...DEFAULTS.providers, ...(providers ?? {}) };
+  const out = { ...NESTED_DEFAULTS.providers, ...(providers ?? {}) };
   for (const k of known) p.check(typeof (out as Record<string, unknown>)[k] === 'boolean', `providers.${k}`, (out as Record<string, unknown>)[k], 'true or false');
   if (!known.some(k => (out as Record<string, unknown>)[k] === true)) p.add('providers', providers, 'an object turning at least one provider on (Traefik would serve nothing)');
   return out;
@@ -475,7 +476,7 @@ function resolveIngressClass(p: Problems, ingressClass: TraefikIngressClassProps
     return undefined;
   }
   for (const k of Object.keys(ingressClass ?? {})) if (k !== 'name' && k !== 'default') p.add(`ingressClass.${k}`, (ingressClass as Record<string, unknown>)[k], 'absent (only name and default)');
-  const out = { ...DEFAULTS.ingressClass, ...(ingressClass ?? {}) };
+  const out = { ...NESTED_DEFAULTS.ingressClass, ...(ingressClass ?? {}) };
   p.dnsSubdomain('ingressClass.name', out.name);
   p.check(typeof out.default === 'boolean', 'ingressClass.default', out.default, 'true or false');
   return out;
@@ -506,7 +507,7 @@ function resolveGateway(p: Problems, gateway: TraefikGatewayProps | undefined, p
     return undefined;
   }
   for (const k of Object.keys(gateway ?? {})) if (!['name', 'className', 'listeners'].includes(k)) p.add(`gateway.${k}`, (gateway as Record<string, unknown>)[k], 'absent (only name, className and listeners)');
-  const out = { ...DEFAULTS.gateway, ...(gateway ?? {}) };
+  const out = { ...NESTED_DEFAULTS.gateway, ...(gateway ?? {}) };
   p.dnsSubdomain('gateway.name', out.name);
   p.dnsSubdomain('gateway.className', out.className);
   if (checkListeners(p, 'gateway.listeners', out.listeners)) {
