@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CAPTURE_COMMAND, GENERATED_FILE, type ScopeRow, discoverServedScopes, discoveryGetter, serverVersion,
+  ALL_APIS, CAPTURE_COMMAND, GENERATED_FILE, type ScopeRow, discoverServedScopes, discoveryGetter, serverVersion,
 } from '../../scripts/capture-api-scopes';
 import { BUILT_IN_API_SCOPES, CRD_API_SCOPES, KUBERNETES_VERSION } from '../../src/api-scopes.generated';
 import { startControlPlane, type ControlPlane } from '../../tools/controlplane/controlplane';
@@ -29,7 +29,7 @@ describe(`${GENERATED_FILE} against the live control plane`, () => {
   let builtIns: ScopeRow[];
 
   beforeAll(async () => {
-    cp = await startControlPlane({ nodes: 0 });
+    cp = await startControlPlane({ nodes: 0, apiServerFlags: ALL_APIS });
     builtIns = await discoverServedScopes(discoveryGetter(cp));
   }, START_TIMEOUT);
 

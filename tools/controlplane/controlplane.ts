@@ -45,6 +45,11 @@ export interface ControlPlaneOptions {
    * autoscaler act in seconds (the default 15 s is also how long a new HPA waits for its first sync). Default none.
    */
   controllerManagerFlags?: readonly string[];
+  /**
+   * More kube-apiserver flags, e.g. `--runtime-config=api/all=true` so discovery lists every API the release
+   * has, alpha and beta included (scripts/capture-api-scopes.ts). Default none.
+   */
+  apiServerFlags?: readonly string[];
   /** More kwok stages, after our own (e.g. READY_WHEN_SERVED_STAGE). Default none. */
   stages?: readonly object[];
   /** How long to wait for the whole control plane to become ready. Default 180 s. */
@@ -583,6 +588,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--enable-priority-and-fairness=false',
       '--profiling=false',
       ...apiserverLifecycleFlags(opts.nodeLifecycle),
+      ...(opts.apiServerFlags ?? []),
       '--v=0',
     ]);
 
