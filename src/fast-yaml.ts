@@ -19,6 +19,7 @@ export function stringifyManifests(docs: readonly unknown[]): string {
  * `stringifyManifests`, as the UTF-8 bytes a file gets, in pieces (a caller joining several batches copies the
  * bytes once): a vendored object's YAML is copied from the bytes it was read as, never decoded and encoded
  * again, and the text of the others is encoded once.
+ * @internal Node.js Buffers, for synthApp
  */
 export function manifestParts(docs: readonly unknown[]): Buffer[] {
   const parts: Buffer[] = [];

@@ -16,14 +16,20 @@ export interface PrerenderedManifest {
   readonly bodyKeys: readonly string[];
   /** Loads those fields (keys sorted); called at most once per object, when something reads them. */
   readonly body: () => Readonly<Record<string, unknown>>;
-  /** What cdk8s's `Yaml.stringify` writes for the object's `toJson()`, as UTF-8 bytes (never changed). */
+  /**
+   * What cdk8s's `Yaml.stringify` writes for the object's `toJson()`, as UTF-8 bytes (never changed).
+   * @internal a Node.js Buffer read from the vendored file, not part of the package's types
+   */
   readonly bytes: Buffer;
 }
 
 /** The YAML, as bytes, of documents that `PrerenderedApiObject.toJson()` returned untouched. */
 const PRERENDERED = new WeakMap<object, Buffer>();
 
-/** The YAML cdk8s would write for `doc` (UTF-8), when it is an untouched prerendered object's JSON; else undefined. */
+/**
+ * The YAML cdk8s would write for `doc` (UTF-8), when it is an untouched prerendered object's JSON; else undefined.
+ * @internal for the YAML writer
+ */
 export function prerenderedBytes(doc: unknown): Buffer | undefined {
   return typeof doc === 'object' && doc !== null ? PRERENDERED.get(doc) : undefined;
 }
@@ -99,6 +105,7 @@ const MARKER_AT_START = Buffer.from('---\n');
 /**
  * The YAML documents of a file's bytes, as views of them: `text.split(/^---\n/m)` for bytes. A megabyte of
  * CRDs is never decoded to a string (the output folder gets these very bytes), and no regular expression runs.
+ * @internal
  */
 export function splitDocuments(bytes: Buffer): Buffer[] {
   const docs: Buffer[] = [];
@@ -116,7 +123,10 @@ export function splitDocuments(bytes: Buffer): Buffer[] {
   return docs;
 }
 
-/** The set's manifests: the YAML bytes are read now (a millisecond), the JSON only when a body is first read. */
+/**
+ * The set's manifests: the YAML bytes are read now (a millisecond), the JSON only when a body is first read.
+ * @internal for the CRD constructs
+ */
 export function loadVendoredSet(set: VendoredSet): readonly PrerenderedManifest[] {
   let out = loaded.get(set.yamlFile);
   if (out) return out;
