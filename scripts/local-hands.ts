@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// local-hands <synth|sandbox|kind|status> [flags]: the package's bin. It runs, from the compiled lib/ of an installed
+// package and in the current folder, what the repository's npm scripts run through the launcher: synth (npm run
+// synth), sandbox (npm run sandbox), kind down and status (npm run kind:down, npm run status).
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { runSynthCli } from '../app/synth-cli';
+import { print } from '../src/print';
+
+interface Command {
+  /** What the command does, for `local-hands --help`. */
+  readonly summary: string;
+  /** Runs the command with the flags after its name; returns the exit code, or undefined when it set its own. */
+  readonly run: (argv: readonly string[]) => number | undefined;
+}
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  synth: { summary: "write a profile's manifests into dist/ and its KIND config into kind/ (npm run synth)", run: synth },
+  sandbox: { summary: "print or write the YAML of one OpenHands sandbox session (npm run sandbox)", run: argv => program('sandbox', 'sandbox', argv) },
+  kind: { summary: 'down: delete the KIND cluster (npm run kind:down); up runs from a clone only (npm run kind:up)', run: kind },
+  status: { summary: 'what runs on the KIND cluster, and why what is not Ready is not (npm run status)', run: argv => program('status', 'kind', ['status', ...argv]) },
+};
+
+const USAGE = `usage: local-hands <command> [flags]   (local-hands <command> --help for its flags)
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)}${c.summary}`).join('\n')}
+Runs in the current folder: dist/ and kind/ are written and read there.`;
+
+const isHelp = (argv: readonly string[]) => argv.includes('--help') || argv.includes('-h');
+
+/** Runs a command line (without `node` and the script); returns the exit code, or undefined when it set its own. */
+export function main(argv: readonly string[]): number | undefined {
+  const [name, ...rest] = argv;
+  if (name === '--help' || name === '-h') {
+    print('stdout', `${USAGE}\n`);
+    return 0;
+  }
+  if (name === undefined) {
+    print('stderr', `${USAGE}\n`);
+    return 2;
+  }
+  if (!Object.prototype.hasOwnProperty.call(COMMANDS, name)) {
+    print('stderr', `local-hands: unknown command ${JSON.stringify(name)}: use ${Object.keys(COMMANDS).join(', ')} (local-hands --help)\n`);
+    return 2;
+  }
+  return COMMANDS[name].run(rest);
+}
+
+const SYNTH_USAGE = `usage: local-hands synth [--profile NAME] [--domain NAME] [-o DIR]
+  -o, --output  the manifests' folder (as CDK8S_OUTDIR; default dist); the KIND config goes to LOCAL_HANDS_KIND_DIR or kind
+the other flags are npm run synth's:`;
+
+/** `npm run synth` in-process, plus `-o DIR` as `cdk8s synth` has it (which also passes the folder as CDK8S_OUTDIR). */
+function synth(argv: readonly string[]): number | undefined {
+  const rest: string[] = [];
+  let output: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^(?:-o|--output)(?:=(.*))?$/.exec(argv[i]);
+    if (!m) {
+      rest.push(argv[i]);
+      continue;
+    }
+    const value = m[1] ?? argv[++i];
+    if (output !== undefined || value === undefined || value === '' || value.startsWith('-')) {
+      print('stderr', `local-hands: ${output !== undefined ? '-o is given more than once: give it once' : '-o needs a folder, e.g. -o dist'}\n${SYNTH_USAGE.split('\n')[0]}\n`);
+      return 2;
+    }
+    output = value;
+  }
+  if (isHelp(rest)) print('stdout', `${SYNTH_USAGE}\n`);
+  else if (output !== undefined) process.env.CDK8S_OUTDIR = output;
+  runSynthCli(rest);
+  return undefined;
+}
+
+/**
+ * `kind down` runs `npm run kind:down`'s program. `kind up` is not offered from the package: that program
+ * synthesizes through the repository's launcher and into the repository's dist/, which an installed package has not.
+ */
+function kind(argv: readonly string[]): number | undefined {
+  if (argv[0] === 'up' && !isHelp(argv)) {
+    print('stderr', 'local-hands: kind up runs from a clone of local-hands only (npm run kind:up); here: local-hands synth, then '
+      + '`kind create cluster --name local-hands --config kind/cluster.yaml` and `kubectl apply --server-side -f dist`\n');
+    return 1;
+  }
+  return program('kind', 'kind', argv);
+}
+
+/**
+ * Runs the compiled program `lib/scripts/<file>.js` of an npm script with `argv`, in the current folder, its output
+ * shown as it comes; returns its exit code. `--help` names the local-hands command, then shows the program's flags.
+ */
+function program(command: string, file: string, argv: readonly string[]): number {
+  if (isHelp(argv)) print('stdout', `usage: local-hands ${command} [flags]: ${COMMANDS[command].summary}; its flags:\n`);
+  const r = spawnSync(process.execPath, [path.join(__dirname, `${file}.js`), ...argv], { stdio: 'inherit' });
+  if (r.error) throw r.error;
+  return r.status ?? 1;
+}
+
+if (require.main === module) {
+  const code = main(process.argv.slice(2));
+  if (code !== undefined) process.exitCode = code;
+}
