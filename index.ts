@@ -35,9 +35,8 @@ export * from './app/production-stack';
 export * from './app/server';
 export * from './app/synth';
 export * from './app/profiles';
-export {
-  LocalHandsOutputError, OUTPUT_MARKER, GENERATED_HEADER, checkOutputDir, checkOutputFile, writeOutputDir, writeOutputDirs, writeOutputFile,
-} from './app/output';
+export { LocalHandsOutputError } from './app/output/error';
+export { OUTPUT_MARKER, GENERATED_HEADER, checkOutputDir, checkOutputFile, writeOutputDir, writeOutputDirs, writeOutputFile } from './app/output';
 export type { OutputFile, OutputBytes, OutputParts, OutputContent, OutputTarget, OutputDirOptions, OutputFileOptions } from './app/output';
 
 // Ground: the config loader, shared types, RBAC helpers, the error class.
