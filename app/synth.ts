@@ -1,14 +1,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, AppProps, Chart, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { KindCluster } from '../constructs/kind/kind-cluster';
 import { collisionsUnlessGuarded } from '../src/collisions';
 import { manifestParts } from '../src/fast-yaml';
 import { print } from '../src/print';
-import { LocalHandsValidationError } from '../src/validation';
-import { LocalHandsOutputError, OutputFile, OutputParts, OutputTarget, writeOutputDirs } from './output';
+import { LocalHandsValidationError, show } from '../src/validation';
+import { LocalHandsOutputError, OutputFile, OutputParts, OutputTarget, fileNameProblem, writeOutputDirs } from './output';
 
 /** Where `synthApp` writes, and how the user named each folder (for messages). */
 export interface SynthOptions {
@@ -30,8 +30,9 @@ export interface SynthOptions {
  */
 export function synthApp(app: App, opts: SynthOptions = {}): string[] {
   const all = app.node.findAll();
+  const outdir = opts.outdir ?? app.outdir;
   const manifests = renderChartFiles(app, all);
-  const targets: OutputTarget[] = [{ dir: opts.outdir ?? app.outdir, files: manifests, what: opts.outdirName ?? 'output folder' }];
+  const targets: OutputTarget[] = [{ dir: outdir, files: manifests, what: opts.outdirName ?? 'output folder' }];
   const kind = kindFiles(all);
   // An app without a KIND config (the production profile) leaves the KIND folder as it is.
   if (opts.kindDir !== undefined && kind.length > 0) targets.push({ dir: opts.kindDir, files: kind, what: opts.kindDirName ?? 'KIND config folder' });
@@ -76,7 +77,9 @@ export function renderCharts(app: App, all: readonly IConstruct[] = app.node.fin
  * its pieces (a batch of objects, a vendored CRD's very bytes) are never copied into one buffer.
  */
 function renderChartFiles(app: App, all: readonly IConstruct[]): OutputParts[] {
+  checkAppOptions(app);
   validateApp(all);
+  refuseSharedFiles(app, all);
   const simple = app.yamlOutputType === YamlOutputType.FILE_PER_CHART
     && !(app as unknown as { recordConstructMetadata: boolean }).recordConstructMetadata
     && all.every(c => c.node.dependencies.length === 0 && !(c instanceof Chart && c.node.children.some(x => x instanceof Chart)));
@@ -87,13 +90,84 @@ function renderChartFiles(app: App, all: readonly IConstruct[]): OutputParts[] {
     }));
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'local-hands-synth-'));
+  const outdir = app.outdir;
   try {
     (app as { outdir: string }).outdir = tmp;
     app.synth();
     return fs.readdirSync(tmp).sort().map(name => ({ name, parts: [fs.readFileSync(path.join(tmp, name))] }));
   } finally {
+    // The app's own outdir again: the temporary folder is gone, and the caller may write to the app's outdir.
+    (app as { outdir: string }).outdir = outdir;
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** The output types whose files all go into one folder, which is what our synth writes. */
+const FLAT_OUTPUT_TYPES: readonly YamlOutputType[] = [YamlOutputType.FILE_PER_CHART, YamlOutputType.FILE_PER_APP, YamlOutputType.FILE_PER_RESOURCE];
+
+/**
+ * The `App` options our synth cannot honour, refused in one line each: a file extension with a folder part (cdk8s
+ * would write outside the output folder, or into a folder of its own making), and output types other than files in
+ * one folder (FOLDER_PER_CHART_FILE_PER_RESOURCE writes a folder per chart).
+ */
+function checkAppOptions(app: App): void {
+  const ext: unknown = app.outputFileExtension;
+  if (typeof ext !== 'string' || /[\\/\0\n\r]/.test(ext)) {
+    throw new LocalHandsValidationError('the app', [`App option outputFileExtension must be the end of a file name, without "/", "\\", NUL or line breaks (such as ".k8s.yaml"), got ${show(ext)}`]);
+  }
+  const type = app.yamlOutputType;
+  if (!FLAT_OUTPUT_TYPES.includes(type)) {
+    const given = typeof YamlOutputType[type] === 'string' ? `YamlOutputType.${YamlOutputType[type]}` : show(type);
+    throw new LocalHandsValidationError('the app', [`App option yamlOutputType must be one of ${FLAT_OUTPUT_TYPES.map(t => `YamlOutputType.${YamlOutputType[t]}`).join(', ')} `
+      + `(local-hands writes the files of one folder, no subfolders), got ${given}`]);
+  }
+}
+
+/**
+ * Two charts (or, one file per resource, two objects) that cdk8s would write to one file, the second silently over
+ * the first: chart ids that normalize to one DNS label (an upper-case id is lowered and given a hash, which another
+ * id can spell out), objects of one kind and name in two namespaces. Refused in one line naming both and the file,
+ * as is a file name local-hands keeps for itself. Charts named by index (an app with dependencies between charts)
+ * and one file per app cannot share a file.
+ */
+function refuseSharedFiles(app: App, all: readonly IConstruct[]): void {
+  const owners = new Map<string, string>();
+  for (const [name, owner] of fileOwners(app, all)) {
+    const problem = fileNameProblem(name);
+    if (problem) throw new LocalHandsValidationError('the app', [`${owner} would be written to ${show(name)}, which ${problem}`]);
+    const other = owners.get(name);
+    if (other) {
+      throw new LocalHandsValidationError('the app', [`${other} and ${owner} would both be written to ${show(name)} `
+        + `(cdk8s names ${app.yamlOutputType === YamlOutputType.FILE_PER_RESOURCE ? 'the file of an object from its kind and name' : 'the file of a chart from its id'}): give them names that differ`]);
+    }
+    owners.set(name, owner);
+  }
+}
+
+/** Each file cdk8s would write, with what it writes there (`chart 'a' (a)`), where two could share a name. */
+function fileOwners(app: App, all: readonly IConstruct[]): [string, string][] {
+  const charts = chartsInSynthOrder(all);
+  if (app.yamlOutputType === YamlOutputType.FILE_PER_RESOURCE) {
+    return charts.flatMap(chart => chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart).map((o): [string, string] => [
+      `${o.kind}.${o.name}`.replace(/[^0-9a-zA-Z-_.]/g, '') + app.outputFileExtension,
+      `${o.kind || 'an object without a kind,'} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.name} (${o.node.path})`,
+    ]));
+  }
+  if (app.yamlOutputType !== YamlOutputType.FILE_PER_CHART || hasDependantCharts(all)) return [];
+  return charts.map(c => [`${Names.toDnsLabel(c)}${app.outputFileExtension}`, `chart '${c.node.id}' (${c.node.path})`]);
+}
+
+/** Whether cdk8s numbers the chart files (`0000-name`): nested charts, or a dependency from one chart into another. */
+function hasDependantCharts(all: readonly IConstruct[]): boolean {
+  const chartOf = (c: IConstruct) => {
+    try {
+      return Chart.of(c);
+    } catch {
+      return undefined;
+    }
+  };
+  return all.some(c => (c instanceof Chart && c.node.children.some(x => x instanceof Chart))
+    || c.node.dependencies.some(d => chartOf(d) !== chartOf(c)));
 }
 
 /**
@@ -140,11 +214,12 @@ export function validateApp(all: readonly IConstruct[]): void {
 }
 
 /**
- * The entry point of a synth process: runs `synthToDir` into `CDK8S_OUTDIR` (set by `cdk8s synth`) or `dist`,
- * with KIND configs in `LOCAL_HANDS_KIND_DIR` or `kind`. A user error (a bad prop, an unusable folder, a
- * construct id used twice) prints one message and sets exit code 1; only our own bugs show a stack trace.
+ * The entry point of a synth process: builds an app (`App` given `appProps`) with `build` and runs `synthApp` into
+ * `CDK8S_OUTDIR` (set by `cdk8s synth`) or `dist`, with KIND configs in `LOCAL_HANDS_KIND_DIR` or `kind`. A user
+ * error (a bad prop, an unusable folder, a construct id used twice, an App option our synth cannot honour) prints
+ * one message and sets exit code 1; only our own bugs show a stack trace.
  */
-export function runSynth(build: (app: App) => void): void {
+export function runSynth(build: (app: App) => void, appProps: Omit<AppProps, 'outdir'> = {}): void {
   const env = (name: string, fallback: string) => process.env[name] ?? fallback;
   const outdir = env('CDK8S_OUTDIR', 'dist');
   // Refused whatever the profile writes: a profile without a KIND config would otherwise accept what another refuses.
@@ -157,8 +232,13 @@ export function runSynth(build: (app: App) => void): void {
     }
   }
   try {
-    const written = synthToDir(build, outdir, env('LOCAL_HANDS_KIND_DIR', 'kind'), {
+    // cdk8s never writes to the app's outdir: synthApp writes the files itself.
+    const app = new App({ ...appProps, outdir: path.resolve(outdir) });
+    build(app);
+    const written = synthApp(app, {
+      outdir,
       outdirName: process.env.CDK8S_OUTDIR === undefined ? 'output folder' : 'CDK8S_OUTDIR',
+      kindDir: env('LOCAL_HANDS_KIND_DIR', 'kind'),
       kindDirName: process.env.LOCAL_HANDS_KIND_DIR === undefined ? 'KIND config folder' : 'LOCAL_HANDS_KIND_DIR',
     });
     print('stdout', `local-hands: wrote ${written.join(', ')}\n`);
