@@ -19,7 +19,7 @@
 //
 // CommonJS on purpose: the ESM loader costs a few milliseconds at start-up that the main job need not pay.
 'use strict';
-const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { accessSync, constants, lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { dirname, extname, join, relative, resolve, sep } = require('node:path');
 const { Script } = require('node:vm');
 // node:module's createRequire, from the CommonJS loader itself: loading the node:module wrapper costs 0.2 ms.
@@ -46,10 +46,9 @@ const TOOLING = [
  */
 const RACY_MS = 2000;
 
-function bundlePaths(entry) {
+function bundlePaths(entry, dir = join(root, '.build')) {
   const abs = resolve(root, entry);
   const key = relative(root, abs).replace(/\.ts$/, '').replace(/[\\/]/g, '__');
-  const dir = join(root, '.build');
   return {
     abs,
     dir,
@@ -143,8 +142,8 @@ async function build({ abs, dir, out, manifest, cache }) {
       b.onLoad({ filter: /.*/ }, args => {
         const loader = LOADERS[extname(args.path)];
         const file = relative(root, args.path);
-        // Our generated stand-ins in .build/ are made from inputs recorded as tooling.
-        if (loader === undefined || file.startsWith(`.build${sep}`)) return undefined;
+        // Our generated stand-ins in the build folder are made from inputs recorded as tooling.
+        if (loader === undefined || args.path.startsWith(dir + sep)) return undefined;
         const { record, contents } = recordInput(args.path);
         inputs[file.split(sep).join('/')] = record;
         return { contents, loader };
@@ -332,10 +331,22 @@ function writeAtomic(file, data) {
  * paths, the encoding to read the bundle in and the bundle's stat record, runs synchronously in the first case).
  */
 function withFreshBundle(entry, then) {
-  const paths = bundlePaths(entry);
-  const manifest = readManifest(paths.manifest);
-  const reason = staleReason(paths, manifest);
+  let paths = bundlePaths(entry);
+  let manifest = readManifest(paths.manifest);
+  let reason = staleReason(paths, manifest);
   if (reason === undefined) return then({ ...paths, encoding: manifest.encoding, bundle: manifest.bundle });
+  const problem = unwritable(paths.dir);
+  if (problem !== undefined) {
+    paths = elsewhere(entry, paths.dir, problem);
+    if (paths === undefined) {
+      process.exitCode = 1;
+      return undefined;
+    }
+    manifest = readManifest(paths.manifest);
+    reason = staleReason(paths, manifest);
+    if (reason === undefined) return then({ ...paths, encoding: manifest.encoding, bundle: manifest.bundle });
+    reason += `; into ${paths.dir}, as ${join(root, '.build')} is not writable: ${said(problem)}`;
+  }
   if (process.env.LOCAL_HANDS_QUIET_BUILD !== '1') process.stderr.write(`local-hands: bundling ${entry} (${reason})\n`);
   build(paths).then(
     built => then({ ...paths, ...built }),
@@ -345,6 +356,70 @@ function withFreshBundle(entry, then) {
       process.exitCode = 1;
     },
   );
+}
+
+/** The reason in words, for the one line a build folder problem gets: an OS error's with its code, else ours. */
+const said = e => (e.syscall === undefined ? e.message
+  : `${{ EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'the file system is read-only' }[e.code] ?? e.message} (${e.code})`);
+
+/** Undefined when `dir` exists (or was just made) and this user may write it; else the error that says why not. */
+function unwritable(dir) {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    return undefined;
+  } catch (e) {
+    return e;
+  }
+}
+
+/**
+ * The bundle's paths when .build cannot be written. A checkout this user may not write (read-only, someone else's)
+ * builds into a private folder under the system's temp folder, bundle and cache kept there for the next run; the
+ * bundle still runs as if from .build (its __dirname, its require), since code finds the project from there. Anything
+ * else in the way (a file in .build's place) is one line saying what to do, and undefined.
+ */
+function elsewhere(entry, dir, problem) {
+  // Something that is not a folder in .build's place (a file, a link to nothing) is the user's to move.
+  const inTheWay = lstatSync(dir, { throwIfNoEntry: false }) !== undefined && !isFolder(dir);
+  if (inTheWay || !['EACCES', 'EPERM', 'EROFS'].includes(problem.code)) {
+    process.stderr.write(inTheWay
+      ? `local-hands: cannot create the launcher's build folder ${dir}: something that is not a folder is in its place; move it away and run again\n`
+      : `local-hands: cannot create the launcher's build folder ${dir}: ${said(problem)}\n`);
+    return undefined;
+  }
+  try {
+    return { ...bundlePaths(entry, privateBuildFolder()), home: bundlePaths(entry).out };
+  } catch (e) {
+    process.stderr.write(`local-hands: cannot write the launcher's build folder ${dir} (${said(problem)}), nor a private one under the `
+      + `temp folder (${said(e)}): make ${dir} writable, or run once as a user who may write it\n`);
+    return undefined;
+  }
+}
+
+function isFolder(p) {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * <temp>/local-hands-build-<uid>/<project hash>, made 0700, and used only if it is a folder of this user's that no one
+ * else may write: another user could otherwise plant a bundle there for us to run.
+ */
+function privateBuildFolder() {
+  const top = join(require('node:os').tmpdir(), `local-hands-build-${process.getuid?.() ?? 'user'}`);
+  mkdirSync(top, { recursive: true, mode: 0o700 });
+  const st = lstatSync(top);
+  if (!st.isDirectory() || (process.getuid !== undefined && st.uid !== process.getuid()) || (st.mode & 0o022) !== 0) {
+    throw new Error(`${top} is not a private folder of this user (another user's, or others may write it)`);
+  }
+  const dir = join(top, digest(root).slice(0, 12));
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  accessSync(dir, constants.W_OK);
+  return dir;
 }
 
 /**
@@ -381,7 +456,7 @@ function readCache(file, bundle) {
 }
 
 /** Runs a CommonJS bundle as the main module with `args`, from (and extending) its V8 code cache. */
-function runBundle({ out, cache, encoding, bundle }, args) {
+function runBundle({ out, home = out, cache, encoding, bundle }, args) {
   const source = readFileSync(out, encoding);
   const cached = readCache(cache, bundle);
   const script = new Script(source, { filename: out, cachedData: cached?.data });
@@ -400,11 +475,12 @@ function runBundle({ out, cache, encoding, bundle }, args) {
       }
     });
   }
-  const module = { exports: {}, filename: out, id: '.', loaded: false, children: [], paths: [] };
-  const req = createRequire(out);
+  // `home`: where the bundle runs as if it were, its place in .build (see `elsewhere`).
+  const module = { exports: {}, filename: home, id: '.', loaded: false, children: [], paths: [] };
+  const req = createRequire(home);
   module.require = req;
   req.main = module;
-  script.runInThisContext()(module.exports, req, module, out, dirname(out));
+  script.runInThisContext()(module.exports, req, module, home, dirname(home));
   module.loaded = true;
 }
 
