@@ -129,6 +129,22 @@ const CASES: Case[] = [
     ['--out empty', ['--sid', 'a', '--config', 'test/fixtures/every-option.toml', '--out', ''], 2, /--out needs a value, got ""/],
   ] as [string, string[], number, RegExp][]).map(([name, args, code, message]): Case =>
     [`sandbox: ${name}`, 'scripts/sandbox.ts', args, {}, code, message]),
+  // Round four (issue 26): output places that used to be accepted.
+  synth('CDK8S_OUTDIR a new folder inside .git', { CDK8S_OUTDIR: '.git/dist' }, /^local-hands: CDK8S_OUTDIR "\.git\/dist": is inside \/.*\/\.git, a git repository's own folder; local-hands never writes there\n$/),
+  synth('CDK8S_OUTDIR a new folder named .git', { CDK8S_OUTDIR: o('new/.git') }, /CDK8S_OUTDIR ".*\/new\/\.git": is a git repository's own folder/),
+  synth('CDK8S_OUTDIR inside the committed dist/', { CDK8S_OUTDIR: 'dist/sub' }, /^local-hands: CDK8S_OUTDIR "dist\/sub": is inside \/.*\/dist, an output folder of local-hands .*; choose a folder outside it\n$/),
+  synth('LOCAL_HANDS_KIND_DIR inside the committed kind/', { CDK8S_OUTDIR: o('fresh-out'), LOCAL_HANDS_KIND_DIR: 'kind/sub' }, /LOCAL_HANDS_KIND_DIR "kind\/sub": is inside \/.*\/kind, an output folder of local-hands/),
+  synth('-o onto a source folder (the cdk8s CLI\'s flag, not ours): src kept', {}, /^local-hands: Unknown option '-o'\n/, ['-o', 'src'], 2),
+  synth('--output onto a source folder: src kept', {}, /^local-hands: Unknown option '--output'\n/, ['--output', 'src'], 2),
+  // A user's own program through runSynth: App options our synth cannot honour, charts and objects cdk8s would write to one file.
+  ...([
+    ['outputFileExtension with a folder part', { app: { outputFileExtension: '/../escape.yaml' } }, /^the app: App option outputFileExtension must be the end of a file name, without .*, got "\/\.\.\/escape\.yaml"\n$/],
+    ['yamlOutputType a folder per chart', { app: { yamlOutputType: 'FOLDER_PER_CHART_FILE_PER_RESOURCE' } }, /^the app: App option yamlOutputType must be one of YamlOutputType\.FILE_PER_CHART, .*, got YamlOutputType\.FOLDER_PER_CHART_FILE_PER_RESOURCE\n$/],
+    ['two chart ids that cdk8s names one file', { spelledOut: 'Web' }, /^the app: chart 'Web' \(Web\) and chart '(web-\w{8})' \(\1\) would both be written to "\1\.k8s\.yaml" .*\n$/],
+    ['one file per resource, one kind and name in two namespaces', { app: { yamlOutputType: 'FILE_PER_RESOURCE' }, objects: [['c', 'a', 'ConfigMap', 'x'], ['c', 'b', 'ConfigMap', 'x']] },
+      /^the app: ConfigMap a\/x \(c\/o0\) and ConfigMap b\/x \(c\/o1\) would both be written to "ConfigMap\.x\.k8s\.yaml"/],
+  ] as [string, object, RegExp][]).map(([name, spec, message]): Case =>
+    [`app: ${name}`, 'test/fixtures/output-app.ts', [], { LOCAL_HANDS_TEST_APP: JSON.stringify(spec), CDK8S_OUTDIR: o('app-out'), LOCAL_HANDS_KIND_DIR: o('app-kind') }, 1, message]),
 ];
 
 describe('bad input through whole processes: one line, the right exit code, nothing written or lost', () => {
