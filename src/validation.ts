@@ -179,7 +179,7 @@ export class Problems {
 
   /**
    * Refuses props that are not an object (thrown at once: nothing else can be checked) and props a construct
-   * does not have (a typo would otherwise be silently ignored). `known` comes from `propNames`.
+   * does not have (a typo would otherwise be silently ignored). `known` comes from the props table (`propSpec` in src/props.ts).
    */
   knownProps(construct: string, props: unknown, known: readonly string[]): void {
     if (!isPlainObject(props)) {
