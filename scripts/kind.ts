@@ -18,11 +18,20 @@ import { parseAllDocuments } from 'yaml';
 import { PROFILES } from '../app/profiles';
 import { readTree } from '../src/files';
 
-const ROOT = path.resolve(__dirname, '..');
+// The project folder: where npm runs its scripts (a clone of local-hands), or where a user runs the installed
+// package's `local-hands kind` (their own project, with their dist/ and kind/).
+const ROOT = process.cwd();
+
+/** The synth command line: the launcher of a clone of local-hands, else the installed package's compiled bin. */
+function synthCommand(...flags: string[]): string[] {
+  const launcher = path.join(ROOT, 'tools', 'launcher', 'run.cjs');
+  if (fs.existsSync(launcher) && fs.existsSync(path.join(ROOT, 'main.ts'))) return [launcher, 'main.ts', ...flags];
+  return [path.join(__dirname, 'local-hands.js'), 'synth', ...flags];
+}
 
 interface Options { name: string; config: string; timeout: number; profile?: string; configGiven?: boolean }
 
-const USAGE = `usage: node tools/launcher/run.cjs scripts/kind.ts <up|down|status> [--name NAME] [--config FILE] [--timeout SECONDS] [--profile NAME]
+const USAGE = `usage: npm run kind:up|kind:down|status -- (or: local-hands kind up|down, local-hands status) [--name NAME] [--config FILE] [--timeout SECONDS] [--profile NAME]
   --name     KIND cluster name (context kind-<name>)          default local-hands
   --config   KIND config file, for up                         default kind/cluster.yaml (the profile's with --profile)
   --timeout  seconds to wait for the stack to be ready, for up default 300
@@ -85,7 +94,7 @@ function synthIfStale(): boolean {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-kind-synth-'));
   try {
     const env = { ...process.env, CDK8S_OUTDIR: path.join(scratch, 'dist'), LOCAL_HANDS_KIND_DIR: path.join(scratch, 'kind') };
-    const app = ['tools/launcher/run.cjs', 'main.ts'];
+    const app = synthCommand();
     const probe = spawnSync(process.execPath, app, { cwd: ROOT, env, encoding: 'utf8' });
     if (probe.status !== 0) throw new Error(`synth failed:\n${probe.stderr}`);
     const same = JSON.stringify(readTree(path.join(scratch, 'dist'))) === JSON.stringify(readTree(path.join(ROOT, 'dist')))
@@ -206,7 +215,7 @@ async function up(o: Options): Promise<number> {
 function synthProfile(profile: string): string {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `lh-kind-${profile}-`));
   const env = { ...process.env, CDK8S_OUTDIR: path.join(scratch, 'dist'), LOCAL_HANDS_KIND_DIR: path.join(scratch, 'kind') };
-  const r = spawnSync(process.execPath, ['tools/launcher/run.cjs', 'main.ts', '--profile', profile], { cwd: ROOT, env, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, synthCommand('--profile', profile), { cwd: ROOT, env, encoding: 'utf8' });
   if (r.status !== 0) {
     fs.rmSync(scratch, { recursive: true, force: true });
     throw new Error(`synth of profile ${profile} failed:\n${r.stderr}`);

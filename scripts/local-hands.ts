@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // local-hands <synth|sandbox|kind|status> [flags]: the package's bin. It runs, from the compiled lib/ of an installed
 // package and in the current folder, what the repository's npm scripts run through the launcher: synth (npm run
-// synth), sandbox (npm run sandbox), kind down and status (npm run kind:down, npm run status).
+// synth), sandbox (npm run sandbox), kind up and down, and status (npm run kind:up, kind:down, status).
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { runSynthCli } from '../app/synth-cli';
@@ -17,7 +17,7 @@ interface Command {
 const COMMANDS: Readonly<Record<string, Command>> = {
   synth: { summary: "write a profile's manifests into dist/ and its KIND config into kind/ (npm run synth)", run: synth },
   sandbox: { summary: "print or write the YAML of one OpenHands sandbox session (npm run sandbox)", run: argv => program('sandbox', 'sandbox', argv) },
-  kind: { summary: 'down: delete the KIND cluster (npm run kind:down); up runs from a clone only (npm run kind:up)', run: kind },
+  kind: { summary: 'up: create the KIND cluster, apply dist/ and wait (npm run kind:up); down: delete it (npm run kind:down)', run: kind },
   status: { summary: 'what runs on the KIND cluster, and why what is not Ready is not (npm run status)', run: argv => program('status', 'kind', ['status', ...argv]) },
 };
 
@@ -72,16 +72,8 @@ function synth(argv: readonly string[]): number | undefined {
   return undefined;
 }
 
-/**
- * `kind down` runs `npm run kind:down`'s program. `kind up` is not offered from the package: that program
- * synthesizes through the repository's launcher and into the repository's dist/, which an installed package has not.
- */
+/** `kind up` and `kind down` run `npm run kind:up`'s and `kind:down`'s program, in the current folder. */
 function kind(argv: readonly string[]): number | undefined {
-  if (argv[0] === 'up' && !isHelp(argv)) {
-    print('stderr', 'local-hands: kind up runs from a clone of local-hands only (npm run kind:up); here: local-hands synth, then '
-      + '`kind create cluster --name local-hands --config kind/cluster.yaml` and `kubectl apply --server-side -f dist`\n');
-    return 1;
-  }
   return program('kind', 'kind', argv);
 }
 

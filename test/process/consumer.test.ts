@@ -218,6 +218,13 @@ describe.each(['newest', 'lowest'] as const)('a consumer project with the %s pee
       expect(help.stdout, command).toMatch(new RegExp(`^usage: local-hands ${command} \\[flags\\]: .*\nusage: .*--`));
     }
     expect(bin('--help').stdout).toMatch(/^usage: local-hands <command>/);
+    // kind up runs in the consumer's folder (not refused): without Docker on PATH its preflight stops it, changing nothing.
+    const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-consumer-path-'));
+    fs.symlinkSync(process.execPath, path.join(bare, 'node'));
+    const up = spawnSync(process.execPath, [path.join('node_modules', '.bin', 'local-hands'), 'kind', 'up'], { cwd: dir, encoding: 'utf8', env: { ...process.env, PATH: bare } });
+    fs.rmSync(bare, { recursive: true, force: true });
+    expect(up.status, up.stderr).toBe(1);
+    expect(up.stderr).toMatch(/docker is not on PATH/);
     const unknown = bin('deploy');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toBe('local-hands: unknown command "deploy": use synth, sandbox, kind, status (local-hands --help)\n');
