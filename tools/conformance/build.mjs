@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// Builds the Gateway API conformance suite (sigs.k8s.io/gateway-api/conformance), pinned by tools/conformance/go.mod
+// (+ go.sum) to the release whose CRDs the project vendors, as a test binary (`go test -c` of conformance_test.go,
+// which is upstream's own TestConformance) into
+//   <repo>/.cache/conformance/<hash of the pin files and the recipe>/conformance.test
+// and rebuilds it only when a pin (or the recipe below) changes. See README.md.
+//
+// Usage: node tools/conformance/build.mjs [--print-path] [--check] [--force]
+//   --print-path  print the binary's path (building first if needed) and nothing else on stdout
+//   --check       build nothing: print the path and exit 0 if it is built, else exit 2
+//   --force       rebuild even if the cached binary is there
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pinHash as goPinHash } from '../go-pins.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..', '..');
+
+// Bump when the way the binary is built changes (flags, files, ...).
+const RECIPE = 'v1 go test -c -trimpath -ldflags=-s-w CGO_ENABLED=0';
+const PIN_FILES = ['go.mod', 'go.sum', 'doc.go', 'conformance_test.go'];
+const MODULE = 'sigs.k8s.io/gateway-api/conformance';
+
+const started = Date.now();
+
+function log(msg) {
+  process.stderr.write(`[conformance:build] ${msg}\n`);
+}
+
+function seconds(since) {
+  return `${((Date.now() - since) / 1000).toFixed(1)}s`;
+}
+
+/** The conformance module's version go.mod pins (the Gateway API module is required at the same one). */
+export function gatewayApiVersion() {
+  const text = fs.readFileSync(path.join(here, 'go.mod'), 'utf8');
+  // A line of a require block, or a one-line `require MODULE VERSION`.
+  const conf = /^(?:require)?\s*sigs\.k8s\.io\/gateway-api\/conformance (v\d+\.\d+\.\d+)\b/m.exec(text)?.[1];
+  const api = /^(?:require)?\s*sigs\.k8s\.io\/gateway-api (v\d+\.\d+\.\d+)\b/m.exec(text)?.[1];
+  if (!conf || !api) throw new Error('tools/conformance/go.mod must require sigs.k8s.io/gateway-api and sigs.k8s.io/gateway-api/conformance');
+  if (conf !== api) throw new Error(`tools/conformance/go.mod requires gateway-api ${api} but its conformance suite at ${conf}; pin both to one release`);
+  return conf;
+}
+
+/** The Gateway API release of the vendored CRDs (gateway-api-crds-data.ts, wherever under constructs/ it lives). */
+function vendoredVersion() {
+  const find = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        const found = find(p);
+        if (found) return found;
+      } else if (e.name === 'gateway-api-crds-data.ts') return p;
+    }
+    return undefined;
+  };
+  const file = fs.existsSync(path.join(repoRoot, 'constructs')) ? find(path.join(repoRoot, 'constructs')) : undefined;
+  return file && /kubernetes-sigs\/gateway-api (v\d+\.\d+\.\d+)/.exec(fs.readFileSync(file, 'utf8'))?.[1];
+}
+
+export function pinHash() {
+  return goPinHash(here, PIN_FILES, RECIPE);
+}
+
+export function binaryPath() {
+  return path.join(repoRoot, '.cache', 'conformance', pinHash(), 'conformance.test');
+}
+
+/**
+ * One line per module the proxy (or the checksum database) refused, found in go's output, e.g.
+ *   go: example.com/m@v1.2.3: reading https://proxy.golang.org/example.com/m/@v/v1.2.3.info: 403 Forbidden
+ */
+function refusals(output) {
+  const found = new Map();
+  for (const line of output.split('\n')) {
+    const reason = /403 Forbidden|410 Gone|404 Not Found|not available|verifying module|checksum mismatch|\bnot found\b/i.exec(line);
+    if (!reason) continue;
+    const mod = /([a-z0-9][a-z0-9.-]*\.[a-z]{2,}(?:\/[^\s@:]+)*@v\d[^\s:,/]*)/i.exec(line)?.[1];
+    if (mod && !found.has(mod)) found.set(mod, reason[0]);
+  }
+  return [...found].map(([mod, reason]) => `the Go module proxy refused ${mod} (${reason}): the suite cannot be built from the proxy at this pin; see tools/conformance/README.md`);
+}
+
+/** Runs go with its output copied to our stderr (stdout is for --print-path); explains refusals when it fails. */
+function go(args, what) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('go', args, {
+      cwd: here,
+      // GOWORK=off: the Gateway API module ships a go.work for its own development; it must not steer our build.
+      env: { ...process.env, GOWORK: 'off', CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false -mod=readonly' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const keep = (chunk) => {
+      process.stderr.write(chunk);
+      output = (output + chunk.toString('utf8')).slice(-(1 << 20));
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', (e) => reject(new Error(`${what}: ${e.message} (Go 1.26+ must be on PATH)`)));
+    child.on('close', (code) => {
+      if (code === 0) return resolve();
+      for (const line of refusals(output)) log(line);
+      reject(new Error(`${what} failed (exit ${code})`));
+    });
+  });
+}
+
+export async function build({ force = false } = {}) {
+  const bin = binaryPath();
+  if (!force && fs.existsSync(bin)) {
+    log(`up to date: ${bin}`);
+    return bin;
+  }
+  const version = gatewayApiVersion();
+  const vendored = vendoredVersion();
+  if (vendored && vendored !== version) {
+    log(`WARNING: go.mod pins the conformance suite ${version} but the project vendors the Gateway API CRDs of ${vendored}`);
+  }
+  const goCheck = spawnSync('go', ['version'], { encoding: 'utf8' });
+  if (goCheck.error || goCheck.status !== 0) throw new Error('Go is required to build the conformance suite (go 1.26 or newer on PATH); `go version` failed.');
+  log(goCheck.stdout.trim());
+  log(`building ${MODULE}@${version} (go test -c) into ${bin} (cold: about 2.5 min on 2 cores; with a warm Go build cache: about 11 s)`);
+  fs.mkdirSync(path.dirname(bin), { recursive: true });
+  const tmp = `${bin}.tmp-${process.pid}`;
+  try {
+    let t0 = Date.now();
+    await go(['mod', 'download'], 'go mod download');
+    log(`modules downloaded/verified in ${seconds(t0)}`);
+    t0 = Date.now();
+    await go(['test', '-c', '-trimpath', '-ldflags=-s -w', '-o', tmp, '.'], 'go test -c of the conformance suite');
+    log(`compiled in ${seconds(t0)}`);
+    const listed = spawnSync(tmp, ['-test.list', '.'], { encoding: 'utf8' });
+    if (listed.status !== 0 || !/^TestConformance$/m.test(listed.stdout)) {
+      throw new Error(`the built binary does not list TestConformance:\n${listed.stdout}${listed.stderr}`);
+    }
+    fs.renameSync(tmp, bin);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  log(`built in ${seconds(started)} -> ${bin}`);
+  return bin;
+}
+
+const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  const args = process.argv.slice(2);
+  try {
+    if (args.includes('--check')) {
+      const bin = binaryPath();
+      if (!fs.existsSync(bin)) process.exit(2);
+      process.stdout.write(bin + '\n');
+    } else {
+      const bin = await build({ force: args.includes('--force') });
+      if (args.includes('--print-path')) process.stdout.write(bin + '\n');
+    }
+  } catch (e) {
+    log(`ERROR: ${e.message}`);
+    process.exit(1);
+  }
+}
