@@ -42,6 +42,12 @@ export interface DataPlaneOptions {
   readonly log?: (line: string) => void;
   /** Traefik's log level, over the Deployment's (`DEBUG` to see why a request was routed as it was). @default - the Deployment's */
   readonly traefikLogLevel?: string;
+  /**
+   * More args for Traefik, after the Deployment's: entry points a suite needs (`--entryPoints.NAME.address=:80/tcp`,
+   * moved to the run's loopback address like the Deployment's own), ...; `{address}` stands for that address.
+   * @default - none
+   */
+  readonly traefikArgs?: readonly string[];
 }
 
 export interface EntryPoint {
@@ -57,7 +63,7 @@ export interface Reply {
   readonly headers: http.IncomingHttpHeaders;
   readonly body: string;
   /** The JSON a backend answers with (where the request landed), when it came from one. */
-  readonly landed?: { pod: string; namespace: string; port: number; host: string; path: string };
+  readonly landed?: { pod: string; namespace: string; port: number; host: string; path: string; method: string };
   /** With HTTPS: the certificate the entry point presented. */
   readonly certificate?: { subject: string; fingerprint256: string };
 }
@@ -115,6 +121,7 @@ export async function startDataPlane(o: DataPlaneOptions = {}): Promise<DataPlan
     for (const f of o.apply ?? []) await kubectl(cp, [...APPLY, '-f', f]);
     const deployment = traefikDeployment(dist);
     const address = loopbackAddress();
+    deployment.spec.template.spec.containers[0].args.push(...(o.traefikArgs ?? []).map(a => a.replaceAll('{address}', address)));
     const entryPoints = entryPointsOf(deployment, address);
     const logFile = path.join(scratch, 'traefik.log');
     if (o.traefikLogLevel) deployment.spec.template.spec.containers[0].args.push(`--log.level=${o.traefikLogLevel}`);
@@ -260,7 +267,7 @@ async function syncPods(cp: ControlPlane, pods: PodNetwork, gone: Map<string, nu
   for (const p of running) {
     const e: PodEndpoint = {
       name: p.metadata.name, namespace: p.metadata.namespace, ip: p.status.podIP,
-      ports: [...new Set<number>(p.spec.containers.flatMap((c: any) => (c.ports ?? []).map((x: any) => x.containerPort)))],
+      ports: [...new Set<number>(p.spec.containers.flatMap((c: any) => [...(c.ports ?? []).map((x: any) => x.containerPort), ...undeclaredPorts(c)]))],
     };
     // Traefik's own pod is served by the binary on the host; a pod without ports has nothing to answer.
     const served = e.ports.length > 0 && !p.spec.containers.some((c: any) => /(^|\/)traefik:/.test(c.image));
@@ -276,6 +283,15 @@ async function syncPods(cp: ControlPlane, pods: PodNetwork, gone: Map<string, nu
     if (!gone.has(ip)) gone.set(ip, now);
     else if (now - gone.get(ip)! > TERMINATION_GRACE_MS) { pods.remove(ip); gone.delete(ip); }
   }
+}
+
+/**
+ * Ports a container listens on without declaring them: the Gateway API conformance suite's echo server (echo-basic)
+ * serves HTTP on $HTTP_PORT, 3000 by default, and its Deployments declare no ports.
+ */
+function undeclaredPorts(c: any): number[] {
+  if (!/(^|\/)echo-basic:/.test(c.image ?? '')) return [];
+  return [Number((c.env ?? []).find((e: any) => e.name === 'HTTP_PORT')?.value ?? 3000)];
 }
 
 const READY_PATCH = JSON.stringify({ status: { conditions: [{ type: 'Ready', status: 'True' }, { type: 'ContainersReady', status: 'True' }] } });
@@ -299,6 +315,11 @@ function staticVolume(claim: any): object {
   };
 }
 
+/** Where a request landed, from the backend's JSON (which carries echo-basic's fields too: headers, proto, ...). */
+function landedOf(j: any): Reply['landed'] {
+  return { pod: j.pod, namespace: j.namespace, port: j.port, host: j.host, path: j.path, method: j.method };
+}
+
 /** One request, bounded in time; the backend's JSON parsed when it is one. */
 function request(e: EntryPoint, host: string, urlPath: string, opts: { ca?: string; timeoutMs?: number }): Promise<Reply> {
   const secure = e.url.startsWith('https:');
@@ -310,7 +331,7 @@ function request(e: EntryPoint, host: string, urlPath: string, opts: { ca?: stri
       let body = '';
       res.setEncoding('utf8').on('data', d => { body += d; }).on('end', () => {
         let landed;
-        try { landed = res.headers['x-backend-pod'] ? JSON.parse(body) : undefined; } catch { landed = undefined; }
+        try { landed = res.headers['x-backend-pod'] ? landedOf(JSON.parse(body)) : undefined; } catch { landed = undefined; }
         const cert = secure ? (res.socket as import('node:tls').TLSSocket).getPeerCertificate?.() : undefined;
         resolve({
           status: res.statusCode ?? 0, headers: res.headers, body, landed,
