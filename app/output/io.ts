@@ -328,6 +328,7 @@ export function isInside(p: string, folder: string): boolean {
   return p.startsWith(folder.endsWith(path.sep) ? folder : folder + path.sep);
 }
 
+/** @internal The file's lstat, or undefined when nothing is there (Node types stay out of the package's public types). */
 export function lstatOrUndefined(file: string): fs.Stats | undefined {
   try {
     return fs.lstatSync(file);
