@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ROOT } from './util';
+import { ROOT } from '../util';
 
 // Named at collection time, so each case can name its paths; filled in by beforeAll.
 const top = fs.mkdtempSync(path.join(os.tmpdir(), 'lh-bad-input-'));
