@@ -116,7 +116,10 @@ describe('OpenHandsServer refuses bad props in one line each, before anything is
   const bad = (props: unknown) => errorOf(c => new OpenHandsServer(c, 'server', props as OpenHandsServerProps));
   test.each<[string, unknown, string]>([
     ['a Secret reference without a name', { llmApiKey: { key: 'api-key' } }, 'llmApiKey.name must be a Secret name (a DNS-1123 subdomain), got undefined'],
-    ['a Secret reference without a key', { llmApiKey: { name: 'llm' } }, 'llmApiKey.key must be a Secret data key (at most 253 of a-z, A-Z, 0-9, "-", "_", "."), got undefined'],
+    ['a Secret reference without a key', { llmApiKey: { name: 'llm' } }, 'llmApiKey.key must be a Secret data key (at most 253 of a-z, A-Z, 0-9, "-", "_", "."; not "." and not starting with ".."), got undefined'],
+    // Found by the differential test: the API server refuses these keys (IsConfigMapKey).
+    ['a key that is ".."', { secretEnv: { GITHUB_TOKEN: { name: 'github', key: '..' } } }, 'secretEnv["GITHUB_TOKEN"].key must be a Secret data key (at most 253 of a-z, A-Z, 0-9, "-", "_", "."; not "." and not starting with ".."), got ".."'],
+    ['a key starting with ".."', { llmApiKey: { name: 'llm', key: '..data' } }, 'llmApiKey.key must be a Secret data key (at most 253 of a-z, A-Z, 0-9, "-", "_", "."; not "." and not starting with ".."), got "..data"'],
     ['an inline key value', { llmApiKey: 'sk-123' },
       'llmApiKey must be a Secret reference { name, key } (the Secret in the server\'s namespace; create it with kubectl create secret generic), got "sk-123"'],
     ['a value beside the reference', { llmApiKey: { name: 'llm', key: 'k', value: 'sk-123' } },

@@ -13,7 +13,6 @@ import { constructCases, realize } from './cluster/differential-cases';
  */
 const NOT_GENERATED: Readonly<Record<string, string>> = {
   KindCluster: 'writes a KIND config, no Kubernetes object (test/kind-cluster.test.ts holds it to kind\'s own rules)',
-  OpenHandsServer: 'not generated yet',
   HttpsRedirect: 'not generated yet',
   CertManagerCertificate: 'not generated yet (a cert-manager CRD the control plane does not install)',
   addOpenHandsStack: 'a stack: its parts are generated construct by construct',

@@ -200,8 +200,9 @@ function checkSecretKeyReference(p: Problems, field: string, ref: unknown): void
   if (!isPlainObject(ref)) { p.add(field, ref, allowed); return; }
   for (const k of Object.keys(ref)) if (k !== 'name' && k !== 'key') p.add(`${field}.${k}`, ref[k], 'absent (a Secret reference has only name and key; values never go into the manifests)');
   p.check(isDnsSubdomain(ref.name), `${field}.name`, ref.name, 'a Secret name (a DNS-1123 subdomain)');
-  p.check(typeof ref.key === 'string' && ref.key.length <= 253 && SECRET_KEY.test(ref.key), `${field}.key`, ref.key,
-    'a Secret data key (at most 253 of a-z, A-Z, 0-9, "-", "_", ".")');
+  // As the API server's IsConfigMapKey: "." and "..", and a key starting with "..", would name paths, not keys.
+  p.check(typeof ref.key === 'string' && ref.key.length <= 253 && SECRET_KEY.test(ref.key) && ref.key !== '.' && !ref.key.startsWith('..'),
+    `${field}.key`, ref.key, 'a Secret data key (at most 253 of a-z, A-Z, 0-9, "-", "_", "."; not "." and not starting with "..")');
 }
 
 function checkSecretEnv(p: Problems, field: string, env: unknown): void {

@@ -11,7 +11,7 @@ import { stringify as stringifyToml } from 'smol-toml';
 import { stringify as stringifyYaml } from 'yaml';
 import {
   GatewayApiCrds, GrafanaDashboard, INGRESS_NGINX_RELEASE_ROWS, IngressMetricsMonitor, IngressNginx, MirrordRbac,
-  OpenHandsAlerts, OpenHandsServiceAccount, SandboxFleet, SandboxNamespace, SandboxNetworkPolicies, SandboxQuota,
+  OpenHandsAlerts, OpenHandsServer, OpenHandsServiceAccount, SandboxFleet, SandboxNamespace, SandboxNetworkPolicies, SandboxQuota,
   SandboxRuntime, Traefik, TraefikCrds, UbuntuDevWorkload, parseKubernetesConfig,
 } from '../../index';
 import { compareQuantities } from '../../src/quantity';
@@ -717,13 +717,42 @@ function crdBundles(): ConstructCases[] {
   ];
 }
 
+/** A key of a Secret: its name (a DNS subdomain) and key (a config-map key), or a near miss. */
+const SECRET_KEY_REF = fc.record({
+  name: subdomain(),
+  key: mix<string>(fc.constantFrom('api-key', 'key', 'a.b', 'A_b-1'), fc.constantFrom<unknown>('', 'a/b', 'a b', '..')),
+});
+
+function openHandsServer(): ConstructCases {
+  return {
+    construct: 'OpenHandsServer',
+    props: fc.record({
+      config: CONFIG, namespace: label(), createNamespace: fc.boolean(), name: label(), image: IMAGE, runtimeImage: IMAGE,
+      serviceAccount: subdomain(),
+      replicas: mix<number>(fc.constantFrom(0, 1), fc.constantFrom<unknown>(2, -1, 1.5)),
+      strategy: mix<string>(fc.constantFrom('RollingUpdate', 'Recreate'), fc.constantFrom<unknown>('rolling', '')),
+      resources: RESOURCES,
+      storage: fc.record({ size: QUANTITY, storageClass: subdomain() }, { requiredKeys: [] }),
+      llmApiKey: SECRET_KEY_REF,
+      secretEnv: fc.dictionary(mix<string>(fc.constantFrom('GITHUB_TOKEN', 'LLM_BASE_URL', 'A_1'), fc.constantFrom<unknown>('1A', 'a b', '')), SECRET_KEY_REF, { maxKeys: 2 }),
+      env: ENV,
+    }, { requiredKeys: [] }).chain(base => fc.oneof(
+      fc.constant(base),
+      fc.constant({ ...base, route: false }),
+      // host and ingressClassName only with a route to use them (without one they are refused by design).
+      fc.record({ host: ROUTE_DOMAIN, ingressClassName: subdomain() }, { requiredKeys: [] }).map(r => ({ ...base, route: { kind: 'Ingress' }, ...r })),
+    )),
+    build: (c, p) => new OpenHandsServer(c, 's', p),
+  };
+}
+
 /** Every construct exported from index.ts that renders Kubernetes objects, with its prop generator. */
 export function constructCases(): ConstructCases[] {
   return [
     ubuntuDevWorkload(), mirrordRbac(), sandboxRuntime(), sandboxRuntimeFromToml(), sandboxFleet(), traefik(), ingressNginx(), sandboxNamespace(),
     openHandsServiceAccount(), sandboxQuota(), sandboxNetworkPolicies(), ...monitoring(), ...crdBundles(),
     // Last, so the seeds (seed + position) of the constructs before them stay what they were.
-    sandboxRuntimeWithRoute(), sandboxFleetWithRoute(),
+    sandboxRuntimeWithRoute(), sandboxFleetWithRoute(), openHandsServer(),
   ];
 }
 
