@@ -175,7 +175,7 @@ function main(): void {
   say();
   say(`Growth exponent on wall time from 1,000 to 10,000 sessions: **${growth(1000, 10000)}** (target: at most 1.0); `
     + `${growth(1000, 10000, base)} less the N = 0 start-up; from 1,000 to 3,000: ${growth(1000, 3000)}. `
-    + `10,000 sessions (${at(10000).objects} objects): **${f(at(10000).ms / 1000, 2)} s**, peak RSS **${f(at(10000).rssMiB, 0)} MiB** (targets: at most 2.5 s and 400 MiB). `
+    + `10,000 sessions (${at(10000).objects} objects): **${f(at(10000).ms / 1000, 2)} s**, peak RSS **${f(at(10000).rssMiB, 0)} MiB** (target: at most 400 MiB; the time is judged against cdk8s's in section 5, since machines differ two- to threefold). `
     + `1,000 sessions: ${f(at(1000).ms / 1000, 2)} s. ${scale.length} sizes, ${runs} runs each (3 at 10,000) after a warm-up; medians.`);
   say();
 
