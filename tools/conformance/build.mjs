@@ -13,7 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pinHash as goPinHash } from '../go-pins.mjs';
+import { buildCli, logger, pinHash as goPinHash, seconds } from '../go-pins.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -25,13 +25,7 @@ const MODULE = 'sigs.k8s.io/gateway-api/conformance';
 
 const started = Date.now();
 
-function log(msg) {
-  process.stderr.write(`[conformance:build] ${msg}\n`);
-}
-
-function seconds(since) {
-  return `${((Date.now() - since) / 1000).toFixed(1)}s`;
-}
+const log = logger('conformance');
 
 /** The conformance module's version go.mod pins (the Gateway API module is required at the same one). */
 export function gatewayApiVersion() {
@@ -144,20 +138,8 @@ export async function build({ force = false } = {}) {
   return bin;
 }
 
-const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (isMain) {
-  const args = process.argv.slice(2);
-  try {
-    if (args.includes('--check')) {
-      const bin = binaryPath();
-      if (!fs.existsSync(bin)) process.exit(2);
-      process.stdout.write(bin + '\n');
-    } else {
-      const bin = await build({ force: args.includes('--force') });
-      if (args.includes('--print-path')) process.stdout.write(bin + '\n');
-    }
-  } catch (e) {
-    log(`ERROR: ${e.message}`);
-    process.exit(1);
-  }
-}
+await buildCli(import.meta.url, {
+  log,
+  built: () => (fs.existsSync(binaryPath()) ? binaryPath() : undefined),
+  build,
+});

@@ -15,7 +15,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pinHash as goPinHash } from '../go-pins.mjs';
+import { buildCli, logger, pinHash as goPinHash, seconds } from '../go-pins.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -56,9 +56,7 @@ function isComplete(dir) {
   return fs.existsSync(path.join(dir, '.complete')) && BINARIES.every((b) => fs.existsSync(path.join(dir, b)));
 }
 
-function log(msg) {
-  process.stderr.write(`[controlplane:build] ${msg}\n`);
-}
+const log = logger('controlplane');
 
 function k8sLdflags() {
   const [major, minor] = K8S_VERSION.replace(/^v/, '').split('.');
@@ -99,9 +97,6 @@ function writeKwokStages(dir) {
   fs.renameSync(`${target}.tmp-${process.pid}`, target);
 }
 
-function seconds(since) {
-  return `${((Date.now() - since) / 1000).toFixed(1)}s`;
-}
 
 /** Runs go with the build environment; resolves to its exit code. */
 function go(args, cwd, env) {
@@ -195,22 +190,14 @@ export async function build({ force = false } = {}) {
   return out;
 }
 
-const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (isMain) {
-  const args = process.argv.slice(2);
-  try {
-    if (args.includes('--check')) {
-      // Report only: exit 0 and print the bin folder if it is complete, else exit 2.
-      const out = binDir();
-      if (!isComplete(out)) process.exit(2);
-      writeKwokStages(out);
-      process.stdout.write(out + '\n');
-      process.exit(0);
-    }
-    const out = await build({ force: args.includes('--force') });
-    if (args.includes('--print-bin-dir')) process.stdout.write(out + '\n');
-  } catch (e) {
-    log(`ERROR: ${e.message}`);
-    process.exit(1);
-  }
-}
+await buildCli(import.meta.url, {
+  log,
+  // Report only: the bin folder when it is complete (its kwok stages rewritten), else exit 2.
+  built: () => {
+    const out = binDir();
+    if (!isComplete(out)) return undefined;
+    writeKwokStages(out);
+    return out;
+  },
+  build,
+});

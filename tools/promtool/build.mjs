@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pinHash as goPinHash } from '../go-pins.mjs';
+import { buildCli, logger, pinHash as goPinHash } from '../go-pins.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -41,9 +41,7 @@ function isBuilt(bin) {
   return fs.existsSync(bin) && fs.existsSync(path.join(path.dirname(bin), '.complete'));
 }
 
-function log(msg) {
-  process.stderr.write(`[promtool:build] ${msg}\n`);
-}
+const log = logger('promtool');
 
 function ldflags() {
   const pkg = 'github.com/prometheus/common/version';
@@ -96,20 +94,8 @@ export function build({ force = false } = {}) {
   return bin;
 }
 
-const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (isMain) {
-  const args = process.argv.slice(2);
-  try {
-    if (args.includes('--check')) {
-      const bin = binaryPath();
-      if (!isBuilt(bin)) process.exit(2);
-      process.stdout.write(bin + '\n');
-      process.exit(0);
-    }
-    const bin = build({ force: args.includes('--force') });
-    if (args.includes('--print-path')) process.stdout.write(bin + '\n');
-  } catch (e) {
-    log(`ERROR: ${e.message}`);
-    process.exit(1);
-  }
-}
+await buildCli(import.meta.url, {
+  log,
+  built: () => (isBuilt(binaryPath()) ? binaryPath() : undefined),
+  build,
+});

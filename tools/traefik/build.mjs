@@ -25,7 +25,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pinHash as goPinHash } from '../go-pins.mjs';
+import { buildCli, logger, pinHash as goPinHash, seconds } from '../go-pins.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -72,13 +72,7 @@ const PIN_FILES = [
 
 const started = Date.now();
 
-function log(msg) {
-  process.stderr.write(`[traefik:build] ${msg}\n`);
-}
-
-function seconds(since) {
-  return `${((Date.now() - since) / 1000).toFixed(1)}s`;
-}
+const log = logger('traefik');
 
 /** The Traefik release go.mod pins (also the version stamped into the binary). */
 export function traefikVersion() {
@@ -352,22 +346,9 @@ export async function tidy() {
   }
 }
 
-const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (isMain) {
-  const args = process.argv.slice(2);
-  try {
-    if (args.includes('--tidy')) {
-      await tidy();
-    } else if (args.includes('--check')) {
-      const bin = binaryPath();
-      if (!fs.existsSync(bin)) process.exit(2);
-      process.stdout.write(bin + '\n');
-    } else {
-      const bin = await build({ force: args.includes('--force') });
-      if (args.includes('--print-bin')) process.stdout.write(bin + '\n');
-    }
-  } catch (e) {
-    log(`ERROR: ${e.message}`);
-    process.exit(1);
-  }
-}
+await buildCli(import.meta.url, {
+  log,
+  built: () => (fs.existsSync(binaryPath()) ? binaryPath() : undefined),
+  build,
+  extra: { '--tidy': tidy },
+});
