@@ -148,7 +148,7 @@ function main(): void {
     say('|---|---|---|---|');
     for (const name of others) {
       const profile: Profile = PROFILES[name as ProfileName];
-      const p = pair(() => runOnce(`${app} --profile ${name} ${profileArgs(profile.example).join(' ')}`, synthEnv), synth);
+      const p = pair(() => runOnce(`${UNSET} ${app} --profile ${name} ${profileArgs(profile.example).join(' ')}`, synthEnv), synth);
       say(`| ${name} | ${f(median(p.a.map(x => x.ms)))} | ${f(median(p.b.map(x => x.ms)))} | ${ratioRow(p.ratios)} |`);
     }
   }
