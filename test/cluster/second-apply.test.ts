@@ -19,6 +19,8 @@ const deployment = (image: string) => ({
   },
 });
 const configMap = (value: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' }, data: { mode: value } });
+// Sets nothing beyond its name: its applier owns no field, and has no managedFields entry at all.
+const bareNamespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bare' } };
 
 describe('second apply, judged on owned fields', () => {
   let cp: ControlPlane;
@@ -30,7 +32,7 @@ describe('second apply, judged on owned fields', () => {
     dir = tempDir('second-apply-');
     file = path.join(dir, 'app.yaml');
     cp = await startControlPlane();
-    write([deployment('nginx:1'), configMap('a')]);
+    write([deployment('nginx:1'), configMap('a'), bareNamespace]);
     await cp.kubectl([...APPLY, '-f', file]);
   }, START_TIMEOUT);
 
@@ -39,18 +41,18 @@ describe('second apply, judged on owned fields', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('status moved by the controllers (the Deployment becoming Available) is no change', async () => {
+  it('status moved by the controllers (the Deployment becoming Available) is no change, nor is a bare Namespace we own no field of', async () => {
     await cp.kubectl(['wait', '--for=condition=Available', 'deployment/web', '--timeout=120s'], { timeoutMs: 130_000 });
     expect(await secondApplyChanges(cp, [file], 'local-hands')).toEqual([]);
   });
 
   it('a field we own changed in our file is a change, named by its path', async () => {
-    write([deployment('nginx:2'), configMap('b')]);
+    write([deployment('nginx:2'), configMap('b'), bareNamespace]);
     expect(await secondApplyChanges(cp, [file], 'local-hands')).toEqual([
       { object: 'Deployment default/web', fields: ['spec.template.spec.containers[name=web].image'] },
       { object: 'ConfigMap default/settings', fields: ['data.mode'] },
     ]);
-    write([deployment('nginx:1'), configMap('a')]);
+    write([deployment('nginx:1'), configMap('a'), bareNamespace]);
   });
 
   it('a field we own changed by another writer (kubectl scale) is a change; one we do not own (an annotation) is not', async () => {

@@ -73,9 +73,9 @@ export async function secondApplyChanges(cp: Pick<ControlPlane, 'kubectl'>, file
   return items(dry.stdout).flatMap(after => {
     const before = liveByLabel.get(label(after));
     if (before === undefined) return [{ object: label(after), fields: ['(not found live)'] }];
+    // An object whose manifest sets nothing beyond its name (a bare Namespace) leaves its applier no entry at all.
     const owned = ownedFields(before, manager);
-    if (owned === undefined) return [{ object: label(after), fields: [`(no fields owned by ${manager})`] }];
-    const fields = ownedDifferences(before, after, owned);
+    const fields = owned === undefined ? [] : ownedDifferences(before, after, owned);
     if (JSON.stringify(owned) !== JSON.stringify(ownedFields(after, manager))) fields.push('(owned field set)');
     return fields.length > 0 ? [{ object: label(after), fields }] : [];
   });
