@@ -17,7 +17,7 @@ interface Command {
 const COMMANDS: Readonly<Record<string, Command>> = {
   synth: { summary: "write a profile's manifests into dist/ and its KIND config into kind/ (npm run synth)", run: synth },
   sandbox: { summary: "print or write the YAML of one OpenHands sandbox session (npm run sandbox)", run: argv => program('sandbox', 'sandbox', argv) },
-  kind: { summary: 'up: create the KIND cluster, apply dist/ and wait (npm run kind:up); down: delete it (npm run kind:down)', run: kind },
+  kind: { summary: 'up: create the KIND cluster, apply dist/ and wait (npm run kind:up); down: delete it (npm run kind:down)', run: argv => program('kind', 'kind', argv) },
   status: { summary: 'what runs on the KIND cluster, and why what is not Ready is not (npm run status)', run: argv => program('status', 'kind', ['status', ...argv]) },
 };
 
@@ -70,11 +70,6 @@ function synth(argv: readonly string[]): number | undefined {
   else if (output !== undefined) process.env.CDK8S_OUTDIR = output;
   runSynthCli(rest);
   return undefined;
-}
-
-/** `kind up` and `kind down` run `npm run kind:up`'s and `kind:down`'s program, in the current folder. */
-function kind(argv: readonly string[]): number | undefined {
-  return program('kind', 'kind', argv);
 }
 
 /**
