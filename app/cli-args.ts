@@ -1,6 +1,9 @@
 import { parseArgs } from 'util';
 
-/** A command line that cannot be run: its message is one line, shown with the usage; exit code 2. */
+/**
+ * A command line that cannot be run: its message is one line, which the program reports as `usageErrorLine` (the
+ * message and how to ask for the usage, not the usage itself); exit code 2.
+ */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -31,4 +34,24 @@ export function parseCli<O extends Options>(argv: readonly string[], options: O,
     if (options[t.name]?.type === 'string' && t.value === '') throw new UsageError(`--${t.name} needs a value, got ""`);
   }
   return { values: parsed.values as Values<O>, positionals: parsed.positionals };
+}
+
+/**
+ * The one line, for stderr, that reports a usage error: `PROGRAM: MESSAGE; HELP shows the usage`, e.g.
+ * `sandbox: missing --sid; npm run sandbox -- --help shows the usage`. The usage itself is left to `--help`.
+ */
+export function usageErrorLine(program: string, message: string, help: string): string {
+  return `${program}: ${message.trim().replace(/\s*\n\s*/g, ' ')}; ${help} shows the usage`;
+}
+
+/** Set by the package's bin to `local-hands COMMAND` for the npm scripts' programs it runs (sandbox, kind, status). */
+export const BIN_COMMAND_ENV = 'LOCAL_HANDS_BIN_COMMAND';
+
+/**
+ * How to ask an npm script's program for its usage: `npm run SCRIPT -- --help`, or `local-hands COMMAND --help` when
+ * the package's bin runs it (and names its command in BIN_COMMAND_ENV).
+ */
+export function helpCommand(script: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const command = env[BIN_COMMAND_ENV];
+  return command ? `${command} --help` : `npm run ${script} -- --help`;
 }

@@ -1,5 +1,5 @@
 import { print } from '../src/print';
-import { UsageError, parseCli } from './cli-args';
+import { UsageError, parseCli, usageErrorLine } from './cli-args';
 import { PROFILES, Profile, ProfileName, ProfileOptions } from './profiles';
 import { runSynth } from './synth';
 
@@ -9,8 +9,11 @@ ${Object.entries(PROFILES).map(([name, p]) => `  ${name.padEnd(12)}${p.descripti
   --domain    for the production profile (required there): the DNS name OpenHands is served at, sessions at <sid>.NAME
 environment: CDK8S_OUTDIR (default dist), LOCAL_HANDS_KIND_DIR (default kind)`;
 
-/** `npm run synth` and `cdk8s synth`: picks the profile from the command line and synthesizes it. */
-export function runSynthCli(argv: readonly string[]): void {
+/**
+ * `npm run synth` and `cdk8s synth`: picks the profile from the command line and synthesizes it. A usage error is
+ * one line on stderr ending with `help`, how to ask for the usage (`local-hands synth --help` from the package's bin).
+ */
+export function runSynthCli(argv: readonly string[], help = 'npm run synth -- --help'): void {
   let profile: Profile;
   let options: ProfileOptions;
   try {
@@ -32,7 +35,7 @@ export function runSynthCli(argv: readonly string[]): void {
     }
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    print('stderr', `local-hands: ${e.message}\n${USAGE}\n`);
+    print('stderr', `${usageErrorLine('local-hands', e.message, help)}\n`);
     process.exitCode = 2;
     return;
   }

@@ -3,7 +3,7 @@
 // materialized as backends; prints the entry URLs and the KUBECONFIG and stays up until Ctrl-C (or, with --check,
 // runs the scripted requests and exits 0 or 1).
 import { parseArgs } from 'util';
-import { UsageError } from '../app/cli-args';
+import { UsageError, helpCommand, usageErrorLine } from '../app/cli-args';
 import { addGatewayStack } from '../app/gateway-stack';
 import { PROFILES, ProfileName } from '../app/profiles';
 import { DataPlane, Reply, dataPlaneUnavailable, startDataPlane } from '../tools/dataplane/harness';
@@ -64,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
     o = parse(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`dataplane: ${e.message}\n${USAGE}\n`);
+    process.stderr.write(`${usageErrorLine('dataplane', e.message, helpCommand('dataplane'))}\n`);
     return 2;
   }
   const why = dataPlaneUnavailable();

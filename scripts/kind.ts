@@ -15,6 +15,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { parseAllDocuments } from 'yaml';
+import { UsageError, helpCommand, usageErrorLine } from '../app/cli-args';
 import { PROFILES } from '../app/profiles';
 import { readTree } from '../src/files';
 
@@ -432,7 +433,11 @@ function showWarningEvents(context: string, now: number): void {
   for (const line of warningEventLines(items, now)) say(`  ${line}`);
 }
 
-async function main(argv: string[]): Promise<number> {
+/** The npm script of each command, which also starts its messages. */
+const SCRIPTS: Readonly<Record<string, string>> = { up: 'kind:up', down: 'kind:down', status: 'status' };
+
+/** The command and its options from the command line, or a UsageError; undefined for --help. */
+function parse(argv: string[]): { command: string; o: Options } | undefined {
   let parsed;
   try {
     parsed = parseArgs({
@@ -441,20 +446,16 @@ async function main(argv: string[]): Promise<number> {
       options: { name: { type: 'string' }, config: { type: 'string' }, timeout: { type: 'string' }, profile: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (e) {
-    warn(`${(e as Error).message}\n${USAGE}`);
-    return 2;
+    throw new UsageError((e as Error).message.split('\n')[0]);
   }
   const { values, positionals } = parsed;
+  if (values.help) return undefined;
   const command = positionals[0];
-  if (values.help || !['up', 'down', 'status'].includes(command ?? '') || positionals.length !== 1) {
-    (values.help ? say : warn)(USAGE);
-    return values.help ? 0 : 2;
-  }
+  if (command === undefined) throw new UsageError(`missing the command: use ${Object.keys(SCRIPTS).join(', ')}`);
+  if (!Object.prototype.hasOwnProperty.call(SCRIPTS, command)) throw new UsageError(`unknown command ${JSON.stringify(command)}: use ${Object.keys(SCRIPTS).join(', ')}`);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[1])}: give one command`);
   const timeout = values.timeout === undefined ? 300 : Number(values.timeout);
-  if (!Number.isInteger(timeout) || timeout <= 0) {
-    warn(`--timeout must be a whole number of seconds above 0, got ${JSON.stringify(values.timeout)}`);
-    return 2;
-  }
+  if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a whole number of seconds above 0, got ${JSON.stringify(values.timeout)}`);
   const o: Options = {
     name: values.name ?? 'local-hands',
     config: path.resolve(values.config ?? path.join(ROOT, 'kind', 'cluster.yaml')),
@@ -469,19 +470,29 @@ async function main(argv: string[]): Promise<number> {
       : !known ? `--profile must be one of ${kindProfiles.join(', ')}, got ${JSON.stringify(o.profile)}`
         : !kindProfiles.includes(o.profile) ? `--profile ${o.profile} is for a real cluster, not KIND (it writes no KIND config): synthesize it and apply dist/ with kubectl (docs/production.md); KIND profiles: ${kindProfiles.join(', ')}`
           : undefined;
-    if (problem !== undefined) {
-      warn(problem);
-      return 2;
-    }
+    if (problem !== undefined) throw new UsageError(problem);
   }
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.name)) {
-    warn(`--name must be a KIND cluster name (a-z, 0-9, "-"), got ${JSON.stringify(o.name)}`);
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.name)) throw new UsageError(`--name must be a KIND cluster name (a-z, 0-9, "-"), got ${JSON.stringify(o.name)}`);
+  if (command === 'up' && values.config !== undefined && !fs.existsSync(o.config)) throw new UsageError(`--config ${values.config}: no such file`);
+  return { command, o };
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parse(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    // Named by its npm script (the scripts give the command first), else by this program's name.
+    const script = Object.prototype.hasOwnProperty.call(SCRIPTS, argv[0]) ? SCRIPTS[argv[0]] : undefined;
+    warn(usageErrorLine(script ?? 'kind', e.message, helpCommand(script ?? 'kind:up')));
     return 2;
   }
-  if (command === 'up' && values.config !== undefined && !fs.existsSync(o.config)) {
-    warn(`--config ${values.config}: no such file`);
-    return 2;
+  if (parsed === undefined) {
+    say(USAGE);
+    return 0;
   }
+  const { command, o } = parsed;
   if (command === 'up') return up(o);
   if (command === 'down') return down(o);
   return status(o);

@@ -4,6 +4,7 @@
 // synth), sandbox (npm run sandbox), kind up and down, and status (npm run kind:up, kind:down, status).
 import { spawnSync } from 'child_process';
 import * as path from 'path';
+import { BIN_COMMAND_ENV, usageErrorLine } from '../app/cli-args';
 import { runSynthCli } from '../app/synth-cli';
 import { print } from '../src/print';
 
@@ -34,12 +35,9 @@ export function main(argv: readonly string[]): number | undefined {
     print('stdout', `${USAGE}\n`);
     return 0;
   }
-  if (name === undefined) {
-    print('stderr', `${USAGE}\n`);
-    return 2;
-  }
-  if (!Object.prototype.hasOwnProperty.call(COMMANDS, name)) {
-    print('stderr', `local-hands: unknown command ${JSON.stringify(name)}: use ${Object.keys(COMMANDS).join(', ')} (local-hands --help)\n`);
+  if (name === undefined || !Object.prototype.hasOwnProperty.call(COMMANDS, name)) {
+    const problem = name === undefined ? 'missing the command' : `unknown command ${JSON.stringify(name)}`;
+    print('stderr', `${usageErrorLine('local-hands', `${problem}: use ${Object.keys(COMMANDS).join(', ')}`, 'local-hands --help')}\n`);
     return 2;
   }
   return COMMANDS[name].run(rest);
@@ -48,6 +46,7 @@ export function main(argv: readonly string[]): number | undefined {
 const SYNTH_USAGE = `usage: local-hands synth [--profile NAME] [--domain NAME] [-o DIR]
   -o, --output  the manifests' folder (as CDK8S_OUTDIR; default dist); the KIND config goes to LOCAL_HANDS_KIND_DIR or kind
 the other flags are npm run synth's:`;
+const SYNTH_HELP = 'local-hands synth --help';
 
 /** `npm run synth` in-process, plus `-o DIR` as `cdk8s synth` has it (which also passes the folder as CDK8S_OUTDIR). */
 function synth(argv: readonly string[]): number | undefined {
@@ -61,24 +60,27 @@ function synth(argv: readonly string[]): number | undefined {
     }
     const value = m[1] ?? argv[++i];
     if (output !== undefined || value === undefined || value === '' || value.startsWith('-')) {
-      print('stderr', `local-hands: ${output !== undefined ? '-o is given more than once: give it once' : '-o needs a folder, e.g. -o dist'}\n${SYNTH_USAGE.split('\n')[0]}\n`);
+      const problem = output !== undefined ? '-o is given more than once: give it once' : '-o needs a folder, e.g. -o dist';
+      print('stderr', `${usageErrorLine('local-hands', problem, SYNTH_HELP)}\n`);
       return 2;
     }
     output = value;
   }
   if (isHelp(rest)) print('stdout', `${SYNTH_USAGE}\n`);
   else if (output !== undefined) process.env.CDK8S_OUTDIR = output;
-  runSynthCli(rest);
+  runSynthCli(rest, SYNTH_HELP);
   return undefined;
 }
 
 /**
  * Runs the compiled program `lib/scripts/<file>.js` of an npm script with `argv`, in the current folder, its output
- * shown as it comes; returns its exit code. `--help` names the local-hands command, then shows the program's flags.
+ * shown as it comes; returns its exit code. `--help` names the local-hands command, then shows the program's flags;
+ * a usage error names `local-hands <command> --help` (the program is told the command in BIN_COMMAND_ENV).
  */
 function program(command: string, file: string, argv: readonly string[]): number {
   if (isHelp(argv)) print('stdout', `usage: local-hands ${command} [flags]: ${COMMANDS[command].summary}; its flags:\n`);
-  const r = spawnSync(process.execPath, [path.join(__dirname, `${file}.js`), ...argv], { stdio: 'inherit' });
+  const env = { ...process.env, [BIN_COMMAND_ENV]: `local-hands ${command}` };
+  const r = spawnSync(process.execPath, [path.join(__dirname, `${file}.js`), ...argv], { stdio: 'inherit', env });
   if (r.error) throw r.error;
   return r.status ?? 1;
 }

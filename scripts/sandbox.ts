@@ -2,7 +2,7 @@
 // Prints (or writes) the YAML of one OpenHands sandbox session, as the Kubernetes runtime would create it.
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
-import { UsageError, parseCli } from '../app/cli-args';
+import { UsageError, helpCommand, parseCli, usageErrorLine } from '../app/cli-args';
 import { addGatewayStack } from '../app/gateway-stack';
 import { validateApp } from '../app/synth';
 import type { GatewayReference, SandboxRoute } from '../constructs/sandbox/sandbox-route';
@@ -96,7 +96,7 @@ function main(argv: string[]): number {
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`sandbox: ${e.message}\n${USAGE}\n`);
+      process.stderr.write(`${usageErrorLine('sandbox', e.message, helpCommand('sandbox'))}\n`);
       return 2;
     }
     if (e instanceof LocalHandsValidationError) {

@@ -134,8 +134,8 @@ const CASES: Case[] = [
   synth('CDK8S_OUTDIR a new folder named .git', { CDK8S_OUTDIR: o('new/.git') }, /CDK8S_OUTDIR ".*\/new\/\.git": is a git repository's own folder/),
   synth('CDK8S_OUTDIR inside the committed dist/', { CDK8S_OUTDIR: 'dist/sub' }, /^local-hands: CDK8S_OUTDIR "dist\/sub": is inside \/.*\/dist, an output folder of local-hands .*; choose a folder outside it\n$/),
   synth('LOCAL_HANDS_KIND_DIR inside the committed kind/', { CDK8S_OUTDIR: o('fresh-out'), LOCAL_HANDS_KIND_DIR: 'kind/sub' }, /LOCAL_HANDS_KIND_DIR "kind\/sub": is inside \/.*\/kind, an output folder of local-hands/),
-  synth('-o onto a source folder (the cdk8s CLI\'s flag, not ours): src kept', {}, /^local-hands: Unknown option '-o'\n/, ['-o', 'src'], 2),
-  synth('--output onto a source folder: src kept', {}, /^local-hands: Unknown option '--output'\n/, ['--output', 'src'], 2),
+  synth('-o onto a source folder (the cdk8s CLI\'s flag, not ours): src kept', {}, /^local-hands: Unknown option '-o'; npm run synth -- --help shows the usage\n$/, ['-o', 'src'], 2),
+  synth('--output onto a source folder: src kept', {}, /^local-hands: Unknown option '--output'; npm run synth -- --help shows the usage\n$/, ['--output', 'src'], 2),
   // A user's own program through runSynth: App options our synth cannot honour, charts and objects cdk8s would write to one file.
   ...([
     ['outputFileExtension with a folder part', { app: { outputFileExtension: '/../escape.yaml' } }, /^the app: App option outputFileExtension must be the end of a file name, without .*, got "\/\.\.\/escape\.yaml"\n$/],
@@ -157,6 +157,8 @@ describe('bad input through whole processes: one line, the right exit code, noth
     expect(r.status, `${name}: ${r.stderr}`).toBe(code);
     expect(err, name).toMatch(message);
     expect(r.stderr, `${name}: a message, not a stack trace`).not.toMatch(/\n\s+at /);
+    // A usage error is one line, ending with how to ask for the usage (not the usage itself).
+    if (code === 2) expect(r.stderr.trim().split('\n'), `${name}: one line`).toEqual([expect.stringMatching(/; npm run (synth|sandbox) -- --help shows the usage$/)]);
     expect({ clone: tree(clone), outside: tree(outside) }, `${name}: nothing written or lost`).toEqual(before);
   });
 });

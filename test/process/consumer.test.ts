@@ -207,7 +207,7 @@ describe.each(['newest', 'lowest'] as const)('a consumer project with the %s pee
     expect(readTree(path.join(dir, 'kind'))).toEqual(expected.kind);
   }, 60_000);
 
-  test('the bin: -o, --help for each command, and an unknown command in one line with exit code 2', () => {
+  test('the bin: -o, --help for each command, and each usage error in one line with exit code 2', () => {
     const bin = (...args: string[]) => run(dir, process.execPath, [path.join('node_modules', '.bin', 'local-hands'), ...args]);
     const out = bin('synth', '--profile', 'production', '--domain', 'openhands.example.com', '-o', 'prod');
     expect(out.status, out.stderr).toBe(0);
@@ -225,9 +225,24 @@ describe.each(['newest', 'lowest'] as const)('a consumer project with the %s pee
     fs.rmSync(bare, { recursive: true, force: true });
     expect(up.status, up.stderr).toBe(1);
     expect(up.stderr).toMatch(/docker is not on PATH/);
-    const unknown = bin('deploy');
-    expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toBe('local-hands: unknown command "deploy": use synth, sandbox, kind, status (local-hands --help)\n');
+    // A usage error is one line naming the help of the command given (local-hands --help without one), exit code 2.
+    for (const [args, line] of [
+      [['deploy'], 'local-hands: unknown command "deploy": use synth, sandbox, kind, status; local-hands --help shows the usage'],
+      [[], 'local-hands: missing the command: use synth, sandbox, kind, status; local-hands --help shows the usage'],
+      [['synth', '--bogus'], "local-hands: Unknown option '--bogus'; local-hands synth --help shows the usage"],
+      [['synth', '--profile', 'production'], 'local-hands: --profile production needs --domain NAME (the DNS name OpenHands is served at, e.g. --domain openhands.example.com); local-hands synth --help shows the usage'],
+      [['synth', '-o'], 'local-hands: -o needs a folder, e.g. -o dist; local-hands synth --help shows the usage'],
+      [['sandbox', '--bogus'], "sandbox: Unknown option '--bogus'; local-hands sandbox --help shows the usage"],
+      [['kind', 'sideways'], 'kind: unknown command "sideways": use up, down, status; local-hands kind --help shows the usage'],
+      [['status', '--bogus'], /^status: Unknown option '--bogus'.*; local-hands status --help shows the usage$/],
+    ] as [string[], string | RegExp][]) {
+      const r = bin(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stdout, args.join(' ')).toBe('');
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      if (typeof line === 'string') expect(r.stderr, args.join(' ')).toBe(`${line}\n`);
+      else expect(r.stderr.trim(), args.join(' ')).toMatch(line);
+    }
   }, 60_000);
 });
 

@@ -134,14 +134,35 @@ describe('npm run kind:down', () => {
 
 describe('bad usage', () => {
   test.each([
-    [['sideways'], /usage: /],
-    [['up', '--timeout', 'soon'], /--timeout must be a whole number of seconds above 0, got "soon"/],
-    [['up', '--name', 'Local_Hands'], /--name must be a KIND cluster name/],
+    [['sideways'], /^kind: unknown command "sideways": use up, down, status; npm run kind:up -- --help shows the usage\n$/],
+    [[], /^kind: missing the command: use up, down, status; npm run kind:up -- --help shows the usage\n$/],
+    [['up', 'extra'], /^kind:up: unexpected argument "extra": give one command; npm run kind:up -- --help shows the usage\n$/],
+    [['up', '--bogus'], /^kind:up: Unknown option '--bogus'.*; npm run kind:up -- --help shows the usage\n$/],
+    [['status', '--bogus'], /^status: Unknown option '--bogus'.*; npm run status -- --help shows the usage\n$/],
+    [['up', '--timeout', 'soon'], /^kind:up: --timeout must be a whole number of seconds above 0, got "soon"; npm run kind:up -- --help/],
+    [['down', '--name', 'Local_Hands'], /^kind:down: --name must be a KIND cluster name.*; npm run kind:down -- --help/],
     [['up', '--config', 'no/such/cluster.yaml'], /--config no\/such\/cluster\.yaml: no such file/],
-  ])('%j exits 2', (args, pattern) => {
+    [['status', '--profile', 'gateway'], /^status: --profile is for up only; npm run status -- --help/],
+  ])('%j exits 2 with one line naming the help', (args, pattern) => {
     const r = kind(args as string[], { PATH: tools('docker', 'kind', 'kubectl') });
     expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(pattern as RegExp);
+    expect(calls()).toEqual([]);
+  });
+
+  test('the help names the local-hands command when the bin runs it', () => {
+    const r = kind(['status', '--bogus'], { PATH: tools('kubectl'), LOCAL_HANDS_BIN_COMMAND: 'local-hands status' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^status: Unknown option '--bogus'.*; local-hands status --help shows the usage\n$/);
+  });
+
+  test('--help prints the usage on stdout and exits 0', () => {
+    const r = kind(['up', '--help'], { PATH: tools('docker', 'kind', 'kubectl') });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^usage: npm run kind:up\|kind:down\|status -- .*\n  --name /);
     expect(calls()).toEqual([]);
   });
 });

@@ -58,8 +58,24 @@ describe('npm run sandbox', () => {
     const r = run('--config', CONFIG, ...(args as string[]), '--out', out);
     expect(r.status).toBe(code);
     expect(r.stderr).toMatch(pattern as RegExp);
+    if (code === 2) {
+      expect(r.stderr.trim().split('\n'), 'a usage error is one line').toHaveLength(1);
+      expect(r.stderr).toMatch(/^sandbox: .*; npm run sandbox -- --help shows the usage\n$/);
+    }
     expect(fs.readdirSync(dir)).toEqual([]);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('an unknown flag is one line naming the help, exit 2; --help prints the usage on stdout, exit 0', () => {
+    const r = run('--bogus');
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toBe("sandbox: Unknown option '--bogus'; npm run sandbox -- --help shows the usage\n");
+    const help = run('--help');
+    expect(help.status).toBe(0);
+    expect(help.stderr).toBe('');
+    expect(help.stdout).toMatch(/^usage: npm run -s sandbox -- --config PATH --sid ID .*\n  --route .*\n  --gateway .*\n$/);
   });
 
   test('a config with a bad value exits 1 naming the file, key and value', () => {
@@ -191,10 +207,11 @@ describe('npm run sandbox --route httproute', () => {
     ['an unknown route', ['--route', 'grpcroute'], /--route must be ingress or httproute, got "grpcroute"/],
     ['--gateway without --route httproute', ['--gateway', 'a/b'], /--gateway is for --route httproute only/],
     ['a --gateway without a name', ['--route', 'httproute', '--gateway', 'traefik'], /--gateway must be NAMESPACE\/NAME or NAMESPACE\/NAME:LISTENER, got "traefik"/],
-  ])('%s is a usage error (exit 2)', (_n, args, pattern) => {
+  ])('%s is a usage error (exit 2, one line)', (_n, args, pattern) => {
     const r = run('--config', config, '--sid', 'abc', ...args);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(pattern);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   test('a --gateway name the API would refuse exits 1 naming the field', () => {
