@@ -139,7 +139,7 @@ const PARTS = stackParts<Build>()({
     build: (chart, { props, parts }) => {
       const o = typeof props.isolation === 'object' ? props.isolation : {};
       const config = { ...DEFAULT_KUBERNETES_CONFIG, namespace: SANDBOX_NAMESPACE, ...(o.config ?? {}) };
-      return { config, ...addSandboxIsolation(chart, { config, controllerNamespace: parts.ingressNginx!.namespace, routeKind: 'Ingress', maxSessions: o.maxSessions }) };
+      return { config, ...addSandboxIsolation(chart, { config, controllerNamespace: parts.ingressNginx!.namespace, maxSessions: o.maxSessions }) };
     },
   },
   server: {

@@ -20,7 +20,7 @@ import { MAX_INGRESS_DOMAIN_LENGTH } from '../src/kubernetes-config';
 import { GATEWAY_SANDBOX_NAMESPACE } from './gateway-stack';
 import { SandboxIsolation, addSandboxIsolation } from './sandbox-isolation';
 import { addStackParts, chartIds, stackParts, stackResult } from './chart-ids';
-import { SERVER_CHART, StackServerProps, checkStackServerProps, serverIn, serverListener } from './server';
+import { SERVER_CHART, StackServerProps, checkServesSessions, checkStackServerProps, serverIn, serverListener } from './server';
 
 /**
  * Traefik for a cluster of several nodes: a LoadBalancer Service and no host ports (a cloud load balancer brings
@@ -34,6 +34,9 @@ export const PRODUCTION_TRAEFIK: TraefikProps = {
   autoscaling: { minReplicas: 2, maxReplicas: 5, targetCpuUtilization: 70 },
   podDisruptionBudget: { minAvailable: 1 },
   topologySpread: { nodes: true, zoneKey: 'topology.kubernetes.io/zone' },
+  // The sessions' Ingresses (made by the server, without Traefik's annotations) attach to every entry point: only
+  // the entry point's own redirect keeps plain HTTP from serving them.
+  redirectToHttps: true,
 };
 
 /** ubuntu-dev, when asked for, gets resources too: every container of the profile has requests and a memory limit. */
@@ -64,12 +67,13 @@ export const PRODUCTION_SERVER: StackServerProps = {
 /** The certificate of the Gateway's HTTPS listener. */
 export interface ProductionTlsProps {
   /**
-   * The `kubernetes.io/tls` Secret, in Traefik's namespace, the HTTPS listener `websecure` terminates with. Never
-   * generated into `dist/`: create it (`kubectl create secret tls`), or name an `issuer`.
+   * The `kubernetes.io/tls` Secret the HTTPS listeners terminate with, in Traefik's namespace, and (unless the config
+   * names another `ingressTlsSecret`) the one sessions' Ingresses name, in the sandbox namespace: a Secret of this name
+   * in each. Never generated into `dist/`: create them (`kubectl create secret tls`), or name an `issuer`.
    * @default 'openhands-sandboxes-tls'
    */
   readonly secretName?: string;
-  /** A cert-manager issuer: adds a Certificate for `*.<ingress_domain>` that fills and renews the Secret. @default - none */
+  /** A cert-manager issuer: adds the Certificates that fill and renew both Secrets. @default - none */
   readonly issuer?: CertManagerIssuerRef;
 }
 
@@ -90,7 +94,8 @@ export interface ProductionStackProps {
    */
   readonly domain: string;
   /**
-   * The `[kubernetes]` config sessions run with (namespace, per-session resources); `ingress_domain` is the domain.
+   * The `[kubernetes]` config sessions run with (namespace, per-session resources); `ingress_domain` is the domain,
+   * `ingress_tls_secret` defaults to `tls.secretName`.
    * @default - DEFAULT_KUBERNETES_CONFIG with PRODUCTION_SANDBOX_CONFIG
    */
   readonly config?: Partial<KubernetesConfig>;
@@ -146,8 +151,10 @@ export interface ProductionStack extends SandboxIsolation {
   readonly traefik: Traefik;
   readonly gatewayApiCrds: GatewayApiCrds;
   readonly traefikCrds: TraefikCrds;
-  /** With `tls.issuer`. */
+  /** With `tls.issuer`: the Gateway's certificate, in Traefik's namespace. */
   readonly certificate?: CertManagerCertificate;
+  /** With `tls.issuer`: the sessions' certificate (`*.<domain>`), the config's `ingressTlsSecret` in the sandbox namespace. */
+  readonly sessionCertificate?: CertManagerCertificate;
   readonly server: OpenHandsServer;
   /** The plain-HTTP listener's only route: a redirect to HTTPS. */
   readonly httpsRedirect: HttpsRedirect;
@@ -182,8 +189,15 @@ function resolve(p: Problems, props: ResolvedProps<typeof PROPS>): Resolved {
   checkProductionShape(p, traefik);
   const ubuntuDev = props.ubuntuDev === undefined ? undefined : { ...PRODUCTION_UBUNTU_DEV, ...props.ubuntuDev };
   if (ubuntuDev) checkResourcesSet(p, 'ubuntuDev.resources', ubuntuDev.resources);
-  const config = { ...DEFAULT_KUBERNETES_CONFIG, ...PRODUCTION_SANDBOX_CONFIG, ...(props.config ?? {}), ingressDomain: props.domain };
-  return { props, config, traefik, tlsSecret: props.tls?.secretName ?? DEFAULT_TLS_SECRET, ubuntuDev };
+  const tlsSecret = props.tls?.secretName ?? DEFAULT_TLS_SECRET;
+  // Sessions get TLS from the config (the runtime writes it into each session's Ingress, in the sandbox namespace,
+  // and hands out https:// links): an Ingress router with TLS answers HTTPS only, so plain HTTP to a session host
+  // falls through to the redirect.
+  const config = { ...DEFAULT_KUBERNETES_CONFIG, ...PRODUCTION_SANDBOX_CONFIG, ingressTlsSecret: tlsSecret, ...(props.config ?? {}), ingressDomain: props.domain };
+  if (!config.ingressTlsSecret) {
+    p.add('config.ingressTlsSecret', config.ingressTlsSecret, 'a Secret name (sessions are served over HTTPS only; it defaults to tls.secretName)');
+  }
+  return { props, config, traefik, tlsSecret, ubuntuDev };
 }
 
 const DOMAIN_ALLOWED = `a DNS name such as "openhands.example.com" (at least two labels, not localhost nor an IP address, at most ${MAX_INGRESS_DOMAIN_LENGTH} characters; sessions are served at "<sid>.<domain>")`;
@@ -238,8 +252,10 @@ function checkProductionShape(p: Problems, t: TraefikProps): void {
   p.check(isPlainObject(t.topologySpread) && t.topologySpread.nodes !== false, 'traefik.topologySpread', t.topologySpread,
     'a spread with nodes on (replicas on one node fail together)');
   checkResourcesSet(p, 'traefik.resources', t.resources);
+  p.check(t.redirectToHttps === true, 'traefik.redirectToHttps', t.redirectToHttps,
+    "true (plain HTTP only redirects; the sessions' Ingresses would be served on it otherwise)");
   p.check(isPlainObject(t.providers) && t.providers.kubernetesGateway === true, 'traefik.providers.kubernetesGateway', t.providers?.kubernetesGateway,
-    'true (sessions are routed through the Gateway)');
+    'true (the server and the HTTPS listeners are served through the Gateway)');
 }
 
 /** CPU and memory requests and a memory limit: the scheduler places by requests; a limit bounds what one pod takes from a node. */
@@ -267,16 +283,22 @@ const PARTS = stackParts<Build>()({
   sandboxes: {
     id: 'sandboxes',
     spread: true,
-    build: (chart, { props, config, parts }) => addSandboxIsolation(chart, {
-      config, controllerNamespace: parts.traefik!.namespace, routeKind: 'HTTPRoute', maxSessions: props.maxSessions, quotaHard: props.quota,
+    build: (chart, { props, config, parts }) => ({
+      ...addSandboxIsolation(chart, { config, controllerNamespace: parts.traefik!.namespace, maxSessions: props.maxSessions, quotaHard: props.quota }),
+      sessionCertificate: props.tls?.issuer === undefined ? undefined : new CertManagerCertificate(chart, 'session-certificate', {
+        secretName: config.ingressTlsSecret!, namespace: config.namespace, dnsNames: [`*.${config.ingressDomain}`], issuer: props.tls.issuer,
+      }),
     }),
   },
   monitoring: { id: 'monitoring', spread: true, build: (chart, b) => addMonitoring(chart, b) },
   server: {
     id: SERVER_CHART,
-    build: (chart, { props, config, parts }) => serverIn(chart, { ...PRODUCTION_SERVER, ...props.server }, {
-      config, isolation: { serviceAccount: parts.serviceAccount! }, route: { kind: 'HTTPRoute', gateway: parts.traefik!, sectionName: 'server' },
-    }),
+    build: (chart, { props, config, parts }) => {
+      checkServesSessions('addProductionStack', parts.traefik!);
+      return serverIn(chart, { ...PRODUCTION_SERVER, ...props.server }, {
+        config, isolation: { serviceAccount: parts.serviceAccount! }, route: { kind: 'HTTPRoute', gateway: parts.traefik!, sectionName: 'server' },
+      });
+    },
   },
   mirrordRbac: {
     id: 'mirrord-rbac',

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { KubeNamespace } from '../imports/k8s';
 import { renderServerNamespace } from '../constructs/server/openhands-server';
-import { OpenHandsServiceAccount, SERVER_NAMESPACE, SandboxRouteKind } from '../constructs/isolation/openhands-service-account';
+import { OpenHandsServiceAccount, SERVER_NAMESPACE } from '../constructs/isolation/openhands-service-account';
 import { SandboxNamespace } from '../constructs/isolation/sandbox-namespace';
 import { SandboxNetworkPolicies } from '../constructs/isolation/sandbox-network-policies';
 import { SandboxQuota, SandboxQuotaProps } from '../constructs/isolation/sandbox-quota';
@@ -16,8 +16,6 @@ export interface SandboxIsolationOptions {
   readonly config: KubernetesConfig;
   /** The namespace of the ingress or gateway controller, the only one that may reach the sandboxes' VS Code port. */
   readonly controllerNamespace: string;
-  /** How sessions are routed, which decides the OpenHands ServiceAccount's rules. */
-  readonly routeKind: SandboxRouteKind;
   /** Sessions the quota admits at once. @default - SandboxQuota's default */
   readonly maxSessions?: number;
   /** Entries replacing the quota's computed ones. @default - none */
@@ -46,7 +44,9 @@ export function addSandboxIsolation(chart: Construct, o: SandboxIsolationOptions
   return {
     sandboxNamespace: new SandboxNamespace(chart, 'namespace', { config }),
     serverNamespace: renderServerNamespace(chart, 'server-namespace', SERVER_NAMESPACE),
-    serviceAccount: new OpenHandsServiceAccount(chart, 'openhands', { config, namespace: SERVER_NAMESPACE, routeKind: o.routeKind }),
+    // The Role grants what OpenHands' Kubernetes runtime creates per session, an Ingress among it (routeKind's
+    // default), whatever the stack routes its own server with: the server the stacks deploy makes those sessions.
+    serviceAccount: new OpenHandsServiceAccount(chart, 'openhands', { config, namespace: SERVER_NAMESPACE }),
     quota: new SandboxQuota(chart, 'quota', { config, maxSessions: o.maxSessions, hard: o.quotaHard }),
     networkPolicies: new SandboxNetworkPolicies(chart, 'network-policies', { config, controllerNamespace: o.controllerNamespace }),
   };

@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { OpenHandsServer, OpenHandsServerProps } from '../constructs/server/openhands-server';
+import type { Traefik } from '../constructs/traefik-gateway/traefik';
 import { SERVER_NAMESPACE } from '../constructs/isolation/openhands-service-account';
 import type { SandboxRoute } from '../constructs/sandbox/sandbox-route';
 import { GatewayListenerProps } from '../src/gateway-listeners';
@@ -69,4 +70,17 @@ export function serverIn(chart: Construct, props: StackServerProps, o: StackServ
     serviceAccount: o.isolation.serviceAccount,
     route: o.route,
   });
+}
+
+/**
+ * Refuses a Traefik that would not route the sessions the stack's server creates: its Kubernetes runtime makes each
+ * session's Ingress without a class, so Traefik's Ingress provider must run and its IngressClass be the default.
+ */
+export function checkServesSessions(stack: string, traefik: Traefik): void {
+  const p = new Problems(stack);
+  const why = "the server's Kubernetes runtime creates each session's Ingress without a class";
+  p.check(traefik.providers.kubernetesIngress, 'traefik.providers.kubernetesIngress', traefik.providers.kubernetesIngress, `true while the stack deploys the server (${why})`);
+  p.check(traefik.defaultIngressClassName !== undefined, 'traefik.ingressClass', traefik.ingressClassName ?? false,
+    `an IngressClass with default: true while the stack deploys the server (${why}; the API server gives it the default class)`);
+  p.throwIfAny();
 }

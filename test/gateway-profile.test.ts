@@ -53,13 +53,14 @@ describe('the gateway profile', () => {
     expect(traefik.map(d => d.kind)).not.toContain('CustomResourceDefinition');
   });
 
-  test('the isolation constructs in the sandbox namespace: PodSecurity, the HTTPRoute Role, quota, policies from the Traefik namespace', () => {
+  test('the isolation constructs in the sandbox namespace: PodSecurity, the Role for the Ingress sessions its runtime creates, quota, policies from the Traefik namespace', () => {
     const s = docs('sandboxes.k8s.yaml');
     expect(s[0]).toMatchObject({ kind: 'Namespace', metadata: { name: GATEWAY_SANDBOX_NAMESPACE, labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } } });
     expect(s[1]).toMatchObject({ kind: 'Namespace', metadata: { name: 'openhands', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } });
     expect(s.find(d => d.kind === 'ServiceAccount').metadata).toEqual({ name: 'openhands', namespace: 'openhands' });
     const role = s.find(d => d.kind === 'Role');
-    expect(role.rules.flatMap((r: any) => r.resources)).toEqual(['persistentvolumeclaims', 'pods', 'services', 'httproutes']);
+    expect(role.rules.flatMap((r: any) => r.resources)).toEqual(['persistentvolumeclaims', 'pods', 'services', 'ingresses']);
+    expect(role.rules.flatMap((r: any) => r.apiGroups)).toEqual(['', 'networking.k8s.io']);
     expect(s.find(d => d.kind === 'ResourceQuota').spec.hard.pods).toBe('3');
     const fromController = s.filter(d => d.kind === 'NetworkPolicy').flatMap(d => d.spec.ingress ?? []).flatMap((r: any) => r.from ?? [])
       .map((f: any) => f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']);

@@ -7,10 +7,12 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { addGatewayStack } from '../app/gateway-stack';
 import { addOpenHandsStack } from '../app/openhands-stack';
+import { addProductionStack } from '../app/production-stack';
 import { renderCharts } from '../app/synth';
 import { OpenHandsServer, OpenHandsServerProps, SERVER_PORT, serverConfigToml } from '../constructs/server/openhands-server';
 import { OpenHandsServiceAccount } from '../constructs/isolation/openhands-service-account';
-import { DEFAULT_RUNTIME_IMAGE } from '../constructs/sandbox/sandbox-runtime';
+import { DEFAULT_RUNTIME_IMAGE, SandboxRuntime } from '../constructs/sandbox/sandbox-runtime';
+import { resourceOf } from '../src/rbac';
 import { Traefik } from '../constructs/traefik-gateway/traefik';
 import { KubernetesConfig, kubernetesConfigToml, loadKubernetesConfig, parseKubernetesConfig } from '../src/kubernetes-config';
 import { sandboxYaml } from '../scripts/sandbox';
@@ -151,6 +153,11 @@ describe('OpenHandsServer refuses bad props in one line each, before anything is
       'OpenHandsServer \'server\' (test/server): serviceAccount must be an OpenHandsServiceAccount in namespace "openhands" (a pod runs as a ServiceAccount of its own namespace; this one is in "elsewhere"), got "test/sa"');
   });
 
+  test("a ServiceAccount whose Role grants httproutes: the server's runtime creates an Ingress per session", () => {
+    expect(errorOf(c => new OpenHandsServer(c, 'server', { serviceAccount: new OpenHandsServiceAccount(c, 'sa', { routeKind: 'HTTPRoute' }) }))).toBe(
+      'OpenHandsServer \'server\' (test/server): serviceAccount must be an OpenHandsServiceAccount with routeKind "Ingress" (the server\'s Kubernetes runtime creates an Ingress per session; its Role grants httproutes instead of ingresses), got "test/sa"');
+  });
+
   test('an HTTPRoute on a listener that does not admit the server, checked at synth', () => {
     const app = new App({ outdir: '/nonexistent' });
     const chart = new Chart(app, 'c');
@@ -244,6 +251,33 @@ describe('the server in the stacks', () => {
     expect(renderCharts(plain).map(f => f.name)).toEqual(['ingress-nginx.k8s.yaml', 'mirrord-rbac.k8s.yaml', 'ubuntu-dev.k8s.yaml']);
   });
 
+  test("the session the server's runtime creates (a class-less Ingress) is what its ServiceAccount may create, and the profile's default IngressClass serves it", () => {
+    const { stack, files } = gateway();
+    const session = synthChart(c => new SandboxRuntime(c, 'session', { sid: 'abc', config: stack.config, ingressClassName: false }));
+    const ingress = find(session, 'Ingress');
+    expect(ingress.spec.ingressClassName).toBeUndefined();
+    expect(ingress.metadata).toMatchObject({ name: 'openhands-runtime-abc-ingress-code', namespace: stack.config.namespace });
+    const granted = stack.serviceAccount.rules.flatMap(r => r.apiGroups.flatMap(g => r.resources.flatMap(res => r.verbs.map(v => `${v} ${g}/${res}`))));
+    for (const d of session) {
+      const { apiGroup, resource } = resourceOf(d);
+      for (const v of ['create', 'get', 'delete']) expect(granted).toContain(`${v} ${apiGroup}/${resource}`);
+    }
+    expect(granted.filter(g => g.includes('httproutes'))).toEqual([]);
+    const ingressClass = find(files['traefik.k8s.yaml'], 'IngressClass');
+    expect(ingressClass.metadata.annotations['ingressclass.kubernetes.io/is-default-class']).toBe('true');
+    expect(stack.traefik.defaultIngressClassName).toBe('traefik');
+  });
+
+  test('the stacks refuse a Traefik that would not serve the sessions of the server they deploy; without the server it is allowed', () => {
+    expect(() => addGatewayStack(new App({ outdir: '/nonexistent' }), { traefik: { providers: { kubernetesGateway: true, kubernetesIngress: false } } })).toThrow(
+      /^addGatewayStack: traefik\.providers\.kubernetesIngress must be true while the stack deploys the server \(the server's Kubernetes runtime creates each session's Ingress without a class\), got false$/);
+    expect(() => addGatewayStack(new App({ outdir: '/nonexistent' }), { traefik: { ingressClass: { name: 'traefik', default: false } } })).toThrow(
+      /^addGatewayStack: traefik\.ingressClass must be an IngressClass with default: true while the stack deploys the server .*, got "traefik"$/);
+    expect(() => addProductionStack(new App({ outdir: '/nonexistent' }), { domain: 'openhands.example.com', traefik: { ingressClass: false } })).toThrow(
+      /^addProductionStack: traefik\.ingressClass must be an IngressClass with default: true .*, got false$/);
+    expect(() => addGatewayStack(new App({ outdir: '/nonexistent' }), { server: false, traefik: { providers: { kubernetesGateway: true, kubernetesIngress: false } } })).not.toThrow();
+  });
+
   test('the stacks refuse a server placed or configured by hand', () => {
     expect(() => addGatewayStack(new App({ outdir: '/nonexistent' }), { server: { config: {} } as any })).toThrow(
       'addGatewayStack: server.config must be absent: the stack sets it (give the stack its config), got {}');
@@ -278,10 +312,11 @@ describe('npm run synth -- --profile production', () => {
     }
   };
 
-  test('without --domain: exit 2, the first line names the flag, nothing written', () => {
+  test('without --domain: exit 2, one line that names the flag and the help, nothing written', () => {
     const r = synth([]);
     expect(r.status).toBe(2);
-    expect(r.stderr.split('\n')[0]).toBe('local-hands: --profile production needs --domain NAME (the DNS name OpenHands is served at, e.g. --domain openhands.example.com)');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toBe('local-hands: --profile production needs --domain NAME (the DNS name OpenHands is served at, e.g. --domain openhands.example.com); npm run synth -- --help shows the usage\n');
     expect(r.docs).toBeUndefined();
   });
 
@@ -313,5 +348,8 @@ describe('npm run synth -- --profile production', () => {
     expect(find(docs!, 'HTTPRoute', 'openhands').spec.hostnames).toEqual(['openhands.example.com']);
     expect(find(docs!, 'ResourceQuota').spec.hard.pods).toBe('20');
     expect(find(docs!, 'Deployment', 'openhands').spec.strategy).toEqual({ type: 'Recreate' });
+    // Sessions get TLS: the runtime writes ingress_tls_secret into each session's Ingress, whose router then
+    // answers HTTPS only, so plain HTTP to a session host meets the redirect.
+    expect(find(docs!, 'ConfigMap', 'openhands-config').data['config.toml']).toMatch(/^ingress_tls_secret = "openhands-sandboxes-tls"$/m);
   });
 });

@@ -90,6 +90,7 @@ const EVERY_PROP: TraefikProps = {
   resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '256Mi' } },
   providers: { kubernetesIngress: true, kubernetesGateway: true, kubernetesIngressNGINX: true, kubernetesCRD: false },
   ingressClass: { name: 'edge', default: false },
+  redirectToHttps: true,
   logLevel: 'DEBUG',
   image: { registry: 'localhost:5000', repository: 'mirror/traefik', tag: 'v3.7.11-local' },
   gateway: {
@@ -185,6 +186,18 @@ describe('Traefik props', () => {
     expect(render({ ingressClass: false }).some(d => d.kind === 'IngressClass')).toBe(false);
   });
 
+  test("redirectToHttps: the chart's web-to-websecure redirect flags, before websecure's TLS; none by default", () => {
+    const args = (props: TraefikProps) => find(render(props), 'Deployment').spec.template.spec.containers[0].args as string[];
+    const redirect = args({ redirectToHttps: true }).filter(a => a.includes('.redirections.'));
+    expect(redirect).toEqual([
+      '--entryPoints.web.http.redirections.entryPoint.to=:443',
+      '--entryPoints.web.http.redirections.entryPoint.scheme=https',
+      '--entryPoints.web.http.redirections.entryPoint.permanent=true',
+    ]);
+    expect(args({ redirectToHttps: true }).slice(-5, -2)).toEqual(redirect);
+    expect(args({}).some(a => a.includes('.redirections.'))).toBe(false);
+  });
+
   test('one replica adds no PodDisruptionBudget', () => {
     expect(render({ replicas: 1 }).some(d => d.kind === 'PodDisruptionBudget')).toBe(false);
   });
@@ -244,7 +257,7 @@ describe('Traefik refuses bad props with one line naming the field', () => {
     ['fractional replicas', { replicas: 1.5 }, 'replicas must be an integer in 1-1000, got 1.5'],
     ['bad log level', { logLevel: 'VERBOSE' }, 'logLevel must be one of "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "PANIC", got "VERBOSE"'],
     ['lowercase log level', { logLevel: 'info' }, 'logLevel must be one of "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "PANIC", got "info"'],
-    ['unknown prop', { replica: 2 }, 'replica must be absent: Traefik has no prop "replica" (known: namespace, createNamespace, service, hostPorts, replicas, autoscaling, podDisruptionBudget, topologySpread, resources, providers, ingressClass, logLevel, image, gateway), got 2'],
+    ['unknown prop', { replica: 2 }, 'replica must be absent: Traefik has no prop "replica" (known: namespace, createNamespace, service, hostPorts, replicas, autoscaling, podDisruptionBudget, topologySpread, resources, providers, ingressClass, redirectToHttps, logLevel, image, gateway), got 2'],
     ['unknown provider', { providers: { file: true } }, 'providers.file must be absent (the providers are kubernetesIngress, kubernetesGateway, kubernetesIngressNGINX, kubernetesCRD), got true'],
     ['provider not a boolean', { providers: { kubernetesGateway: 'yes' } }, 'providers.kubernetesGateway must be true or false, got "yes"'],
     ['every provider off', { providers: { kubernetesIngress: false, kubernetesCRD: false } }, 'providers must be an object turning at least one provider on (Traefik would serve nothing), got {"kubernetesIngress":false,"kubernetesCRD":false}'],
@@ -256,6 +269,7 @@ describe('Traefik refuses bad props with one line naming the field', () => {
       'resources.limits.memory must be at least resources.requests.memory ("1Gi"), got "1000Mi"'],
     ['bad IngressClass name', { ingressClass: { name: 'Traefik!' } }, 'ingressClass.name must be a DNS-1123 subdomain (at most 253 characters of a-z, 0-9, "-" and ".", each part starting and ending with a letter or digit), got "Traefik!"'],
     ['default flag not a boolean', { ingressClass: { default: 'true' } }, 'ingressClass.default must be true or false, got "true"'],
+    ['redirect flag not a boolean', { redirectToHttps: 'yes' }, 'redirectToHttps must be true or false, got "yes"'],
     ['bad image tag', { image: { tag: 'v3 latest' } }, 'image.tag must be an image tag (letters, digits, "_", ".", "-"; at most 128), got "v3 latest"'],
     ['bad image registry', { image: { registry: 'https://docker.io' } }, 'image.registry must be a registry host with an optional port, e.g. "docker.io" or "localhost:5000", got "https://docker.io"'],
     ['bad resources', { resources: { requests: { cpu: 'lots' } } }, 'resources.requests.cpu must be a Kubernetes quantity such as "500m", "1", "256Mi" or "2Gi" (a non-negative number with an optional suffix n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei), got "lots"'],

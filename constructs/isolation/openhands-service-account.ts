@@ -56,7 +56,11 @@ export interface OpenHandsServiceAccountProps {
   readonly name?: string;
   /** Namespace of the ServiceAccount (where the OpenHands server runs). @default SERVER_NAMESPACE */
   readonly namespace?: string;
-  /** How sessions are routed, which decides whether the Role grants ingresses or httproutes. @default 'Ingress' */
+  /**
+   * How sessions are routed, which decides whether the Role grants ingresses or httproutes. OpenHands' Kubernetes
+   * runtime creates an Ingress per session; HTTPRoute is for a server of your own that routes sessions so.
+   * @default 'Ingress'
+   */
   readonly routeKind?: SandboxRouteKind;
   /** Name of the Role and the RoleBinding in the sandbox namespace. @default 'openhands-sandboxes' */
   readonly roleName?: string;
@@ -91,6 +95,8 @@ export class OpenHandsServiceAccount extends Construct {
   public readonly name: string;
   /** Where the Role and RoleBinding live. */
   public readonly sandboxNamespace: string;
+  /** The route kind the Role grants for sessions: Ingress (what OpenHands' Kubernetes runtime creates) or HTTPRoute. */
+  public readonly routeKind: SandboxRouteKind;
 
   constructor(scope: Construct, id: string, props: OpenHandsServiceAccountProps = {}) {
     super(scope, id);
@@ -99,6 +105,7 @@ export class OpenHandsServiceAccount extends Construct {
     this.name = r.name;
     this.sandboxNamespace = fullConfig(r.config).namespace;
     this.username = `system:serviceaccount:${r.namespace}:${r.name}`;
+    this.routeKind = r.routeKind;
     this.rules = sandboxSessionRules(r.routeKind);
     this.serviceAccount = new KubeServiceAccount(this, 'service-account', {
       metadata: { name: r.name, namespace: r.namespace },

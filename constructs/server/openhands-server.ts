@@ -18,6 +18,14 @@ import { ResolvedHttpRoute, ResolvedRoute, SandboxRoute, renderHttpRoute, resolv
 /** The OpenHands server of the release whose runtime image sandboxes start from (0.62, the last line with the Kubernetes runtime). */
 export const DEFAULT_SERVER_IMAGE = 'docker.openhands.dev/openhands/openhands:0.62';
 
+/**
+ * What the server's Kubernetes runtime routes each session with: an Ingress without a class
+ * (`openhands-runtime-<sid>-ingress-code`, for `<sid>.<ingress_domain>`, with TLS when the config names
+ * `ingress_tls_secret`), which the cluster's default IngressClass serves. Never an HTTPRoute: the ServiceAccount it
+ * runs as must grant ingresses.
+ */
+export const SERVER_SESSION_ROUTE_KIND = 'Ingress';
+
 /** The port the server (uvicorn) listens on, and its Service's. */
 export const SERVER_PORT = 3000;
 
@@ -180,6 +188,8 @@ function checkEnv(p: Problems, env: readonly EnvVar[], secretEnv: Readonly<Recor
 function checkServiceAccount(p: Problems, sa: unknown, namespace: string): string {
   if (sa instanceof OpenHandsServiceAccount) {
     p.check(sa.namespace === namespace, 'serviceAccount', sa.node.path, `an OpenHandsServiceAccount in namespace ${show(namespace)} (a pod runs as a ServiceAccount of its own namespace; this one is in ${show(sa.namespace)})`);
+    p.check(sa.routeKind === SERVER_SESSION_ROUTE_KIND, 'serviceAccount', sa.node.path,
+      `an OpenHandsServiceAccount with routeKind ${show(SERVER_SESSION_ROUTE_KIND)} (the server's Kubernetes runtime creates an Ingress per session; its Role grants httproutes instead of ingresses)`);
     return sa.serviceAccount.name;
   }
   p.dnsSubdomain('serviceAccount', sa);

@@ -114,6 +114,13 @@ export const TRAEFIK_INGRESS_NGINX_ARGS: readonly string[] = [
   '--providers.kubernetesingressnginx.watchIngressWithoutClass=false',
 ];
 
+/** The chart's rendering of `ports.web.http.redirections.entryPoint` (to websecure, whose exposed port is 443; https; permanent). */
+export const TRAEFIK_REDIRECT_ARGS: readonly string[] = [
+  '--entryPoints.web.http.redirections.entryPoint.to=:443',
+  '--entryPoints.web.http.redirections.entryPoint.scheme=https',
+  '--entryPoints.web.http.redirections.entryPoint.permanent=true',
+];
+
 /** The last arguments: TLS on websecure, then the log level. */
 export function traefikTrailingArgs(logLevel: string): string[] {
   return ['--entryPoints.websecure.http.tls=true', `--log.level=${logLevel}`];

@@ -14,7 +14,7 @@ import { Problems, isPlainObject, isPort } from '../../src/validation';
 import {
   TRAEFIK_BASE_RULES, TRAEFIK_CRD_ARGS, TRAEFIK_CRD_INGRESS_CLASS_RULES, TRAEFIK_CRD_RULES, TRAEFIK_DEFAULT_GATEWAY,
   TRAEFIK_ENTRY_POINTS, TRAEFIK_GATEWAY_CONTROLLER, TRAEFIK_GATEWAY_RULES, TRAEFIK_IMAGE, TRAEFIK_INGRESS_CONTROLLER,
-  TRAEFIK_INGRESS_NGINX_ARGS, TRAEFIK_INGRESS_RULES, TRAEFIK_LEADING_ARGS, TRAEFIK_NAME, TRAEFIK_POD_ANNOTATIONS,
+  TRAEFIK_INGRESS_NGINX_ARGS, TRAEFIK_REDIRECT_ARGS, TRAEFIK_INGRESS_RULES, TRAEFIK_LEADING_ARGS, TRAEFIK_NAME, TRAEFIK_POD_ANNOTATIONS,
   traefikGatewayArgs, traefikIngressArgs, traefikProbe, traefikTrailingArgs,
 } from './traefik-chart';
 import {
@@ -126,6 +126,13 @@ export interface TraefikProps {
   readonly providers?: TraefikProviders;
   /** The IngressClass, or `false` for none. @default - `traefik`, the default class */
   readonly ingressClass?: TraefikIngressClassProps | false;
+  /**
+   * Answer every request on `web` with a permanent redirect to the same URL over HTTPS on port 443, whatever routes
+   * it (the chart's `ports.web.http.redirections.entryPoint` to websecure). Needed where routes Traefik does not
+   * control attach to every entry point, such as an Ingress without Traefik's annotations.
+   * @default false
+   */
+  readonly redirectToHttps?: boolean;
   /** Log level. @default 'INFO' */
   readonly logLevel?: TraefikLogLevel;
   /** Image overrides. @default - docker.io/traefik:v3.7.11 */
@@ -151,6 +158,7 @@ const PROPS = propSpec<TraefikProps>()('Traefik', {
   resources: { check: (p, f, v) => checkResources(p, f, v) },
   providers: {},
   ingressClass: {},
+  redirectToHttps: { default: false, check: isBoolean },
   logLevel: { default: 'INFO' },
   image: {},
   gateway: {},
@@ -180,6 +188,7 @@ interface Resolved {
   readonly resources?: Resources;
   readonly providers: Required<TraefikProviders>;
   readonly ingressClass?: Required<TraefikIngressClassProps>;
+  readonly redirectToHttps: boolean;
   readonly logLevel: TraefikLogLevel;
   readonly image: string;
   readonly gateway?: Required<TraefikGatewayProps>;
@@ -218,6 +227,8 @@ export class Traefik extends Construct {
   public readonly ingressClass?: KubeIngressClass;
   /** Its name, for `spec.ingressClassName` of Ingresses Traefik should serve. */
   public readonly ingressClassName?: string;
+  /** The IngressClass's name when it is the cluster's default, which the API server gives every Ingress created without a class. */
+  public readonly defaultIngressClassName?: string;
   /** The GatewayClass, with the Gateway API provider. */
   public readonly gatewayClass?: GatewayClass;
   /** The Gateway, with the Gateway API provider. */
@@ -239,6 +250,7 @@ export class Traefik extends Construct {
     this.listeners = r.gateway?.listeners ?? [];
     this.listenerNames = this.listeners.map(l => l.name);
     this.ingressClassName = r.ingressClass?.name;
+    this.defaultIngressClassName = r.ingressClass?.default ? r.ingressClass.name : undefined;
     this.hostTraffic = {
       nodePorts: { ...r.nodePorts },
       hostPorts: { ...r.hostPorts },
@@ -404,6 +416,7 @@ function controllerArgs(r: Resolved): string[] {
     ...(r.providers.kubernetesIngress ? traefikIngressArgs(r.namespace) : []),
     ...(r.providers.kubernetesGateway ? traefikGatewayArgs(r.namespace) : []),
     ...(r.providers.kubernetesIngressNGINX ? TRAEFIK_INGRESS_NGINX_ARGS : []),
+    ...(r.redirectToHttps ? TRAEFIK_REDIRECT_ARGS : []),
     ...traefikTrailingArgs(r.logLevel),
   ];
 }
@@ -420,7 +433,7 @@ function resolve(p: Problems, v: ResolvedProps<typeof PROPS>, given: TraefikProp
   p.throwIfAny();
   return {
     namespace: v.namespace, createNamespace: v.createNamespace, serviceType, nodePorts, hostPorts: v.hostPorts, availability, resources: v.resources,
-    providers, ingressClass, logLevel: v.logLevel, image, gateway,
+    providers, ingressClass, redirectToHttps: v.redirectToHttps, logLevel: v.logLevel, image, gateway,
   };
 }
 

@@ -555,6 +555,7 @@ function traefik(): ConstructCases {
       resources: RESOURCES,
       providers: fc.record({ kubernetesIngress: fc.boolean(), kubernetesGateway: fc.boolean(), kubernetesIngressNGINX: fc.boolean(), kubernetesCRD: fc.boolean() }, { requiredKeys: [] }),
       ingressClass: fc.oneof(fc.constant(false), fc.record({ name: subdomain(), default: fc.boolean() }, { requiredKeys: [] })),
+      redirectToHttps: mix<boolean>(fc.boolean(), fc.constantFrom<unknown>('true', 1)),
       logLevel: mix<string>(fc.constantFrom('TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'PANIC'), fc.constantFrom<unknown>('info', 'WARNING')),
       image: fc.record({
         registry: mix<string>(fc.constantFrom('docker.io', 'localhost:5000', 'ghcr.io'), fc.constantFrom<unknown>('Docker.io', 'a/b', '')),

@@ -1,9 +1,10 @@
 /**
  * The gateway profile on a real control plane: `npm run synth -- --profile gateway`'s folder applies in one
  * server-side pass with strict field validation (CRDs included), a second apply changes nothing, Traefik becomes
- * Available on the kwok node; a session rendered with an HTTPRoute is created by the OpenHands ServiceAccount,
- * admitted with the Gateway API CRDs' CEL rules enforced, and its VS Code Service gets an endpoint for the session
- * Pod's named port from the real EndpointSlice controller; that ServiceAccount can do nothing else.
+ * Available on the kwok node; a session as the server's Kubernetes runtime creates it (an Ingress without a class)
+ * is created by the OpenHands ServiceAccount and given the profile's default IngressClass by the API server, and its
+ * VS Code Service gets an endpoint for the session Pod's named port from the real EndpointSlice controller; that
+ * ServiceAccount can do nothing else. A session's HTTPRoute meets the Gateway API CRDs' CEL rules.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,12 +21,17 @@ import { APPLY, START_TIMEOUT, eventually, loadObjects, parseObjects, tempDir } 
 
 const NS = GATEWAY_SANDBOX_NAMESPACE;
 
-/** A session rendered beside the gateway stack, attached to its Traefik (so the synth-time cross-checks run against the real Gateway). */
-function sessionYaml(sid: string): string {
+/**
+ * A session rendered beside the gateway stack: as the server's runtime creates it (an Ingress without a class), or
+ * with an HTTPRoute attached to the stack's Traefik (so the synth-time cross-checks run against the real Gateway).
+ */
+function sessionYaml(sid: string, route: 'Ingress' | 'HTTPRoute' = 'Ingress'): string {
   const app = new App({ outdir: '/nonexistent' });
   const stack = addGatewayStack(app);
   const chart = new Chart(app, 'session');
-  new SandboxRuntime(chart, 'session', { sid, config: stack.config, route: { kind: 'HTTPRoute', gateway: stack.traefik } });
+  new SandboxRuntime(chart, 'session', route === 'Ingress'
+    ? { sid, config: stack.config, ingressClassName: false }
+    : { sid, config: stack.config, route: { kind: 'HTTPRoute', gateway: stack.traefik } });
   return renderCharts(app).find(f => f.name === 'session.k8s.yaml')!.text;
 }
 
@@ -122,9 +128,10 @@ describe('the gateway profile on a real control plane', () => {
     expect(route.spec.rules[0].backendRefs).toEqual([{ group: '', kind: 'Service', name: 'openhands', port: 3000, weight: 1 }]);
   });
 
-  it('the OpenHands ServiceAccount creates a session with an HTTPRoute; the API server accepts it', async () => {
+  it("the OpenHands ServiceAccount creates a session as the server's runtime does; the API server gives its class-less Ingress the profile's default class", async () => {
     const session = sessionYaml('conv1');
-    expect(parseObjects(session).map(o => o.kind)).toEqual(['PersistentVolumeClaim', 'Pod', 'Service', 'Service', 'HTTPRoute']);
+    expect(parseObjects(session).map(o => o.kind)).toEqual(['PersistentVolumeClaim', 'Pod', 'Service', 'Service', 'Ingress']);
+    expect((parseObjects(session).find(o => o.kind === 'Ingress') as any).spec.ingressClassName).toBeUndefined();
     // No provisioner runs here: a static volume lets the claim bind, so the Pod can schedule.
     await cp.kubectl(['apply', '-f', '-'], { input: stringify({
       apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'conv1' },
@@ -134,10 +141,18 @@ describe('the gateway profile on a real control plane', () => {
     expect(created.code, created.stderr).toBe(0);
     // The namespace enforces baseline and warns at restricted, which the runtime's root action server breaks.
     expect(created.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Warning: would violate PodSecurity "restricted:latest": /)]);
-    const route = JSON.parse((await cp.kubectl(['-n', NS, 'get', 'httproute', 'openhands-runtime-conv1-route-code', '-o', 'json'])).stdout);
-    expect(route.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'traefik-gateway', namespace: 'traefik', sectionName: 'web' }]);
-    expect(route.spec.hostnames).toEqual(['conv1.localhost']);
-    expect(route.spec.rules[0].backendRefs[0]).toMatchObject({ name: 'openhands-runtime-conv1-svc-code', port: 8081 });
+    const ingress = JSON.parse((await cp.kubectl(['-n', NS, 'get', 'ingress', 'openhands-runtime-conv1-ingress-code', '-o', 'json'])).stdout);
+    // The DefaultIngressClass admission plugin: Traefik's IngressClass is the cluster's default.
+    expect(ingress.spec.ingressClassName).toBe('traefik');
+    expect(ingress.spec.rules).toEqual([{ host: 'conv1.localhost', http: { paths: [
+      { path: '/', pathType: 'Prefix', backend: { service: { name: 'openhands-runtime-conv1-svc-code', port: { number: 8081 } } } },
+    ] } }]);
+  });
+
+  it("a session's HTTPRoute, attached to the profile's Gateway, is accepted by the API server", async () => {
+    const r = await cp.kubectl([...APPLY, '--dry-run=server', '-f', '-'], { input: sessionYaml('conv4', 'HTTPRoute'), allowFail: true });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('httproute.gateway.networking.k8s.io/openhands-runtime-conv4-route-code serverside-applied (server dry run)');
   });
 
   it.each([
@@ -147,7 +162,7 @@ describe('the gateway profile on a real control plane', () => {
       /spec\.parentRefs: Invalid value: sectionName must be unique when parentRefs includes 2 or more references to the same parent/],
     ['a hostname with a wildcard in the middle (schema)', (r: any) => { r.spec.hostnames = ['conv1.*.localhost']; }, /spec\.hostnames\[0\] in body should match/],
   ])('the HTTPRoute CRD refuses %s', async (_name, spoil, message) => {
-    const route = parseObjects(sessionYaml('conv2')).find(o => o.kind === 'HTTPRoute')!;
+    const route = parseObjects(sessionYaml('conv2', 'HTTPRoute')).find(o => o.kind === 'HTTPRoute')!;
     spoil(route);
     const r = await cp.kubectl([...APPLY, '--dry-run=server', '-f', '-'], { input: stringify(JSON.parse(JSON.stringify(route))), allowFail: true });
     expect(r.code).not.toBe(0);
@@ -167,14 +182,14 @@ describe('the gateway profile on a real control plane', () => {
     expect(slice.endpoints[0].addresses).toEqual([pod.status.podIP]);
   });
 
-  it('as the ServiceAccount: the HTTPRoute session kinds are allowed, everything else refused', async () => {
+  it("as the ServiceAccount: the kinds of the server's sessions are allowed, everything else refused", async () => {
     const canI = async (verb: string, resource: string, ns = NS, sub?: string) => {
       const r = await cp.kubectl(['auth', 'can-i', verb, resource, ...(sub ? [`--subresource=${sub}`] : []), '-n', ns, `--as=${as}`], { allowFail: true });
       return `${verb} ${resource}${sub ? `/${sub}` : ''} in ${ns}: ${r.stdout.trim()}`;
     };
     const asked = [
-      ...['pods', 'services', 'persistentvolumeclaims', 'httproutes.gateway.networking.k8s.io'].flatMap(res => ['create', 'delete', 'get'].map(v => canI(v, res))),
-      canI('create', 'ingresses.networking.k8s.io'), canI('get', 'secrets'), canI('list', 'pods'), canI('patch', 'httproutes.gateway.networking.k8s.io'),
+      ...['pods', 'services', 'persistentvolumeclaims', 'ingresses.networking.k8s.io'].flatMap(res => ['create', 'delete', 'get'].map(v => canI(v, res))),
+      canI('create', 'httproutes.gateway.networking.k8s.io'), canI('get', 'secrets'), canI('list', 'pods'), canI('patch', 'ingresses.networking.k8s.io'),
       canI('create', 'pods', NS, 'exec'), canI('create', 'pods', NS, 'portforward'),
       canI('create', 'pods', 'default'), canI('create', 'httproutes.gateway.networking.k8s.io', 'traefik'), canI('patch', 'gateways.gateway.networking.k8s.io', 'traefik'),
       canI('create', 'pods', SERVER_NS), canI('get', 'secrets', SERVER_NS), canI('get', 'configmaps', SERVER_NS), canI('create', 'pods', 'kube-system'),
@@ -194,6 +209,6 @@ describe('the gateway profile on a real control plane', () => {
   it('the ServiceAccount deletes the whole session', async () => {
     const deleted = await cp.kubectl(['delete', `--as=${as}`, '--wait=false', '-f', '-'], { input: sessionYaml('conv1'), allowFail: true });
     expect({ code: deleted.code, stderr: deleted.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(deleted.stdout).toContain('httproute.gateway.networking.k8s.io "openhands-runtime-conv1-route-code" deleted');
+    expect(deleted.stdout).toContain('ingress.networking.k8s.io "openhands-runtime-conv1-ingress-code" deleted');
   });
 });

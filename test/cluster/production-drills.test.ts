@@ -373,7 +373,8 @@ describe('the production profile on three nodes', () => {
 async function sandboxSession(sid: string): Promise<string> {
   const app = new App({ outdir: '/nonexistent' });
   const stack = addProductionStack(app, PROFILES.production.example);
-  new SandboxRuntime(new Chart(app, 'session'), 'session', { sid, config: stack.config, route: { kind: 'HTTPRoute', gateway: stack.traefik } });
+  // As the server's runtime creates it: an Ingress without a class.
+  new SandboxRuntime(new Chart(app, 'session'), 'session', { sid, config: stack.config, ingressClassName: false });
   const objects = parseObjects(renderCharts(app).find(f => f.name === 'session.k8s.yaml')!.text);
   const pod = objects.find(o => o.kind === 'Pod')! as { metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } };
   pod.metadata.labels = { ...pod.metadata.labels, [CONTAINER_RESTART_LABEL]: 'true' };

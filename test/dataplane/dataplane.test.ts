@@ -10,15 +10,31 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { App, Chart } from 'cdk8s';
 import { addGatewayStack } from '../../app/gateway-stack';
+import { addProductionStack } from '../../app/production-stack';
 import { PROFILES } from '../../app/profiles';
+import { SandboxRuntime } from '../../constructs/sandbox/sandbox-runtime';
 import { sandboxYaml } from '../../scripts/sandbox';
+import { loadKubernetesConfig } from '../../src/kubernetes-config';
 import { selfSignedTlsCommands } from '../../src/tls';
 import { DataPlane, Reply, startDataPlane } from '../../tools/dataplane/harness';
 import { leftovers, sweepStale } from '../../tools/dataplane/netns';
 import { ROOT, parseDocs } from '../util';
 
 const SESSIONS = ['alpha', 'bravo', 'charlie'];
+
+/**
+ * A session as the server's Kubernetes runtime creates it from its config.toml (an Ingress without a class, TLS when
+ * the config names `ingress_tls_secret`), created as the server's ServiceAccount, its pod then served.
+ */
+async function serverSession(plane: DataPlane, config: string, sid: string, as: string): Promise<void> {
+  const app = new App({ outdir: '/nonexistent' });
+  new SandboxRuntime(new Chart(app, 'session'), 'session', { sid, config: loadKubernetesConfig(config), ingressClassName: false });
+  const r = await plane.cp.kubectl(['create', `--as=${as}`, '-f', '-'], { input: app.synthYaml(), allowFail: true });
+  if (r.code !== 0) throw new Error(`creating session ${sid} as ${as}: ${r.stderr}`);
+  await plane.sync();
+}
 
 /** The config.toml the server runs with, taken from the ConfigMap the profile rendered: sessions are rendered from it. */
 function serverConfigFile(plane: DataPlane, dir: string): string {
@@ -40,18 +56,18 @@ async function until(get: () => Promise<Reply>, ok: (r: Reply) => boolean, timeo
   throw new Error(`no satisfying answer within ${timeoutMs} ms; last: ${last instanceof Error ? last.message : `${last?.status} ${last?.body.slice(0, 200)}`}`);
 }
 
-/** Self-signed certificate and key for the hosts, made by the README's recipe; returns the PEMs and a Secret. */
-function certificate(dir: string, name: string, namespace: string, hosts: string[]): { cert: string; secret: string } {
-  const [openssl] = selfSignedTlsCommands({ name, namespace }, hosts);
+/** Self-signed certificate and key for the hosts, made by the README's recipe; returns the PEM and the Secret in each namespace. */
+function certificate(dir: string, name: string, namespaces: string[], hosts: string[]): { cert: string; secrets: string[] } {
+  const [openssl] = selfSignedTlsCommands({ name, namespace: namespaces[0] }, hosts);
   const made = spawnSync('sh', ['-c', openssl], { cwd: dir, encoding: 'utf8' });
   if (made.status !== 0) throw new Error(made.stderr);
   const cert = fs.readFileSync(path.join(dir, 'tls.crt'), 'utf8');
   const key = fs.readFileSync(path.join(dir, 'tls.key'), 'utf8');
-  const secret = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [
+  const secrets = namespaces.map(namespace => JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
     { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name, namespace }, data: { 'tls.crt': Buffer.from(cert).toString('base64'), 'tls.key': Buffer.from(key).toString('base64') } },
-  ] });
-  return { cert, secret };
+  ] }));
+  return { cert, secrets };
 }
 
 describe('the gateway profile', () => {
@@ -60,7 +76,9 @@ describe('the gateway profile', () => {
 
   beforeAll(async () => {
     plane = await startDataPlane({ profile: 'gateway' });
-    for (const sid of SESSIONS) await plane.apply(sandboxYaml(serverConfigFile(plane, dir), sid, undefined, { kind: 'HTTPRoute' }));
+    // The quota admits three sessions: two rendered with HTTPRoutes, one as the server creates it.
+    for (const sid of SESSIONS.slice(0, 2)) await plane.apply(sandboxYaml(serverConfigFile(plane, dir), sid, undefined, { kind: 'HTTPRoute' }));
+    await serverSession(plane, serverConfigFile(plane, dir), SESSIONS[2], addGatewayStack(new App({ outdir: '/nonexistent' })).serviceAccount.username);
   });
   afterAll(async () => {
     await plane?.stop();
@@ -74,7 +92,9 @@ describe('the gateway profile', () => {
     expect(r.landed!.pod).toMatch(/^openhands-[a-z0-9]+-[a-z0-9]+$/);
   });
 
-  test("three sessions rendered by `npm run sandbox --route httproute`: each VS Code host lands on that session's pod and port 8081", async () => {
+  test("sessions rendered by `npm run sandbox --route httproute`, and one as the server's runtime creates it (its class-less Ingress given Traefik's default class): each VS Code host lands on that session's pod and port 8081", async () => {
+    const ingress = JSON.parse((await plane.cp.kubectl(['-n', 'openhands-sandboxes', 'get', 'ingress', `openhands-runtime-${SESSIONS[2]}-ingress-code`, '-o', 'json'])).stdout);
+    expect(ingress.spec.ingressClassName).toBe('traefik');
     for (const sid of SESSIONS) {
       const r = await until(() => plane.request('web', `${sid}.localhost`, '/?folder=/workspace'), x => x.status === 200);
       expect(r.landed).toEqual({ pod: `openhands-runtime-${sid}`, namespace: 'openhands-sandboxes', port: 8081, host: `${sid}.localhost`, path: '/?folder=/workspace', method: 'GET' });
@@ -142,17 +162,22 @@ describe('the production profile', () => {
   let cert = '';
 
   beforeAll(async () => {
-    const made = certificate(dir, 'openhands-sandboxes-tls', 'traefik', [`*.${domain}`, domain]);
+    // The README's recipe: the certificate's Secret in Traefik's namespace (the Gateway's listeners) and in the
+    // sandbox namespace (the sessions' Ingresses).
+    const made = certificate(dir, 'openhands-sandboxes-tls', ['traefik', 'openhands-sandboxes'], [`*.${domain}`, domain]);
     cert = made.cert;
-    plane = await startDataPlane({ profile: 'production', before: [made.secret] });
+    plane = await startDataPlane({ profile: 'production', before: made.secrets });
+    await serverSession(plane, serverConfigFile(plane, dir), 'abc', addProductionStack(new App({ outdir: '/nonexistent' }), PROFILES.production.example).serviceAccount.username);
   });
   afterAll(async () => {
     await plane?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('plain HTTP answers every host of the domain with a redirect to the same URL over HTTPS, and nothing else', async () => {
-    for (const host of [domain, `abc.${domain}`]) {
+  test('plain HTTP answers every host of the domain with a redirect to the same URL over HTTPS, and nothing else, a running session\'s host too', async () => {
+    // The session's Ingress router is loaded once HTTPS reaches the session; only then does plain HTTP prove anything.
+    await until(() => plane.request('websecure', `abc.${domain}`, '/', { ca: cert }), x => x.status === 200);
+    for (const host of [domain, `abc.${domain}`, `xyz.${domain}`]) {
       const r = await until(() => plane.request('web', host, '/conversations?id=1'), x => x.status === 301);
       expect(r.headers.location).toBe(`https://${host}/conversations?id=1`);
       expect(r.landed).toBeUndefined();
@@ -163,6 +188,14 @@ describe('the production profile', () => {
     const r = await until(() => plane.request('websecure', domain, '/', { ca: cert }), x => x.status === 200);
     expect(r.certificate?.fingerprint256).toBe(new X509Certificate(cert).fingerprint256);
     expect(r.landed).toMatchObject({ namespace: 'openhands', port: 3000, host: domain });
+  });
+
+  test("HTTPS to a session the server created: its Ingress's TLS (the config's ingress_tls_secret) with the certificate, to the session's VS Code port", async () => {
+    const ingress = JSON.parse((await plane.cp.kubectl(['-n', 'openhands-sandboxes', 'get', 'ingress', 'openhands-runtime-abc-ingress-code', '-o', 'json'])).stdout);
+    expect(ingress.spec).toMatchObject({ ingressClassName: 'traefik', tls: [{ hosts: [`abc.${domain}`], secretName: 'openhands-sandboxes-tls' }] });
+    const r = await until(() => plane.request('websecure', `abc.${domain}`, '/?folder=/workspace', { ca: cert }), x => x.status === 200);
+    expect(r.certificate?.fingerprint256).toBe(new X509Certificate(cert).fingerprint256);
+    expect(r.landed).toEqual({ pod: 'openhands-runtime-abc', namespace: 'openhands-sandboxes', port: 8081, host: `abc.${domain}`, path: '/?folder=/workspace', method: 'GET' });
   });
 });
 
