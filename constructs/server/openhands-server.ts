@@ -177,9 +177,11 @@ function resolve(p: Problems, v: ResolvedProps<typeof PROPS>, given: OpenHandsSe
 
 /** Plain variables: none the construct sets, none of the `[kubernetes]` section's or secretEnv's, none that looks like a credential. */
 function checkEnv(p: Problems, env: readonly EnvVar[], secretEnv: Readonly<Record<string, SecretKeyReference>>): void {
-  if (!p.envVars('env', env, RESERVED_ENV)) return;
+  // The key is a credential first: it comes by reference, through its own prop.
+  if (!p.envVars('env', env, RESERVED_ENV.filter(n => n !== 'LLM_API_KEY'))) return;
   env.forEach((e, i) => {
-    if (e.name.startsWith(RESERVED_PREFIX)) p.add(`env[${i}].name`, e.name, `a name not starting with ${RESERVED_PREFIX} (the [kubernetes] section comes from config, the one source sessions are rendered from)`);
+    if (e.name === 'LLM_API_KEY') p.add(`env[${i}].name`, e.name, 'a name that is not a credential\'s: give the LLM key by reference, llmApiKey: { name, key }');
+    else if (e.name.startsWith(RESERVED_PREFIX)) p.add(`env[${i}].name`, e.name, `a name not starting with ${RESERVED_PREFIX} (the [kubernetes] section comes from config, the one source sessions are rendered from)`);
     else if (CREDENTIAL_NAME.test(e.name)) p.add(`env[${i}].name`, e.name, `a name that is not a credential's: give ${e.name} by reference, secretEnv: { ${e.name}: { name, key } }`);
     if (isPlainObject(secretEnv) && Object.hasOwn(secretEnv, e.name)) p.add(`env[${i}].name`, e.name, 'a name secretEnv does not set');
   });
