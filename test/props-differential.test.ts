@@ -13,7 +13,6 @@ import { constructCases, realize } from './cluster/differential-cases';
  */
 const NOT_GENERATED: Readonly<Record<string, string>> = {
   KindCluster: 'writes a KIND config, no Kubernetes object (test/kind-cluster.test.ts holds it to kind\'s own rules)',
-  HttpsRedirect: 'not generated yet',
   CertManagerCertificate: 'not generated yet (a cert-manager CRD the control plane does not install)',
   addOpenHandsStack: 'a stack: its parts are generated construct by construct',
   addGatewayStack: 'a stack: its parts are generated construct by construct',
@@ -36,6 +35,7 @@ const PROPS_OF: Readonly<Record<string, (props: any) => Record<string, unknown>>
   'SandboxRuntime+config.toml': p => ({ sid: p.sid, config: p.toml }),
   'SandboxRuntime+HTTPRoute': p => p.session,
   'SandboxFleet+HTTPRoute': p => p.session,
+  'HttpsRedirect+Traefik': p => p.redirect,
 };
 
 /** The props each construct's cases set, over many samples. */

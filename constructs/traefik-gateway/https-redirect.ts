@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { HttpRoute } from '../../imports/gateway-api';
 import { ResolvedProps, propSpec, resolveProps } from '../../src/props';
+import { isGatewayHostname } from '../../src/gateway-listeners';
 import { Problems, show } from '../../src/validation';
 import { hostnameMatches } from '../sandbox/sandbox-route';
 import { Traefik } from './traefik';
@@ -17,6 +18,9 @@ export interface HttpsRedirectProps {
   /** Name of the HTTPRoute. @default 'https-redirect' */
   readonly name?: string;
 }
+
+/** The most host names an HTTPRoute takes (its CRD's `maxItems`). */
+const MAX_HOSTNAMES = 16;
 
 const PROPS = propSpec<HttpsRedirectProps>()('HttpsRedirect', {
   gateway: { required: true },
@@ -35,13 +39,16 @@ function checkListener(p: Problems, v: ResolvedProps<typeof PROPS>) {
   else {
     p.check(listener.protocol === 'HTTP', 'listener', v.listener, `a plain-HTTP listener (${show(listener.name)} speaks ${listener.protocol})`);
     const from = listener.allowedRoutes?.namespaces.from ?? 'Same';
-    p.check(from === 'Same' || from === 'All', 'listener', v.listener, `a listener admitting routes from ${gateway.namespace} (from: Same or All), got from: ${from}`);
+    p.check(from === 'Same' || from === 'All', 'listener', v.listener, `a listener admitting routes from ${gateway.namespace} (from: Same or All; ${show(listener.name)} admits from: ${from})`);
   }
   const hostnames = v.hostnames;
   if (hostnames !== undefined) {
-    if (!Array.isArray(hostnames) || hostnames.length === 0) p.add('hostnames', hostnames, 'a non-empty list of host names');
-    else hostnames.forEach((h, i) => {
-      if (listener && !hostnameMatches(listener.hostname, h)) p.add(`hostnames[${i}]`, h, `a host under the listener's hostname ${show(listener.hostname)}`);
+    // An HTTPRoute's spec.hostnames: 1-16 Gateway API hostnames.
+    if (!Array.isArray(hostnames) || hostnames.length === 0 || hostnames.length > MAX_HOSTNAMES) {
+      p.add('hostnames', hostnames, `a list of 1-${MAX_HOSTNAMES} host names`);
+    } else hostnames.forEach((h, i) => {
+      if (!isGatewayHostname(h)) p.add(`hostnames[${i}]`, h, 'a DNS name such as "example.com", or a wildcard such as "*.example.com" (lowercase, at most 253)');
+      else if (listener && !hostnameMatches(listener.hostname, h)) p.add(`hostnames[${i}]`, h, `a host under the listener's hostname ${show(listener.hostname)}`);
     });
   }
   return v;

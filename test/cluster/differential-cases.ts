@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { stringify as stringifyToml } from 'smol-toml';
 import { stringify as stringifyYaml } from 'yaml';
 import {
-  GatewayApiCrds, GrafanaDashboard, INGRESS_NGINX_RELEASE_ROWS, IngressMetricsMonitor, IngressNginx, MirrordRbac,
+  GatewayApiCrds, GrafanaDashboard, HttpsRedirect, INGRESS_NGINX_RELEASE_ROWS, IngressMetricsMonitor, IngressNginx, MirrordRbac,
   OpenHandsAlerts, OpenHandsServer, OpenHandsServiceAccount, SandboxFleet, SandboxNamespace, SandboxNetworkPolicies, SandboxQuota,
   SandboxRuntime, Traefik, TraefikCrds, UbuntuDevWorkload, parseKubernetesConfig,
 } from '../../index';
@@ -747,13 +747,65 @@ function openHandsServer(): ConstructCases {
   };
 }
 
+/** A redirect host, relative to the listener's domain: under it, the domain itself, outside it, or no hostname at all. */
+const REDIRECT_HOST = mix<string>(
+  fc.constantFrom<Tok<string>>((t: string) => `*.d${t}.example.com`, (t: string) => `a.d${t}.example.com`, (t: string) => `b-1.d${t}.example.com`,
+    (t: string) => `d${t}.example.com`, 'other.example.org', '1.2.3.4'),
+  fc.constantFrom<Tok<unknown>>((t: string) => `A.d${t}.example.com`, '', '*', (t: string) => `a..d${t}.example.com`, (t: string) => padTo(`*.d${t}.example.com`, 254, true), 42),
+);
+
+/**
+ * HttpsRedirect on its own Traefik (only the Gateway provider; `web` plain HTTP with a hostname chosen relative to
+ * the case's domain and an admission, maybe `websecure`), the redirect's gateway being that handle.
+ */
+function httpsRedirect(): ConstructCases {
+  return {
+    construct: 'HttpsRedirect+Traefik',
+    props: fc.record({
+      namespace: label(55),
+      webHost: fc.constantFrom('absent', 'absent', 'wildcard', 'wildcard', 'exact'),
+      admission: fc.constantFrom('absent', 'Same', 'Same', 'All', 'All', 'other'), https: fc.boolean(),
+      redirect: fc.record({
+        gateway: mix<string>(fc.constant(TRAEFIK_HANDLE), fc.constantFrom<unknown>('traefik', {}, null)),
+        listener: mix<string>(fc.constant('web'), fc.oneof(fc.constantFrom('websecure', 'missing'), SECTION_NAME)),
+        hostnames: fc.oneof(
+          { weight: 6, arbitrary: fc.array(REDIRECT_HOST, { minLength: 1, maxLength: 3 }) },
+          { weight: 1, arbitrary: fc.constantFrom<unknown>([], (t: string) => Array.from({ length: 17 }, (_, i) => `h${i}.d${t}.example.com`)) },
+        ),
+        statusCode: mix<number>(fc.constantFrom(301, 302, 303, 307, 308), fc.constantFrom<unknown>(300, 200, '301', 301.5)),
+        name: subdomain(),
+      }, { requiredKeys: ['gateway', 'listener'] }),
+    }).map(g => (t: string) => {
+      const namespace = realize(g.namespace, t);
+      const hostname = { absent: undefined, wildcard: `*.d${t}.example.com`, exact: `d${t}.example.com` }[g.webHost];
+      const admits = allowedRoutes(g.admission === 'other' ? 'other-name' : g.admission, namespace);
+      const traefik = {
+        namespace, createNamespace: true, ingressClass: false, service: { type: 'ClusterIP' },
+        providers: { kubernetesGateway: true, kubernetesIngress: false, kubernetesCRD: false },
+        gateway: {
+          name: `g${t}`, className: `gc${t}`,
+          listeners: [
+            { name: 'web', port: 8000, protocol: 'HTTP', ...(hostname ? { hostname } : {}), ...(admits ? { allowedRoutes: admits } : {}) },
+            ...(g.https ? [{ name: 'websecure', port: 8443, protocol: 'HTTPS', tls: { certificateRefs: [{ name: 'cert' }] } }] : []),
+          ],
+        },
+      };
+      return { traefik, redirect: realize(g.redirect, t) };
+    }),
+    build: (c, p) => {
+      const handle = new Traefik(c, 't', p.traefik);
+      new HttpsRedirect(c, 'r', { ...p.redirect, gateway: p.redirect.gateway === TRAEFIK_HANDLE ? handle : p.redirect.gateway });
+    },
+  };
+}
+
 /** Every construct exported from index.ts that renders Kubernetes objects, with its prop generator. */
 export function constructCases(): ConstructCases[] {
   return [
     ubuntuDevWorkload(), mirrordRbac(), sandboxRuntime(), sandboxRuntimeFromToml(), sandboxFleet(), traefik(), ingressNginx(), sandboxNamespace(),
     openHandsServiceAccount(), sandboxQuota(), sandboxNetworkPolicies(), ...monitoring(), ...crdBundles(),
     // Last, so the seeds (seed + position) of the constructs before them stay what they were.
-    sandboxRuntimeWithRoute(), sandboxFleetWithRoute(), openHandsServer(),
+    sandboxRuntimeWithRoute(), sandboxFleetWithRoute(), openHandsServer(), httpsRedirect(),
   ];
 }
 
