@@ -21,12 +21,6 @@ const NOT_GENERATED: Readonly<Record<string, string>> = {
 
 /** Props the generator does not vary, `Construct.prop`, and why. */
 const PROPS_NOT_GENERATED: Readonly<Record<string, string>> = {
-  'IngressNginx.metrics': 'not generated yet (a boolean: its Service and port are in the snapshots)',
-  'SandboxRuntime.rootUserId': 'not generated yet (a boolean choosing the command\'s user id)',
-  'SandboxFleet.rootUserId': 'not generated yet (handed on to SandboxRuntime)',
-  'Traefik.autoscaling': 'not generated yet (the HorizontalPodAutoscaler is checked in test/traefik.test.ts only)',
-  'Traefik.podDisruptionBudget': 'not generated yet (the PodDisruptionBudget is checked in test/traefik.test.ts only)',
-  'Traefik.topologySpread': 'not generated yet (the spread constraints are checked in test/traefik.test.ts only)',
   'IngressMetricsMonitor.ingressNginx': 'a construct handle, not data a case can print (test/monitoring.test.ts covers it)',
 };
 

@@ -254,6 +254,7 @@ function runtimeProps() {
     config: CONFIG, image: IMAGE, command: STRINGS, env: ENV,
     vscode: mix<boolean>(fc.boolean(), fc.constantFrom<unknown>('yes')),
     appPorts: APP_PORTS, exposeAppPorts: fc.boolean(), vscodeObjectsWhenDisabled: fc.boolean(),
+    rootUserId: mix<boolean>(fc.boolean(), fc.constantFrom<unknown>('true', 0)),
     ingressClassName: mix<string | false>(fc.oneof(fc.constant(false as const), subdomain()), fc.constantFrom<unknown>(true, '')),
   };
 }
@@ -552,6 +553,19 @@ function traefik(): ConstructCases {
       }, { requiredKeys: [] }),
       hostPorts: entryPorts(1, 65535),
       replicas: mix<number>(fc.constantFrom(1, 2, 1000), fc.constantFrom<unknown>(0, 1001, 1.5)),
+      autoscaling: fc.oneof(fc.constant(false), fc.record({
+        minReplicas: mix<number>(fc.constantFrom(1, 2, 3), fc.constantFrom<unknown>(0, 1.5, -1)),
+        maxReplicas: mix<number>(fc.constantFrom(2, 5, 1000), fc.constantFrom<unknown>(1001, 0, 4.5)),
+        targetCpuUtilization: mix<number>(fc.constantFrom(1, 70, 100, 150), fc.constantFrom<unknown>(0, 70.5, -5, '70')),
+      }, { requiredKeys: [] })),
+      podDisruptionBudget: fc.oneof(fc.constant(false), fc.record({ minAvailable: mix<number>(fc.constantFrom(0, 1, 2), fc.constantFrom<unknown>(-1, 1.5, '1')) }, { requiredKeys: [] })),
+      topologySpread: fc.record({
+        nodes: mix<boolean>(fc.boolean(), fc.constantFrom<unknown>('true')),
+        zoneKey: fc.oneof(fc.constant(false), mix<string>(
+          fc.constantFrom('topology.kubernetes.io/zone', 'zone', 'example.com/rack', padTo('k', 63), `${padTo('p', 253, true)}/zone`),
+          fc.constantFrom<unknown>('', 'Zone Key', 'a/b/c', '/zone', 'example.com/', padTo('k', 64), `${padTo('p', 254, true)}/zone`, true),
+        )),
+      }, { requiredKeys: [] }),
       resources: RESOURCES,
       providers: fc.record({ kubernetesIngress: fc.boolean(), kubernetesGateway: fc.boolean(), kubernetesIngressNGINX: fc.boolean(), kubernetesCRD: fc.boolean() }, { requiredKeys: [] }),
       ingressClass: fc.oneof(fc.constant(false), fc.record({ name: subdomain(), default: fc.boolean() }, { requiredKeys: [] })),
@@ -598,6 +612,7 @@ function ingressNginx(): ConstructCases {
         default: fc.boolean(),
       }, { requiredKeys: [] }),
       watchIngressWithoutClass: fc.boolean(),
+      metrics: mix<boolean>(fc.boolean(), fc.constantFrom<unknown>('yes', 1)),
       admissionWebhook: fc.record({ enabled: fc.boolean(), failurePolicy: mix<string>(fc.constantFrom('Fail', 'Ignore'), fc.constantFrom<unknown>('fail')) }, { requiredKeys: [] }),
       terminationGracePeriodSeconds: mix<number>(fc.constantFrom(0, 30, 2 ** 31 - 1), fc.constantFrom<unknown>(-1, 1.5, 2 ** 31)),
       image: fc.record({
