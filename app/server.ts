@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { OpenHandsServer, OpenHandsServerProps } from '../constructs/server/openhands-server';
+import { IngressNginx } from '../constructs/ingress-nginx/ingress-nginx';
 import type { Traefik } from '../constructs/traefik-gateway/traefik';
 import { SERVER_NAMESPACE } from '../constructs/isolation/openhands-service-account';
 import type { SandboxRoute } from '../constructs/sandbox/sandbox-route';
@@ -73,14 +74,19 @@ export function serverIn(chart: Construct, props: StackServerProps, o: StackServ
 }
 
 /**
- * Refuses a Traefik that would not route the sessions the stack's server creates: its Kubernetes runtime makes each
- * session's Ingress without a class, so Traefik's Ingress provider must run and its IngressClass be the default.
+ * Refuses a controller that would not route the sessions the stack's server creates: its Kubernetes runtime makes
+ * each session's Ingress without a class. Traefik's Ingress provider must run and its IngressClass be the default
+ * (which the API server gives such an Ingress); ingress-nginx must watch Ingresses without a class.
  */
-export function checkServesSessions(stack: string, traefik: Traefik): void {
+export function checkServesSessions(stack: string, controller: Traefik | IngressNginx): void {
   const p = new Problems(stack);
   const why = "the server's Kubernetes runtime creates each session's Ingress without a class";
-  p.check(traefik.providers.kubernetesIngress, 'traefik.providers.kubernetesIngress', traefik.providers.kubernetesIngress, `true while the stack deploys the server (${why})`);
-  p.check(traefik.defaultIngressClassName !== undefined, 'traefik.ingressClass', traefik.ingressClassName ?? false,
-    `an IngressClass with default: true while the stack deploys the server (${why}; the API server gives it the default class)`);
+  if (controller instanceof IngressNginx) {
+    p.check(controller.watchesIngressWithoutClass, 'ingressNginx.watchIngressWithoutClass', controller.watchesIngressWithoutClass, `true while the stack deploys the server (${why})`);
+  } else {
+    p.check(controller.providers.kubernetesIngress, 'traefik.providers.kubernetesIngress', controller.providers.kubernetesIngress, `true while the stack deploys the server (${why})`);
+    p.check(controller.defaultIngressClassName !== undefined, 'traefik.ingressClass', controller.ingressClassName ?? false,
+      `an IngressClass with default: true while the stack deploys the server (${why}; the API server gives it the default class)`);
+  }
   p.throwIfAny();
 }

@@ -278,6 +278,9 @@ describe('the server in the stacks', () => {
     expect(() => addProductionStack(new App({ outdir: '/nonexistent' }), { domain: 'openhands.example.com', traefik: { ingressClass: false } })).toThrow(
       /^addProductionStack: traefik\.ingressClass must be an IngressClass with default: true .*, got false$/);
     expect(() => addGatewayStack(new App({ outdir: '/nonexistent' }), { server: false, traefik: { providers: { kubernetesGateway: true, kubernetesIngress: false } } })).not.toThrow();
+    expect(() => addOpenHandsStack(new App({ outdir: '/nonexistent' }), { server: true, ingressNginx: { watchIngressWithoutClass: false } })).toThrow(
+      /^addOpenHandsStack: ingressNginx\.watchIngressWithoutClass must be true while the stack deploys the server .*, got false$/);
+    expect(() => addOpenHandsStack(new App({ outdir: '/nonexistent' }), { ingressNginx: { watchIngressWithoutClass: false } })).not.toThrow();
   });
 
   test('the stacks refuse a server placed or configured by hand', () => {

@@ -357,6 +357,8 @@ export class IngressNginx extends Construct {
   public readonly ingressClass: KubeIngressClass;
   /** Name of the IngressClass, for `spec.ingressClassName` of Ingresses this controller should serve. */
   public readonly ingressClassName: string;
+  /** Whether it also serves Ingresses without a class (`--watch-ingress-without-class`), as OpenHands' sessions are. */
+  public readonly watchesIngressWithoutClass: boolean;
   /** The controller class it claims (`--controller-class`, the IngressClass's `spec.controller`). */
   public readonly controllerClass: string;
   /** The instance (release) name its object names derive from. */
@@ -396,6 +398,7 @@ export class IngressNginx extends Construct {
     this.tolerations = r.tolerations;
     this.hostTraffic = { nodePorts: {}, hostPorts: { ...r.hostPorts }, pods: { replicas: this.replicas, nodeSelector: r.nodeSelector, tolerations: r.tolerations } };
     this.ingressClassName = r.ingressClass.name;
+    this.watchesIngressWithoutClass = r.watchIngressWithoutClass;
     this.controllerClass = r.ingressClass.controllerValue;
     this.instance = r.names.instance;
     // Two controllers claiming one class would both serve (and fight over the status of) the same Ingresses.
