@@ -453,7 +453,7 @@ function parse(argv: string[]): { command: string; o: Options } | undefined {
   const command = positionals[0];
   if (command === undefined) throw new UsageError(`missing the command: use ${Object.keys(SCRIPTS).join(', ')}`);
   if (!Object.prototype.hasOwnProperty.call(SCRIPTS, command)) throw new UsageError(`unknown command ${JSON.stringify(command)}: use ${Object.keys(SCRIPTS).join(', ')}`);
-  if (positionals.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[1])}: give one command`);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[1])} (only flags follow the command)`);
   const timeout = values.timeout === undefined ? 300 : Number(values.timeout);
   if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a whole number of seconds above 0, got ${JSON.stringify(values.timeout)}`);
   const o: Options = {

@@ -136,7 +136,7 @@ describe('bad usage', () => {
   test.each([
     [['sideways'], /^kind: unknown command "sideways": use up, down, status; npm run kind:up -- --help shows the usage\n$/],
     [[], /^kind: missing the command: use up, down, status; npm run kind:up -- --help shows the usage\n$/],
-    [['up', 'extra'], /^kind:up: unexpected argument "extra": give one command; npm run kind:up -- --help shows the usage\n$/],
+    [['up', 'extra'], /^kind:up: unexpected argument "extra" \(only flags follow the command\); npm run kind:up -- --help shows the usage\n$/],
     [['up', '--bogus'], /^kind:up: Unknown option '--bogus'.*; npm run kind:up -- --help shows the usage\n$/],
     [['status', '--bogus'], /^status: Unknown option '--bogus'.*; npm run status -- --help shows the usage\n$/],
     [['up', '--timeout', 'soon'], /^kind:up: --timeout must be a whole number of seconds above 0, got "soon"; npm run kind:up -- --help/],
