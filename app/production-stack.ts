@@ -190,9 +190,9 @@ function resolve(p: Problems, props: ResolvedProps<typeof PROPS>): Resolved {
   const ubuntuDev = props.ubuntuDev === undefined ? undefined : { ...PRODUCTION_UBUNTU_DEV, ...props.ubuntuDev };
   if (ubuntuDev) checkResourcesSet(p, 'ubuntuDev.resources', ubuntuDev.resources);
   const tlsSecret = props.tls?.secretName ?? DEFAULT_TLS_SECRET;
-  // Sessions get TLS from the config (the runtime writes it into each session's Ingress, in the sandbox namespace,
-  // and hands out https:// links): an Ingress router with TLS answers HTTPS only, so plain HTTP to a session host
-  // falls through to the redirect.
+  // Sessions get TLS from the config: the runtime writes it into each session's Ingress, in the sandbox namespace,
+  // and hands out https:// links. (Traefik still attaches that Ingress to plain HTTP too: only its entry-point
+  // redirect, redirectToHttps, keeps it off.)
   const config = { ...DEFAULT_KUBERNETES_CONFIG, ...PRODUCTION_SANDBOX_CONFIG, ingressTlsSecret: tlsSecret, ...(props.config ?? {}), ingressDomain: props.domain };
   if (!config.ingressTlsSecret) {
     p.add('config.ingressTlsSecret', config.ingressTlsSecret, 'a Secret name (sessions are served over HTTPS only; it defaults to tls.secretName)');

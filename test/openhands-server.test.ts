@@ -353,8 +353,9 @@ describe('npm run synth -- --profile production', () => {
     expect(find(docs!, 'HTTPRoute', 'openhands').spec.hostnames).toEqual(['openhands.example.com']);
     expect(find(docs!, 'ResourceQuota').spec.hard.pods).toBe('20');
     expect(find(docs!, 'Deployment', 'openhands').spec.strategy).toEqual({ type: 'Recreate' });
-    // Sessions get TLS: the runtime writes ingress_tls_secret into each session's Ingress, whose router then
-    // answers HTTPS only, so plain HTTP to a session host meets the redirect.
+    // Sessions get TLS: the runtime writes ingress_tls_secret into each session's Ingress (and hands out https://
+    // links); Traefik's entry-point redirect keeps plain HTTP off them (test/dataplane shows both).
     expect(find(docs!, 'ConfigMap', 'openhands-config').data['config.toml']).toMatch(/^ingress_tls_secret = "openhands-sandboxes-tls"$/m);
+    expect(find(docs!, 'Deployment', 'traefik').spec.template.spec.containers[0].args).toContain('--entryPoints.web.http.redirections.entryPoint.scheme=https');
   });
 });
