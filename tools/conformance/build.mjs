@@ -9,11 +9,11 @@
 //   --print-path  print the binary's path (building first if needed) and nothing else on stdout
 //   --check       build nothing: print the path and exit 0 if it is built, else exit 2
 //   --force       rebuild even if the cached binary is there
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildCli, logger, pinHash as goPinHash, seconds } from '../go-pins.mjs';
+import { buildCli, goOrExplain, goVersion, logger, pinHash as goPinHash, seconds } from '../go-pins.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -62,43 +62,12 @@ export function binaryPath() {
   return path.join(repoRoot, '.cache', 'conformance', pinHash(), 'conformance.test');
 }
 
-/**
- * One line per module the proxy (or the checksum database) refused, found in go's output, e.g.
- *   go: example.com/m@v1.2.3: reading https://proxy.golang.org/example.com/m/@v/v1.2.3.info: 403 Forbidden
- */
-function refusals(output) {
-  const found = new Map();
-  for (const line of output.split('\n')) {
-    const reason = /403 Forbidden|410 Gone|404 Not Found|not available|verifying module|checksum mismatch|\bnot found\b/i.exec(line);
-    if (!reason) continue;
-    const mod = /([a-z0-9][a-z0-9.-]*\.[a-z]{2,}(?:\/[^\s@:]+)*@v\d[^\s:,/]*)/i.exec(line)?.[1];
-    if (mod && !found.has(mod)) found.set(mod, reason[0]);
-  }
-  return [...found].map(([mod, reason]) => `the Go module proxy refused ${mod} (${reason}): the suite cannot be built from the proxy at this pin; see tools/conformance/README.md`);
-}
-
-/** Runs go with its output copied to our stderr (stdout is for --print-path); explains refusals when it fails. */
+/** go in this folder with the build environment, explaining the proxy's refusals. */
 function go(args, what) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('go', args, {
-      cwd: here,
-      // GOWORK=off: the Gateway API module ships a go.work for its own development; it must not steer our build.
-      env: { ...process.env, GOWORK: 'off', CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false -mod=readonly' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const keep = (chunk) => {
-      process.stderr.write(chunk);
-      output = (output + chunk.toString('utf8')).slice(-(1 << 20));
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.on('error', (e) => reject(new Error(`${what}: ${e.message} (Go 1.26+ must be on PATH)`)));
-    child.on('close', (code) => {
-      if (code === 0) return resolve();
-      for (const line of refusals(output)) log(line);
-      reject(new Error(`${what} failed (exit ${code})`));
-    });
+  // GOWORK=off: the Gateway API module ships a go.work for its own development; it must not steer our build.
+  const env = { ...process.env, GOWORK: 'off', CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false -mod=readonly' };
+  return goOrExplain(args, {
+    cwd: here, env, what, log, advice: 'the suite cannot be built from the proxy at this pin; see tools/conformance/README.md',
   });
 }
 
@@ -113,9 +82,7 @@ export async function build({ force = false } = {}) {
   if (vendored && vendored !== version) {
     log(`WARNING: go.mod pins the conformance suite ${version} but the project vendors the Gateway API CRDs of ${vendored}`);
   }
-  const goCheck = spawnSync('go', ['version'], { encoding: 'utf8' });
-  if (goCheck.error || goCheck.status !== 0) throw new Error('Go is required to build the conformance suite (go 1.26 or newer on PATH); `go version` failed.');
-  log(goCheck.stdout.trim());
+  log(goVersion('the conformance suite'));
   log(`building ${MODULE}@${version} (go test -c) into ${bin} (cold: about 2.5 min on 2 cores; with a warm Go build cache: about 11 s)`);
   fs.mkdirSync(path.dirname(bin), { recursive: true });
   const tmp = `${bin}.tmp-${process.pid}`;

@@ -15,7 +15,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildCli, logger, pinHash as goPinHash, seconds } from '../go-pins.mjs';
+import { buildCli, goVersion, logger, pinHash as goPinHash, seconds } from '../go-pins.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -151,11 +151,7 @@ export async function build({ force = false } = {}) {
     log(`up to date: ${out}`);
     return out;
   }
-  const goCheck = spawnSync('go', ['version'], { encoding: 'utf8' });
-  if (goCheck.error || goCheck.status !== 0) {
-    throw new Error('Go is required to build the control plane (go 1.26 or newer on PATH); `go version` failed.');
-  }
-  log(`${goCheck.stdout.trim()}`);
+  log(goVersion('the control plane'));
   log(`building into ${out} (the first build compiles Kubernetes from source and takes a long time)`);
   const tmp = `${out}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });

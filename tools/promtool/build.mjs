@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildCli, logger, pinHash as goPinHash } from '../go-pins.mjs';
+import { buildCli, goVersion, logger, pinHash as goPinHash } from '../go-pins.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -54,11 +54,7 @@ export function build({ force = false } = {}) {
     log(`up to date: ${bin}`);
     return bin;
   }
-  const goCheck = spawnSync('go', ['version'], { encoding: 'utf8' });
-  if (goCheck.error || goCheck.status !== 0) {
-    throw new Error('Go is required to build promtool (go 1.26 or newer on PATH); `go version` failed.');
-  }
-  log(goCheck.stdout.trim());
+  log(goVersion('promtool'));
   log(`building ${PKG}@${prometheusVersion()} into ${bin}`);
   const out = path.dirname(bin);
   const tmp = `${out}.tmp-${process.pid}`;

@@ -20,12 +20,12 @@
 //   --force      rebuild even if the binary is there
 //   --tidy       (when bumping) run `go mod tidy` in an assembled work dir and write the resulting
 //                go.mod and go.sum back to tools/traefik/; builds nothing
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildCli, logger, pinHash as goPinHash, seconds } from '../go-pins.mjs';
+import { buildCli, goOrExplain as goOrExplainIn, goVersion, logger, pinHash as goPinHash, proxyRefusals, seconds } from '../go-pins.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -99,53 +99,12 @@ export function binaryPath() {
 // GOWORK=off: no go.work (ours or a module's) may steer the build.
 const goEnv = (goflags) => ({ ...process.env, GOWORK: 'off', CGO_ENABLED: '0', GOFLAGS: goflags });
 
-/**
- * Runs go, its stdout and stderr both copied to our stderr (stdout is reserved for --print-bin);
- * resolves to { code, output } with the output's last 1 MiB for diagnosis.
- */
-function go(args, cwd, env) {
-  return new Promise((resolve) => {
-    const child = spawn('go', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const keep = (chunk) => {
-      process.stderr.write(chunk);
-      output = (output + chunk.toString('utf8')).slice(-(1 << 20));
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.on('error', (e) => resolve({ code: -1, output: String(e) }));
-    child.on('close', (code) => resolve({ code: code ?? -1, output }));
-  });
-}
+/** What to do about a module the proxy refuses: add a stand-in. */
+const REFUSAL_ADVICE = 'add a stand-in: a replace in tools/traefik/go.mod to a directory under tools/traefik/standins/ (for a lego DNS '
+  + "provider's SDK: LEGO.dropped in build.mjs), see tools/traefik/README.md";
 
-/**
- * One line per module the proxy (or the checksum database) refused, found in go's output, e.g.
- *   go: example.com/m@v1.2.3: reading https://proxy.golang.org/example.com/m/@v/v1.2.3.info: 403 Forbidden
- *   	server response: This module version is not available.
- */
-function refusals(output) {
-  const found = new Map();
-  for (const line of output.split('\n')) {
-    const reason = /403 Forbidden|410 Gone|404 Not Found|not available|verifying module|checksum mismatch|\bnot found\b/i.exec(line);
-    if (!reason) continue;
-    const mod =
-      /([a-z0-9][a-z0-9.-]*\.[a-z]{2,}(?:\/[^\s@:]+)*@v\d[^\s:,/]*)/i.exec(line)?.[1] ??
-      /\bmodule ([a-z0-9][a-z0-9.-]*\.[a-z]{2,}(?:\/[^\s@:]+)*)/i.exec(line)?.[1];
-    if (mod && !found.has(mod)) found.set(mod, reason[0]);
-  }
-  return [...found].map(
-    ([mod, reason]) =>
-      `the Go module proxy refused ${mod} (${reason}); add a stand-in: a replace in tools/traefik/go.mod to a ` +
-      `directory under tools/traefik/standins/ (for a lego DNS provider's SDK: LEGO.dropped in build.mjs), see tools/traefik/README.md`,
-  );
-}
-
-async function goOrExplain(args, cwd, env, what) {
-  const r = await go(args, cwd, env);
-  if (r.code === 0) return r;
-  for (const line of refusals(r.output)) log(line);
-  throw new Error(`${what} failed (exit ${r.code})`);
-}
+/** go, explaining the proxy's refusals. */
+const goOrExplain = (args, cwd, env, what) => goOrExplainIn(args, { cwd, env, what, log, advice: REFUSAL_ADVICE });
 
 /** Makes sure the modules we copy are in the module cache, at the pinned hashes; returns their folders. */
 function downloadCopies(copies) {
@@ -168,7 +127,7 @@ function downloadCopies(copies) {
   for (const [key, c] of Object.entries(copies)) {
     const info = infos.get(`${c.path}@${c.version}`);
     if (!info || info.Error || !info.Dir) {
-      for (const line of refusals(`${info?.Error ?? ''}\n${r.stderr ?? ''}`)) log(line);
+      for (const { mod, reason } of proxyRefusals(`${info?.Error ?? ''}\n${r.stderr ?? ''}`)) log(`the Go module proxy refused ${mod} (${reason}); ${REFUSAL_ADVICE}`);
       throw new Error(`go mod download ${c.path}@${c.version} failed: ${info?.Error ?? r.stderr ?? r.error}`);
     }
     if (info.Sum !== c.sum) throw new Error(`${c.path}@${c.version} has hash ${info.Sum}; build.mjs pins ${c.sum}`);
@@ -265,14 +224,6 @@ function ldflags(mod, version) {
   return flags.join(' ');
 }
 
-function goVersion() {
-  const r = spawnSync('go', ['version'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) {
-    throw new Error('Go is required to build Traefik (go 1.26 or newer on PATH); `go version` failed.');
-  }
-  return r.stdout.trim();
-}
-
 export async function build({ force = false } = {}) {
   const bin = binaryPath();
   if (!force && fs.existsSync(bin)) {
@@ -284,7 +235,7 @@ export async function build({ force = false } = {}) {
   if (rendered && rendered !== version) {
     log(`WARNING: go.mod pins Traefik ${version} but constructs/traefik-gateway/traefik-chart.ts renders ${rendered} (TRAEFIK_VERSION)`);
   }
-  log(goVersion());
+  log(goVersion('Traefik'));
   log(`building ${PKG}@${version} into ${bin} (cold: ~9 min on 2 cores, ~15 min CPU, 3.2 GB; warm: ~15 s)`);
   const outDir = path.dirname(bin);
   fs.mkdirSync(outDir, { recursive: true });
@@ -332,7 +283,7 @@ export async function build({ force = false } = {}) {
 
 /** For bumps: `go mod tidy` in an assembled work dir; go.mod and go.sum are copied back. */
 export async function tidy() {
-  log(goVersion());
+  log(goVersion('Traefik'));
   const work = path.join(repoRoot, '.cache', 'traefik', `tidy.tmp-${process.pid}`);
   try {
     assemble(work, downloadCopies(copies()));
