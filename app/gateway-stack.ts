@@ -10,7 +10,7 @@ import { SandboxQuota } from '../constructs/isolation/sandbox-quota';
 import { OpenHandsServer } from '../constructs/server/openhands-server';
 import { Monitoring, MonitoringOptions, addMonitoring } from './monitoring';
 import { addStackParts, chartIds, stackParts, stackResult } from './chart-ids';
-import { SERVER_CHART, StackServerProps, checkServesSessions, checkStackServerProps, serverIn, serverListener } from './server';
+import { SERVER_CHART, StackServerProps, checkStackServerProps, serverIn, serverListener } from './server';
 import { SANDBOX_NAMESPACE, addSandboxIsolation } from './sandbox-isolation';
 import type { GatewayReference } from '../constructs/sandbox/sandbox-route';
 import { Traefik, TraefikProps } from '../constructs/traefik-gateway/traefik';
@@ -159,12 +159,10 @@ const PARTS = stackParts<Build>()({
   server: {
     id: SERVER_CHART,
     when: ({ props }) => props.server !== false,
-    build: (chart, { props, config, parts }) => {
-      checkServesSessions('addGatewayStack', parts.traefik!);
-      return serverIn(chart, typeof props.server === 'object' ? props.server : {}, {
-        config, isolation: { serviceAccount: parts.serviceAccount! }, route: { kind: 'HTTPRoute', gateway: parts.traefik!, sectionName: SERVER_LISTENER.name },
-      });
-    },
+    build: (chart, { props, config, parts }) => serverIn(chart, typeof props.server === 'object' ? props.server : {}, {
+      config, isolation: { serviceAccount: parts.serviceAccount! }, route: { kind: 'HTTPRoute', gateway: parts.traefik!, sectionName: SERVER_LISTENER.name },
+      sessions: { stack: 'addGatewayStack', controller: parts.traefik! },
+    }),
   },
   monitoring: {
     id: 'monitoring',

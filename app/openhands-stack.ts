@@ -10,7 +10,7 @@ import { Monitoring, MonitoringOptions, addMonitoring } from './monitoring';
 import { SANDBOX_NAMESPACE, SandboxIsolation, addSandboxIsolation } from './sandbox-isolation';
 import { OpenHandsServer } from '../constructs/server/openhands-server';
 import { addStackParts, stackParts, stackResult } from './chart-ids';
-import { SERVER_CHART, StackServerProps, checkServesSessions, checkStackServerProps, serverIn } from './server';
+import { SERVER_CHART, StackServerProps, checkStackServerProps, serverIn } from './server';
 
 /**
  * OpenHands' tuning of the ingress-nginx bundle in `kind/manifests/nginx.yaml`.
@@ -145,12 +145,10 @@ const PARTS = stackParts<Build>()({
   server: {
     id: SERVER_CHART,
     when: ({ props }) => Boolean(props.server),
-    build: (chart, { props, parts }) => {
-      checkServesSessions('addOpenHandsStack', parts.ingressNginx!);
-      return serverIn(chart, typeof props.server === 'object' ? props.server : {}, {
-        config: parts.isolation!.config, isolation: parts.isolation!, route: { kind: 'Ingress' }, ingressClassName: parts.ingressNginx!.ingressClassName,
-      });
-    },
+    build: (chart, { props, parts }) => serverIn(chart, typeof props.server === 'object' ? props.server : {}, {
+      config: parts.isolation!.config, isolation: parts.isolation!, route: { kind: 'Ingress' }, ingressClassName: parts.ingressNginx!.ingressClassName,
+      sessions: { stack: 'addOpenHandsStack', controller: parts.ingressNginx! },
+    }),
   },
   monitoring: {
     id: 'monitoring',

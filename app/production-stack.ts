@@ -20,7 +20,7 @@ import { MAX_INGRESS_DOMAIN_LENGTH } from '../src/kubernetes-config';
 import { GATEWAY_SANDBOX_NAMESPACE } from './gateway-stack';
 import { SandboxIsolation, addSandboxIsolation } from './sandbox-isolation';
 import { addStackParts, chartIds, stackParts, stackResult } from './chart-ids';
-import { SERVER_CHART, StackServerProps, checkServesSessions, checkStackServerProps, serverIn, serverListener } from './server';
+import { SERVER_CHART, StackServerProps, checkStackServerProps, serverIn, serverListener } from './server';
 
 /**
  * Traefik for a cluster of several nodes: a LoadBalancer Service and no host ports (a cloud load balancer brings
@@ -293,12 +293,10 @@ const PARTS = stackParts<Build>()({
   monitoring: { id: 'monitoring', spread: true, build: (chart, b) => addMonitoring(chart, b) },
   server: {
     id: SERVER_CHART,
-    build: (chart, { props, config, parts }) => {
-      checkServesSessions('addProductionStack', parts.traefik!);
-      return serverIn(chart, { ...PRODUCTION_SERVER, ...props.server }, {
-        config, isolation: { serviceAccount: parts.serviceAccount! }, route: { kind: 'HTTPRoute', gateway: parts.traefik!, sectionName: 'server' },
-      });
-    },
+    build: (chart, { props, config, parts }) => serverIn(chart, { ...PRODUCTION_SERVER, ...props.server }, {
+      config, isolation: { serviceAccount: parts.serviceAccount! }, route: { kind: 'HTTPRoute', gateway: parts.traefik!, sectionName: 'server' },
+      sessions: { stack: 'addProductionStack', controller: parts.traefik! },
+    }),
   },
   mirrordRbac: {
     id: 'mirrord-rbac',

@@ -1,4 +1,3 @@
-import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { OpenHandsServer, OpenHandsServerProps } from '../constructs/server/openhands-server';
 import { IngressNginx } from '../constructs/ingress-nginx/ingress-nginx';
@@ -40,14 +39,6 @@ export function checkStackServerProps(p: Problems, server: unknown): void {
   }
 }
 
-/**
- * The OpenHands server in a chart of its own, in SERVER_NAMESPACE (created with the isolation), running as the
- * isolation's ServiceAccount, with the stack's `[kubernetes]` config and route.
- */
-export function addServer(app: App, props: StackServerProps, o: StackServerOptions): OpenHandsServer {
-  return serverIn(new Chart(app, SERVER_CHART), props, o);
-}
-
 /** What a stack decides about its server. */
 export interface StackServerOptions {
   /** The `[kubernetes]` config the stack's sessions run with. */
@@ -58,10 +49,17 @@ export interface StackServerOptions {
   readonly route: SandboxRoute;
   /** The Ingress class, with an Ingress route. @default - OpenHandsServer's */
   readonly ingressClassName?: string;
+  /** The stack's ingress controller, which must serve the sessions the server creates, and the stack's name for errors. */
+  readonly sessions: { readonly stack: string; readonly controller: Traefik | IngressNginx };
 }
 
-/** The OpenHands server of a stack in `chart` (the stack's SERVER_CHART), as `addServer` adds it. */
+/**
+ * The OpenHands server of a stack in `chart` (the stack's SERVER_CHART): in SERVER_NAMESPACE (created with the
+ * isolation), running as the isolation's ServiceAccount, with the stack's `[kubernetes]` config and route, once the
+ * stack's controller is known to serve its sessions.
+ */
 export function serverIn(chart: Construct, props: StackServerProps, o: StackServerOptions): OpenHandsServer {
+  checkServesSessions(o.sessions.stack, o.sessions.controller);
   return new OpenHandsServer(chart, 'openhands', {
     ...(o.ingressClassName !== undefined ? { ingressClassName: o.ingressClassName } : {}),
     ...props,
@@ -78,7 +76,7 @@ export function serverIn(chart: Construct, props: StackServerProps, o: StackServ
  * each session's Ingress without a class. Traefik's Ingress provider must run and its IngressClass be the default
  * (which the API server gives such an Ingress); ingress-nginx must watch Ingresses without a class.
  */
-export function checkServesSessions(stack: string, controller: Traefik | IngressNginx): void {
+function checkServesSessions(stack: string, controller: Traefik | IngressNginx): void {
   const p = new Problems(stack);
   const why = "the server's Kubernetes runtime creates each session's Ingress without a class";
   if (controller instanceof IngressNginx) {
